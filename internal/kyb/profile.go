@@ -1,0 +1,95 @@
+package kyb
+
+import "encoding/json"
+
+// Profile is what a partner tells us about a business customer: the body of
+// a create-customer request, echoed back in every customer object. Field
+// names are the contract's; see ../shared/spec/create-customer.txt.
+//
+// An empty string means the field was not given, exactly like null or an
+// absent key, so optional strings are omitted from the echo when empty.
+// Date-times are kept as RFC 3339 text and normalised to UTC seconds by
+// Normalize.
+type Profile struct {
+	PartnerCustomerID   string               `json:"partner_customer_id"`
+	BusinessDetails     *BusinessDetails     `json:"business_details,omitempty"`
+	RegistrationAddress *RegistrationAddress `json:"registration_address,omitempty"`
+	AccountUsage        *AccountUsage        `json:"account_usage,omitempty"`
+	PrimaryContact      *PrimaryContact      `json:"primary_contact,omitempty"`
+	BusinessPersonList  []BusinessPerson     `json:"business_person_list,omitempty"`
+}
+
+// BusinessDetails identifies the company.
+type BusinessDetails struct {
+	BusinessNameEnglish            string   `json:"business_name_english,omitempty"`
+	Website                        string   `json:"website,omitempty"`
+	BusinessIdentifierNumber       string   `json:"business_identifier_number,omitempty"`
+	BusinessIdentifierCountryCode  string   `json:"business_identifier_country_code,omitempty"`
+	BusinessIdentifierDocumentList []string `json:"business_identifier_document_list,omitempty"`
+	BusinessName                   string   `json:"business_name,omitempty"`
+	BusinessIdentifierStartDate    string   `json:"business_identifier_start_date,omitempty"`
+	BusinessIdentifierExpiryDate   string   `json:"business_identifier_expiry_date,omitempty"`
+}
+
+// RegistrationAddress is where the company is registered.
+type RegistrationAddress struct {
+	Line1       string `json:"registration_address_line1,omitempty"`
+	City        string `json:"registration_address_city,omitempty"`
+	State       string `json:"registration_address_state,omitempty"`
+	Postcode    string `json:"registration_address_postcode,omitempty"`
+	CountryCode string `json:"registration_address_country_code,omitempty"`
+}
+
+// AccountUsage says how the customer expects to use its account. The
+// amount is a json.Number so that it is echoed with the digits it was sent
+// with (100.50 stays 100.50).
+type AccountUsage struct {
+	OperatingCountry                string      `json:"operating_country,omitempty"`
+	GoodsServiceDescription         string      `json:"goods_service_description,omitempty"`
+	IndustryCategoryCode            string      `json:"industry_category_code,omitempty"`
+	EstimatedMonthlyRevenueCurrency string      `json:"estimated_monthly_revenue_currency,omitempty"`
+	EstimatedMonthlyRevenueAmount   json.Number `json:"estimated_monthly_revenue_amount,omitempty"`
+}
+
+// PrimaryContact is how to reach the customer.
+type PrimaryContact struct {
+	Phone string `json:"contact_phone,omitempty"`
+	Email string `json:"contact_email,omitempty"`
+}
+
+// BusinessPerson is one legal representative of the company.
+type BusinessPerson struct {
+	BasicInfo          *BasicInfo          `json:"basic_info,omitempty"`
+	ResidentialAddress *ResidentialAddress `json:"residential_address,omitempty"`
+	Identification     *Identification     `json:"identification,omitempty"`
+}
+
+// BasicInfo names a person.
+type BasicInfo struct {
+	FirstNameEnglish string `json:"first_name_english,omitempty"`
+	LastNameEnglish  string `json:"last_name_english,omitempty"`
+	BirthDate        string `json:"birth_date,omitempty"`
+	Nationality      string `json:"nationality,omitempty"`
+	FirstName        string `json:"first_name,omitempty"`
+	LastName         string `json:"last_name,omitempty"`
+}
+
+// ResidentialAddress is where a person lives.
+type ResidentialAddress struct {
+	Line1       string `json:"residential_address_line1,omitempty"`
+	City        string `json:"residential_address_city,omitempty"`
+	Postcode    string `json:"residential_address_postcode,omitempty"`
+	CountryCode string `json:"residential_address_country_code,omitempty"`
+	State       string `json:"residential_address_state,omitempty"`
+}
+
+// Identification is a person's identity document. The file ids refer to
+// uploaded images of its pages.
+type Identification struct {
+	IDNumber            string `json:"id_number,omitempty"`
+	IssuingCountryCode  string `json:"id_issuing_country_code,omitempty"`
+	ExpirationDate      string `json:"id_expiration_date,omitempty"`
+	IssueDate           string `json:"id_issue_date,omitempty"`
+	DocumentFrontFileID string `json:"id_document_front_file_id,omitempty"`
+	DocumentBackFileID  string `json:"id_document_back_file_id,omitempty"`
+}

@@ -1,0 +1,398 @@
+package kyb
+
+import (
+	"math"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/biter777/countries"
+	"github.com/bojanz/currency"
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Limits on a profile, documented in the OpenAPI document.
+const (
+	MaxBusinessPersons    = 20
+	MaxBusinessDocuments  = 20
+	MinPartnerCustomerID  = 20
+	MaxPartnerCustomerID  = 64
+	maxNameLength         = 200
+	maxAddressLineLength  = 200
+	maxCityLength         = 100
+	maxStateLength        = 100
+	maxPostcodeLength     = 20
+	maxIdentifierLength   = 100
+	maxDescriptionLength  = 2000
+	maxCategoryCodeLength = 64
+	maxFileIDLength       = 64
+	maxURLLength          = 2048
+	maxEmailLength        = 254
+	maxAmountLength       = 32
+)
+
+// earliestBirthDate is the oldest birth date we accept.
+var earliestBirthDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Validate checks every field of the profile against the contract and
+// returns an *Error of KindInvalid listing all failing fields, or nil.
+// now is the reference for "not in the future" rules.
+func (p *Profile) Validate(now time.Time) error {
+	c := checker{now: now}
+	c.partnerCustomerID("partner_customer_id", p.PartnerCustomerID)
+
+	if d := p.BusinessDetails; d == nil {
+		c.add("business_details", CodeRequired, "is required")
+	} else {
+		const at = "business_details."
+		c.text(at+"business_name_english", d.BusinessNameEnglish, false, maxNameLength)
+		c.website(at+"website", d.Website)
+		c.text(at+"business_identifier_number", d.BusinessIdentifierNumber, true, maxIdentifierLength)
+		c.country(at+"business_identifier_country_code", d.BusinessIdentifierCountryCode, true)
+		if len(d.BusinessIdentifierDocumentList) > MaxBusinessDocuments {
+			c.add(at+"business_identifier_document_list", CodeTooMany, "must have at most "+strconv.Itoa(MaxBusinessDocuments)+" items")
+		}
+		for i, id := range d.BusinessIdentifierDocumentList {
+			c.text(at+"business_identifier_document_list["+strconv.Itoa(i)+"]", id, true, maxFileIDLength)
+		}
+		c.text(at+"business_name", d.BusinessName, true, maxNameLength)
+		start, hasStart := c.pastDate(at+"business_identifier_start_date", d.BusinessIdentifierStartDate)
+		c.expiryDate(at+"business_identifier_expiry_date", d.BusinessIdentifierExpiryDate, start, hasStart, "business_identifier_start_date")
+	}
+
+	if a := p.RegistrationAddress; a == nil {
+		c.add("registration_address", CodeRequired, "is required")
+	} else {
+		const at = "registration_address."
+		c.text(at+"registration_address_line1", a.Line1, true, maxAddressLineLength)
+		c.text(at+"registration_address_city", a.City, true, maxCityLength)
+		c.text(at+"registration_address_state", a.State, false, maxStateLength)
+		c.text(at+"registration_address_postcode", a.Postcode, false, maxPostcodeLength)
+		c.country(at+"registration_address_country_code", a.CountryCode, true)
+	}
+
+	if u := p.AccountUsage; u != nil {
+		const at = "account_usage."
+		c.country(at+"operating_country", u.OperatingCountry, false)
+		c.text(at+"goods_service_description", u.GoodsServiceDescription, false, maxDescriptionLength)
+		c.text(at+"industry_category_code", u.IndustryCategoryCode, false, maxCategoryCodeLength)
+		// An amount means nothing without its currency.
+		c.currency(at+"estimated_monthly_revenue_currency", u.EstimatedMonthlyRevenueCurrency, u.EstimatedMonthlyRevenueAmount != "")
+		c.amount(at+"estimated_monthly_revenue_amount", string(u.EstimatedMonthlyRevenueAmount))
+	}
+
+	if pc := p.PrimaryContact; pc != nil {
+		c.phone("primary_contact.contact_phone", pc.Phone)
+		c.email("primary_contact.contact_email", pc.Email)
+	}
+
+	if len(p.BusinessPersonList) > MaxBusinessPersons {
+		c.add("business_person_list", CodeTooMany, "must have at most "+strconv.Itoa(MaxBusinessPersons)+" items")
+	}
+	for i := range p.BusinessPersonList {
+		c.person("business_person_list["+strconv.Itoa(i)+"].", &p.BusinessPersonList[i])
+	}
+
+	if len(c.errs) > 0 {
+		return Invalid(c.errs)
+	}
+	return nil
+}
+
+// Normalize rewrites every date-time to UTC with whole seconds, the form in
+// which customers are stored and echoed. Call it after Validate succeeded.
+func (p *Profile) Normalize() {
+	if d := p.BusinessDetails; d != nil {
+		normalizeTime(&d.BusinessIdentifierStartDate)
+		normalizeTime(&d.BusinessIdentifierExpiryDate)
+	}
+	for i := range p.BusinessPersonList {
+		person := &p.BusinessPersonList[i]
+		if b := person.BasicInfo; b != nil {
+			normalizeTime(&b.BirthDate)
+		}
+		if id := person.Identification; id != nil {
+			normalizeTime(&id.IssueDate)
+			normalizeTime(&id.ExpirationDate)
+		}
+	}
+}
+
+// TimeFormat is how every date-time leaves the service: RFC 3339, UTC,
+// whole seconds, as in the contract's examples.
+const TimeFormat = "2006-01-02T15:04:05Z"
+
+// FormatTime renders t in TimeFormat.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+func normalizeTime(s *string) {
+	if t, err := time.Parse(time.RFC3339, *s); err == nil {
+		*s = FormatTime(t)
+	}
+}
+
+// checker collects field errors so that a partner sees all of them at once.
+type checker struct {
+	now  time.Time
+	errs []FieldError
+}
+
+func (c *checker) add(field, code, message string) {
+	c.errs = append(c.errs, FieldError{Field: field, Code: code, Message: message})
+}
+
+func (c *checker) person(at string, p *BusinessPerson) {
+	if b := p.BasicInfo; b == nil {
+		c.add(at+"basic_info.first_name", CodeRequired, "is required")
+		c.add(at+"basic_info.last_name", CodeRequired, "is required")
+	} else {
+		at := at + "basic_info."
+		c.text(at+"first_name_english", b.FirstNameEnglish, false, maxNameLength)
+		c.text(at+"last_name_english", b.LastNameEnglish, false, maxNameLength)
+		c.birthDate(at+"birth_date", b.BirthDate)
+		c.country(at+"nationality", b.Nationality, false)
+		c.text(at+"first_name", b.FirstName, true, maxNameLength)
+		c.text(at+"last_name", b.LastName, true, maxNameLength)
+	}
+	if a := p.ResidentialAddress; a != nil {
+		at := at + "residential_address."
+		c.text(at+"residential_address_line1", a.Line1, true, maxAddressLineLength)
+		c.text(at+"residential_address_city", a.City, true, maxCityLength)
+		c.text(at+"residential_address_postcode", a.Postcode, false, maxPostcodeLength)
+		c.country(at+"residential_address_country_code", a.CountryCode, true)
+		c.text(at+"residential_address_state", a.State, false, maxStateLength)
+	}
+	if id := p.Identification; id != nil {
+		at := at + "identification."
+		c.text(at+"id_number", id.IDNumber, true, maxIdentifierLength)
+		c.country(at+"id_issuing_country_code", id.IssuingCountryCode, false)
+		issued, hasIssued := c.pastDate(at+"id_issue_date", id.IssueDate)
+		c.expiryDate(at+"id_expiration_date", id.ExpirationDate, issued, hasIssued, "id_issue_date")
+		c.text(at+"id_document_front_file_id", id.DocumentFrontFileID, false, maxFileIDLength)
+		c.text(at+"id_document_back_file_id", id.DocumentBackFileID, false, maxFileIDLength)
+	}
+}
+
+// text checks a free-text field: present when required, at most max
+// characters, and free of control characters (which break logs, terminals
+// and PostgreSQL text). It reports whether the value is present and valid.
+func (c *checker) text(field, v string, required bool, max int) bool {
+	if v == "" {
+		if required {
+			c.add(field, CodeRequired, "is required")
+		}
+		return false
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		c.add(field, CodeTooLong, "must be at most "+strconv.Itoa(max)+" characters")
+		return false
+	}
+	if strings.ContainsFunc(v, isControl) {
+		c.add(field, CodeInvalidFormat, "must not contain control characters")
+		return false
+	}
+	return true
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+
+func (c *checker) partnerCustomerID(field, v string) {
+	switch n := len(v); {
+	case n == 0:
+		c.add(field, CodeRequired, "is required")
+	case n < MinPartnerCustomerID:
+		c.add(field, CodeTooShort, "must be at least "+strconv.Itoa(MinPartnerCustomerID)+" characters")
+	case n > MaxPartnerCustomerID:
+		c.add(field, CodeTooLong, "must be at most "+strconv.Itoa(MaxPartnerCustomerID)+" characters")
+	default:
+		for i := 0; i < n; i++ {
+			if v[i] < 0x21 || v[i] > 0x7e {
+				c.add(field, CodeInvalidFormat, "must be printable ASCII without spaces")
+				return
+			}
+		}
+	}
+}
+
+// countryCodes holds the officially assigned ISO 3166-1 alpha-2 codes plus
+// XK, which banks use for Kosovo.
+var countryCodes = func() map[string]bool {
+	set := make(map[string]bool, 256)
+	for _, c := range countries.All() {
+		set[c.Alpha2()] = true
+	}
+	// The library still lists two codes that ISO 3166-1 has withdrawn:
+	// AN (Netherlands Antilles, 2010) and YU (Yugoslavia, 2003).
+	delete(set, "AN")
+	delete(set, "YU")
+	return set
+}()
+
+// IsCountryCode reports whether code is an assigned ISO 3166-1 alpha-2
+// code (uppercase) or XK.
+func IsCountryCode(code string) bool { return countryCodes[code] }
+
+func (c *checker) country(field, v string, required bool) {
+	if v == "" {
+		if required {
+			c.add(field, CodeRequired, "is required")
+		}
+		return
+	}
+	if !IsCountryCode(v) {
+		c.add(field, CodeInvalidFormat, "must be an ISO 3166-1 alpha-2 country code in uppercase, such as US")
+	}
+}
+
+func (c *checker) currency(field, v string, required bool) {
+	if v == "" {
+		if required {
+			c.add(field, CodeRequired, "is required when an amount is given")
+		}
+		return
+	}
+	// The library knows the active ISO 4217 codes and excludes the test
+	// codes XTS and XXX.
+	if len(v) != 3 || !currency.IsValid(v) {
+		c.add(field, CodeInvalidFormat, "must be an active ISO 4217 currency code in uppercase, such as USD")
+	}
+}
+
+func (c *checker) amount(field, v string) {
+	if v == "" {
+		return
+	}
+	if len(v) > maxAmountLength {
+		c.add(field, CodeTooLong, "must be at most "+strconv.Itoa(maxAmountLength)+" characters long")
+		return
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	switch {
+	case err != nil || math.IsInf(f, 0) || math.IsNaN(f):
+		c.add(field, CodeInvalidValue, "must be a finite number")
+	case f < 0:
+		c.add(field, CodeInvalidValue, "must be zero or more")
+	}
+}
+
+// isE164 reports whether s has the E.164 shape: a plus, then up to 15
+// digits not starting with zero.
+func isE164(s string) bool {
+	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] < '1' || s[1] > '9' {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) phone(field, v string) {
+	if v == "" {
+		return
+	}
+	if !isE164(v) {
+		c.add(field, CodeInvalidFormat, "must be an E.164 phone number such as +14155550123")
+		return
+	}
+	n, err := phonenumbers.Parse(v, "")
+	if err != nil || !phonenumbers.IsValidNumber(n) {
+		c.add(field, CodeInvalidFormat, "is not a valid phone number")
+	}
+}
+
+func (c *checker) email(field, v string) {
+	if v == "" {
+		return
+	}
+	if len(v) > maxEmailLength {
+		c.add(field, CodeTooLong, "must be at most "+strconv.Itoa(maxEmailLength)+" characters")
+		return
+	}
+	if !isEmail(v) {
+		c.add(field, CodeInvalidFormat, "must be a single email address such as name@example.com")
+	}
+}
+
+// isEmail accepts a bare address (no display name, no angle brackets) whose
+// domain has at least two labels.
+func isEmail(v string) bool {
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Name != "" || a.Address != v {
+		return false
+	}
+	at := strings.LastIndexByte(v, '@')
+	domain := v[at+1:]
+	if strings.ContainsFunc(v, isControl) || strings.ContainsAny(domain, "[]") {
+		return false
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *checker) website(field, v string) {
+	if !c.text(field, v, false, maxURLLength) {
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || !(strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) || u.Host == "" || u.Hostname() == "" || strings.ContainsAny(v, " \t") {
+		c.add(field, CodeInvalidFormat, "must be an absolute http or https URL such as https://www.example.com")
+	}
+}
+
+// date parses an RFC 3339 date-time, reporting a format error.
+func (c *checker) date(field, v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		c.add(field, CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// pastDate checks a date that cannot lie in the future, such as an issue
+// date, and returns it when valid.
+func (c *checker) pastDate(field, v string) (time.Time, bool) {
+	t, ok := c.date(field, v)
+	if ok && t.After(c.now) {
+		c.add(field, CodeInvalidValue, "must not be in the future")
+		return time.Time{}, false
+	}
+	return t, ok
+}
+
+// expiryDate checks that an expiry comes after its start. A document that
+// has already expired is accepted: review flags it, validation does not.
+func (c *checker) expiryDate(field, v string, start time.Time, hasStart bool, startName string) {
+	t, ok := c.date(field, v)
+	if ok && hasStart && !t.After(start) {
+		c.add(field, CodeInvalidValue, "must be after "+startName)
+	}
+}
+
+func (c *checker) birthDate(field, v string) {
+	t, ok := c.date(field, v)
+	switch {
+	case !ok:
+	case !t.Before(c.now):
+		c.add(field, CodeInvalidValue, "must be in the past")
+	case t.Before(earliestBirthDate):
+		c.add(field, CodeInvalidValue, "must be on or after 1900-01-01")
+	}
+}

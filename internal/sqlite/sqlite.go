@@ -1,0 +1,225 @@
+// Package sqlite stores the service's data in an embedded SQLite database,
+// the default that needs no setup. Writes go through a single connection in
+// WAL mode with synchronous=FULL, so an acknowledged write survives a crash
+// and other processes (the CLI) can write to the same file.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+var _ kyb.Store = (*Store)(nil)
+
+// Store is a kyb.Store on one SQLite file.
+type Store struct {
+	path string
+	// write has one connection: SQLite allows one writer at a time, and
+	// queueing writers in Go is cheaper than retrying on SQLITE_BUSY.
+	write *sql.DB
+	read  *sql.DB
+}
+
+// Open opens (creating it and its folder if needed) the database at path
+// and brings its schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	s := &Store{path: path}
+	var err error
+	if s.write, err = open(path, 1, false); err != nil {
+		return nil, err
+	}
+	if s.read, err = open(path, 4, true); err != nil {
+		s.write.Close()
+		return nil, err
+	}
+	if err := s.checkDurability(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(path string, conns int, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
+		q.Add("_pragma", p)
+	}
+	if readOnly {
+		q.Add("_pragma", "query_only(ON)")
+	} else {
+		// Take the write lock at BEGIN, so that a transaction never fails
+		// half-way when another process writes.
+		q.Set("_txlock", "immediate")
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxIdleTime(0)
+	return db, nil
+}
+
+// checkDurability refuses to run unless every acknowledged write is on disk.
+func (s *Store) checkDurability(ctx context.Context) error {
+	var mode string
+	var sync int
+	if err := s.write.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("open sqlite %s: %w", s.path, err)
+	}
+	if err := s.write.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil {
+		return fmt.Errorf("open sqlite %s: %w", s.path, err)
+	}
+	if !strings.EqualFold(mode, "wal") || sync != 2 {
+		return fmt.Errorf("sqlite %s: unsafe durability settings (journal_mode=%s, synchronous=%d); WAL with synchronous=FULL is required", s.path, mode, sync)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.read.PingContext(ctx); err != nil {
+		return kyb.Unavailable(err)
+	}
+	return nil
+}
+
+// migrate applies, in order and each in its own transaction, the embedded
+// migrations the database has not seen. It refuses a database whose schema
+// is newer than this binary.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	sort.Strings(names)
+	known := make(map[string]bool, len(names))
+	for _, name := range names {
+		known[filepath.Base(name)] = true
+	}
+	applied := map[string]bool{}
+	rows, err := s.write.QueryContext(ctx, "SELECT name FROM schema_migrations")
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if !known[name] {
+			rows.Close()
+			return fmt.Errorf("migrate: database has migration %s that this binary does not know; run a newer onboard", name)
+		}
+		applied[name] = true
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, name := range names {
+		base := filepath.Base(name)
+		if applied[base] {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+		err = s.transact(ctx, func(tx *sql.Tx) error {
+			// Another process may have applied it since we looked.
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", base).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", base, time.Now().UnixMicro())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// transact runs fn in one write transaction, committing when it returns nil.
+func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return wrapErr(tx.Commit())
+}
+
+// wrapErr turns failures that a retry may cure into kyb.Unavailable.
+func wrapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, transient := range []string{"SQLITE_BUSY", "database is locked", "SQLITE_FULL", "database or disk is full", "SQLITE_READONLY", "readonly database", "SQLITE_IOERR", "disk I/O error"} {
+		if strings.Contains(msg, transient) {
+			return kyb.Unavailable(err)
+		}
+	}
+	return err
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMicro(v.Int64).UTC()
+}
+
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
+}

@@ -1,0 +1,196 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+// Run is the conformance suite every kyb.Store must pass. open returns a
+// store; it may share a database with other tests, so the suite works
+// only with the partners it creates.
+func Run(t *testing.T, open func(t *testing.T) kyb.Store) {
+	t.Run("partners", func(t *testing.T) { testPartners(t, open(t)) })
+	t.Run("api keys", func(t *testing.T) { testAPIKeys(t, open(t)) })
+	t.Run("customers", func(t *testing.T) { testCustomers(t, open(t)) })
+	t.Run("concurrent creates", func(t *testing.T) { testConcurrentCreates(t, open(t)) })
+}
+
+var ctx = context.Background()
+
+// NewPartner stores a partner with one key and returns both.
+func NewPartner(t *testing.T, s kyb.Store) (kyb.Partner, kyb.APIKey) {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	p := kyb.Partner{ID: kyb.NewID(kyb.PrefixPartner, now), Name: "Partner " + t.Name(), CreatedAt: now}
+	key, _ := kyb.NewAPIKey(p.ID, now)
+	if err := s.CreatePartner(ctx, p, key); err != nil {
+		t.Fatalf("CreatePartner: %v", err)
+	}
+	return p, key
+}
+
+func testPartners(t *testing.T, s kyb.Store) {
+	p, _ := NewPartner(t, s)
+	got, err := s.Partner(ctx, p.ID)
+	if err != nil {
+		t.Fatalf("Partner: %v", err)
+	}
+	if got != p {
+		t.Errorf("Partner = %+v, want %+v", got, p)
+	}
+	all, err := s.Partners(ctx)
+	if err != nil {
+		t.Fatalf("Partners: %v", err)
+	}
+	found := false
+	for _, q := range all {
+		found = found || q == p
+	}
+	if !found {
+		t.Errorf("Partners does not list %+v", p)
+	}
+	if _, err := s.Partner(ctx, kyb.NewID(kyb.PrefixPartner, time.Now())); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("Partner(unknown) error = %v, want not found", err)
+	}
+}
+
+func testAPIKeys(t *testing.T, s kyb.Store) {
+	p, first := NewPartner(t, s)
+	got, err := s.APIKey(ctx, first.ID)
+	if err != nil {
+		t.Fatalf("APIKey: %v", err)
+	}
+	if got != first {
+		t.Errorf("APIKey = %+v, want %+v", got, first)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	second, _ := kyb.NewAPIKey(p.ID, now)
+	if err := s.AddAPIKey(ctx, second); err != nil {
+		t.Fatalf("AddAPIKey(second): %v", err)
+	}
+	third, _ := kyb.NewAPIKey(p.ID, now)
+	if err := s.AddAPIKey(ctx, third); !errors.Is(err, kyb.ErrTooManyKeys) {
+		t.Errorf("AddAPIKey(third) error = %v, want too many keys", err)
+	}
+	if err := s.RevokeAPIKey(ctx, first.ID, now); err != nil {
+		t.Fatalf("RevokeAPIKey: %v", err)
+	}
+	if err := s.RevokeAPIKey(ctx, first.ID, now.Add(time.Hour)); err != nil {
+		t.Errorf("RevokeAPIKey again: %v, want nil", err)
+	}
+	revoked, err := s.APIKey(ctx, first.ID)
+	if err != nil {
+		t.Fatalf("APIKey(revoked): %v", err)
+	}
+	if revoked.Live() || !revoked.RevokedAt.Equal(now) {
+		t.Errorf("revoked key RevokedAt = %v, want %v", revoked.RevokedAt, now)
+	}
+	if err := s.AddAPIKey(ctx, third); err != nil {
+		t.Errorf("AddAPIKey after revoke: %v", err)
+	}
+	if err := s.RevokeAPIKey(ctx, "ak_missing", now); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("RevokeAPIKey(unknown) error = %v, want not found", err)
+	}
+	if _, err := s.APIKey(ctx, "ak_missing"); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("APIKey(unknown) error = %v, want not found", err)
+	}
+	orphan, _ := kyb.NewAPIKey("ptn_missing", now)
+	if err := s.AddAPIKey(ctx, orphan); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("AddAPIKey(unknown partner) error = %v, want not found", err)
+	}
+}
+
+// NewCustomer returns a valid customer of a partner, not yet stored.
+func NewCustomer(partnerID, partnerCustomerID string) kyb.Customer {
+	now := time.Now().UTC().Truncate(time.Second)
+	p := kyb.Profile{
+		PartnerCustomerID:   partnerCustomerID,
+		BusinessDetails:     &kyb.BusinessDetails{BusinessName: "深圳市示例科技有限公司", BusinessIdentifierNumber: "91440300MA5EXAMPLE", BusinessIdentifierCountryCode: "CN"},
+		RegistrationAddress: &kyb.RegistrationAddress{Line1: "1 Example Road", City: "Shenzhen", CountryCode: "CN"},
+		AccountUsage:        &kyb.AccountUsage{EstimatedMonthlyRevenueCurrency: "USD", EstimatedMonthlyRevenueAmount: "100.50"},
+	}
+	return kyb.Customer{
+		ID:          kyb.NewID(kyb.PrefixCustomer, now),
+		PartnerID:   partnerID,
+		Status:      kyb.StatusPending,
+		CreatedAt:   now,
+		Profile:     p,
+		Fingerprint: p.Fingerprint(),
+	}
+}
+
+func testCustomers(t *testing.T, s kyb.Store) {
+	p, _ := NewPartner(t, s)
+	other, _ := NewPartner(t, s)
+	c := NewCustomer(p.ID, "partner-customer-0001")
+	stored, created, err := s.CreateCustomer(ctx, c)
+	if err != nil || !created {
+		t.Fatalf("CreateCustomer = created %v, %v; want created", created, err)
+	}
+	got, err := s.Customer(ctx, p.ID, c.ID)
+	if err != nil {
+		t.Fatalf("Customer: %v", err)
+	}
+	for name, g := range map[string]kyb.Customer{"stored": stored, "read back": got} {
+		if g.ID != c.ID || g.Status != c.Status || !g.CreatedAt.Equal(c.CreatedAt) || g.Fingerprint != c.Fingerprint ||
+			g.Profile.BusinessDetails.BusinessName != "深圳市示例科技有限公司" || g.Profile.AccountUsage.EstimatedMonthlyRevenueAmount != "100.50" {
+			t.Errorf("%s customer = %+v, want %+v", name, g, c)
+		}
+	}
+
+	again := NewCustomer(p.ID, "partner-customer-0001")
+	again.Profile.BusinessDetails.BusinessName = "Another name"
+	existing, created, err := s.CreateCustomer(ctx, again)
+	if err != nil || created {
+		t.Fatalf("CreateCustomer(same partner_customer_id) = created %v, %v; want existing", created, err)
+	}
+	if existing.ID != c.ID || existing.Fingerprint != c.Fingerprint {
+		t.Errorf("existing customer = %s %s, want %s %s", existing.ID, existing.Fingerprint, c.ID, c.Fingerprint)
+	}
+
+	// Another partner may use the same partner_customer_id and cannot see
+	// the first partner's customer.
+	if _, created, err := s.CreateCustomer(ctx, NewCustomer(other.ID, "partner-customer-0001")); err != nil || !created {
+		t.Errorf("CreateCustomer(other partner) = created %v, %v; want created", created, err)
+	}
+	if _, err := s.Customer(ctx, other.ID, c.ID); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("Customer(other partner) error = %v, want not found", err)
+	}
+}
+
+func testConcurrentCreates(t *testing.T, s kyb.Store) {
+	p, _ := NewPartner(t, s)
+	const n = 50
+	var wg sync.WaitGroup
+	results := make([]kyb.Customer, n)
+	createdCount := make([]bool, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], createdCount[i], errs[i] = s.CreateCustomer(ctx, NewCustomer(p.ID, "concurrent-customer-0001"))
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("CreateCustomer #%d: %v", i, errs[i])
+		}
+		if createdCount[i] {
+			created++
+		}
+		if results[i].ID != results[0].ID {
+			t.Errorf("CreateCustomer #%d returned %s, #0 returned %s", i, results[i].ID, results[0].ID)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d creates reported created, want 1", created)
+	}
+}
