@@ -1,0 +1,129 @@
+// Command onboard is the customer-onboarding service: it serves the partner
+// API and administers partners and keys on the same database.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `onboard: customer onboarding (KYB) for payment platforms
+
+Usage:
+  onboard serve [flags]                   serve the API (default 127.0.0.1:8083, SQLite in ./data)
+  onboard migrate [flags]                 bring the database schema up to date
+  onboard partners create --name NAME [--json]
+                                          create a partner and print its first API key and secret
+  onboard partners list [--json]          list partners
+  onboard keys create --partner ID [--json]
+                                          issue another key for a partner (at most two live keys)
+  onboard keys revoke KEY                 revoke a key; it stops working within 5 seconds
+
+Every command takes --database-url (env ONBOARD_DATABASE_URL):
+  sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
+
+Run "onboard COMMAND --help" for a command's flags.
+`
+
+// env is what a command may touch of the outside world, so that tests can
+// run the whole program in-process.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	// listening, when set, is told the address serve listens on.
+	listening func(addr string)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "onboard:", err)
+		var u usageError
+		if errors.As(err, &u) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// usageError is a command line that cannot be run.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run runs one command line.
+func run(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return usageError{"no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	sub := ""
+	if len(rest) > 0 {
+		sub = rest[0]
+	}
+	switch {
+	case cmd == "help" || cmd == "-h" || cmd == "--help" || cmd == "-help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	case cmd == "serve":
+		return serve(ctx, rest, e)
+	case cmd == "migrate":
+		return migrate(ctx, rest, e)
+	case cmd == "partners" && sub == "create":
+		return partnersCreate(ctx, rest[1:], e)
+	case cmd == "partners" && sub == "list":
+		return partnersList(ctx, rest[1:], e)
+	case cmd == "keys" && sub == "create":
+		return keysCreate(ctx, rest[1:], e)
+	case cmd == "keys" && sub == "revoke":
+		return keysRevoke(ctx, rest[1:], e)
+	}
+	fmt.Fprint(e.stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", joinArgs(cmd, sub))}
+}
+
+func joinArgs(cmd, sub string) string {
+	if sub == "" {
+		return cmd
+	}
+	return cmd + " " + sub
+}
+
+// newFlagSet returns a flag set for a command that reports errors instead
+// of exiting.
+func newFlagSet(name, synopsis string, e env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: onboard %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning a bad flag into a usage error and
+// refusing stray arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/onboardkyb/onboard/internal/config"
+	"github.com/onboardkyb/onboard/internal/httpapi"
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+func serve(ctx context.Context, args []string, e env) error {
+	cfg := config.Default()
+	fs := newFlagSet("serve", "serve [flags]", e)
+	if err := cfg.Bind(fs, e.getenv, "addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout"); err != nil {
+		return err
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(e.stderr, cfg.LogLevel)
+	log.Info("starting", "config", cfg.String())
+
+	store, err := openStore(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := kyb.NewService(store)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	addr := ln.Addr().String()
+	if err := createSandbox(ctx, cfg, svc, addr, e.stderr); err != nil {
+		ln.Close()
+		return err
+	}
+
+	srv := &http.Server{
+		Handler: httpapi.New(svc, log),
+		// Timeouts cut off clients that send or read too slowly, so they
+		// cannot hold connections open.
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", addr)
+	if e.listening != nil {
+		e.listening(addr)
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level)) // validated by config
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// sandboxFile is written beside an embedded database so that the README's
+// curl works as pasted: ". ./data/sandbox.env && curl ...".
+const sandboxFile = "sandbox.env"
+
+// createSandbox gives a newcomer credentials on first start: on an empty
+// SQLite database always, on PostgreSQL only when asked.
+func createSandbox(ctx context.Context, cfg config.Config, svc *kyb.Service, addr string, w io.Writer) error {
+	engine, path, _ := config.ParseDatabaseURL(cfg.DatabaseURL)
+	if engine != config.SQLite && !cfg.SandboxPartner {
+		return nil
+	}
+	partners, err := svc.Store.Partners(ctx)
+	if err != nil || len(partners) > 0 {
+		return err
+	}
+	creds, err := svc.CreatePartner(ctx, "Sandbox", true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, `
+Sandbox partner created. Its secret is shown only now.
+  partner_id  %s
+  api_key     %s
+  api_secret  %s
+`, creds.PartnerID, creds.APIKey, creds.APISecret)
+	if engine == config.SQLite {
+		envPath := filepath.Join(filepath.Dir(path), sandboxFile)
+		body := fmt.Sprintf("# Sandbox credentials of the embedded development database; delete this file once noted.\nONBOARD_API_KEY=%s\nONBOARD_API_SECRET=%s\n", creds.APIKey, creds.APISecret)
+		if err := os.WriteFile(envPath, []byte(body), 0o600); err != nil {
+			return fmt.Errorf("write sandbox credentials: %w", err)
+		}
+		fmt.Fprintf(w, "  (also saved to %s for the README's examples)\n", envPath)
+	}
+	fmt.Fprintf(w, `
+Try it:
+  curl -sS http://%s/api/customers/create -H 'Content-Type: application/json' -H 'X-API-Key: %s' -H 'X-API-Secret: %s' --data '{"partner_customer_id":"sandbox-customer-0001","business_details":{"business_name":"Example Ltd","business_identifier_number":"12345678","business_identifier_country_code":"GB"},"registration_address":{"registration_address_line1":"1 High Street","registration_address_city":"London","registration_address_country_code":"GB"}}'
+
+`, addr, creds.APIKey, creds.APISecret)
+	return nil
+}

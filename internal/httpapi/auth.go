@@ -1,0 +1,34 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+)
+
+// maxCredentialLength bounds the credential headers we bother to look up.
+const maxCredentialLength = 256
+
+type partnerKey struct{}
+
+// partnerID returns the id of the authenticated partner of the request.
+func partnerID(ctx context.Context) string {
+	id, _ := ctx.Value(partnerKey{}).(string)
+	return id
+}
+
+// partner requires valid X-API-Key and X-API-Secret headers. Every failure
+// gets the same 401, whichever part was missing or wrong.
+func (s *Server) partner(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		keyID, secret := r.Header.Get("X-API-Key"), r.Header.Get("X-API-Secret")
+		if len(keyID) > maxCredentialLength || len(secret) > maxCredentialLength {
+			keyID, secret = "", ""
+		}
+		key, err := s.service.Authenticate(r.Context(), keyID, secret)
+		if err != nil {
+			return err
+		}
+		infoFrom(r.Context()).partnerID = key.PartnerID
+		return next(w, r.WithContext(context.WithValue(r.Context(), partnerKey{}, key.PartnerID)))
+	}
+}

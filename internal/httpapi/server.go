@@ -1,0 +1,148 @@
+// Package httpapi serves the partner API under /api and the operational
+// endpoints (/healthz, /readyz, /openapi.json): routing, authentication,
+// JSON in and out, and the one place where errors become HTTP responses.
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+// MaxBodyBytes is the largest JSON request body accepted.
+const MaxBodyBytes = 1 << 20
+
+// Server is the HTTP face of the service.
+type Server struct {
+	service *kyb.Service
+	log     *slog.Logger
+	mux     *http.ServeMux
+	// methods lists the methods of each path without wildcards, so that
+	// GET /api/customers/create is a 405 rather than a lookup of customer
+	// "create" by the GET /api/customers/{customer_id} route.
+	methods map[string][]string
+}
+
+// New returns a Server for the service, logging to log.
+func New(service *kyb.Service, log *slog.Logger) *Server {
+	s := &Server{service: service, log: log, mux: http.NewServeMux(), methods: map[string][]string{}}
+	s.routes()
+	return s
+}
+
+// handlerFunc is an HTTP handler that returns its error instead of writing
+// it, so that errors are rendered in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) routes() {
+	s.handle("GET", "/healthz", s.healthz)
+	s.handle("GET", "/readyz", s.readyz)
+	s.handle("GET", "/openapi.json", s.openAPI)
+	s.handle("POST", "/api/customers/create", s.partner(s.createCustomer))
+	s.handle("GET", "/api/customers/{customer_id}", s.partner(s.getCustomer))
+}
+
+func (s *Server) handle(method, path string, h handlerFunc) {
+	if !strings.Contains(path, "{") {
+		s.methods[path] = append(s.methods[path], method)
+		if method == http.MethodGet {
+			s.methods[path] = append(s.methods[path], http.MethodHead)
+		}
+	}
+	s.mux.HandleFunc(method+" "+path, func(w http.ResponseWriter, r *http.Request) {
+		infoFrom(r.Context()).route = r.Pattern
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// ServeHTTP serves a request through the middleware and the route table.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.middleware(http.HandlerFunc(s.dispatch)).ServeHTTP(w, r)
+}
+
+// dispatch routes a request, answering unknown paths and wrong methods in
+// the same JSON error shape as everything else.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if methods, ok := s.methods[r.URL.Path]; ok && !slices.Contains(methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(methods, ", "))
+		s.writeError(w, r, errMethodNotAllowed)
+		return
+	}
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		// The mux's own handler knows whether this is a 404 or a 405 and
+		// which methods to allow; let it answer to a recorder.
+		rec := &headerRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			s.writeError(w, r, errMethodNotAllowed)
+			return
+		}
+		s.writeError(w, r, errNotFound)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header         { return h.header }
+func (h *headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (h *headerRecorder) WriteHeader(status int)      { h.status = status }
+
+// readJSONBody returns the body of a JSON request, enforcing the media type
+// and MaxBodyBytes.
+func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, errMediaType
+	}
+	if r.ContentLength > MaxBodyBytes {
+		return nil, errTooLarge
+	}
+	size := 512
+	if r.ContentLength > 0 {
+		size = int(r.ContentLength)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errTooLarge
+	}
+	if err != nil {
+		return nil, kyb.InvalidRequest("invalid_body", "the request body could not be read")
+	}
+	return buf.Bytes(), nil
+}
+
+// writeJSON writes v as the JSON response body. Non-ASCII text is written
+// as is, not escaped, so names round-trip byte for byte.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, err := io.Copy(w, &buf)
+	return err
+}
