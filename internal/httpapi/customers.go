@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
@@ -67,19 +69,27 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 
 // withDecodeErrors reports the fields that failed to decode together with
 // the validation errors of the fields that did, so a partner sees every
-// problem at once; a field is reported once, for its decoding problem.
+// problem at once. A field that failed to decode is reported once, for
+// that, and nothing is said of what lies inside it.
 func withDecodeErrors(decodeErrs []kyb.FieldError, validation error) error {
-	reported := make(map[string]bool, len(decodeErrs))
-	for _, fe := range decodeErrs {
-		reported[fe.Field] = true
-	}
 	all := decodeErrs
-	if ke, ok := validation.(*kyb.Error); ok {
+	var ke *kyb.Error
+	if errors.As(validation, &ke) {
 		for _, fe := range ke.Fields {
-			if !reported[fe.Field] {
+			if !within(fe.Field, decodeErrs) {
 				all = append(all, fe)
 			}
 		}
 	}
 	return kyb.Invalid(all)
+}
+
+// within reports whether field is one of errs' fields or lies inside one.
+func within(field string, errs []kyb.FieldError) bool {
+	for _, fe := range errs {
+		if rest, ok := strings.CutPrefix(field, fe.Field); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
+			return true
+		}
+	}
+	return false
 }
