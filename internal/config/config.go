@@ -60,7 +60,9 @@ func (c *Config) options() []option {
 		{"database-url", "ONBOARD_DATABASE_URL", "database: sqlite:PATH (embedded, the default) or postgres://USER@HOST:PORT/DB", dbBind, dbSet},
 		{"log-level", "ONBOARD_LOG_LEVEL", "log level: debug, info, warn or error", logBind, logSet},
 		{"create-sandbox-partner", "ONBOARD_CREATE_SANDBOX_PARTNER", "create a sandbox partner on an empty PostgreSQL database too (SQLite always gets one)",
-			func(fs *flag.FlagSet, name, usage string) { fs.BoolVar(&c.SandboxPartner, name, c.SandboxPartner, usage) },
+			func(fs *flag.FlagSet, name, usage string) {
+				fs.BoolVar(&c.SandboxPartner, name, c.SandboxPartner, usage)
+			},
 			func(v string) error {
 				switch strings.ToLower(v) {
 				case "1", "true", "yes":
@@ -73,7 +75,9 @@ func (c *Config) options() []option {
 				return nil
 			}},
 		{"shutdown-timeout", "ONBOARD_SHUTDOWN_TIMEOUT", "how long to let in-flight requests finish on SIGTERM",
-			func(fs *flag.FlagSet, name, usage string) { fs.DurationVar(&c.ShutdownTimeout, name, c.ShutdownTimeout, usage) },
+			func(fs *flag.FlagSet, name, usage string) {
+				fs.DurationVar(&c.ShutdownTimeout, name, c.ShutdownTimeout, usage)
+			},
 			func(v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
 	}
 }

@@ -494,7 +494,9 @@ func TestConcurrentCreatesMakeOneCustomer(t *testing.T) {
 				defer wg.Done()
 				resp := ts.create(t, creds, validBody)
 				statuses[i] = resp.StatusCode
-				var c struct{ CustomerID string `json:"customer_id"` }
+				var c struct {
+					CustomerID string `json:"customer_id"`
+				}
 				json.Unmarshal(resp.Body, &c)
 				ids[i] = c.CustomerID
 			}()
