@@ -12,15 +12,21 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-// withService parses a command's flags (plus --database-url), opens the
-// store and runs fn with a service on it.
-func withService(ctx context.Context, fs *flag.FlagSet, args []string, e env, fn func(*kyb.Service) error) error {
+// withService parses a command's flags (plus --database-url), checks them
+// with check (when not nil), opens the store and runs fn with a service on
+// it.
+func withService(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
 	cfg := config.Default()
 	if err := cfg.Bind(fs, e.getenv, "database-url"); err != nil {
 		return err
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
 	}
 	store, err := openStore(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -32,7 +38,7 @@ func withService(ctx context.Context, fs *flag.FlagSet, args []string, e env, fn
 
 func migrate(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("migrate", "migrate [--database-url URL]", e)
-	return withService(ctx, fs, args, e, func(*kyb.Service) error {
+	return withService(ctx, fs, args, e, nil, func(*kyb.Service) error {
 		fmt.Fprintln(e.stdout, "database schema is up to date")
 		return nil
 	})
@@ -42,10 +48,13 @@ func partnersCreate(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("partners create", "partners create --name NAME [--json] [--database-url URL]", e)
 	name := fs.String("name", "", "the partner's name (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object with partner_id, api_key and api_secret")
-	return withService(ctx, fs, args, e, func(svc *kyb.Service) error {
+	check := func() error {
 		if *name == "" {
 			return usageError{"partners create: --name is required"}
 		}
+		return nil
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
 		creds, err := svc.CreatePartner(ctx, *name, false)
 		if err != nil {
 			return err
@@ -57,7 +66,7 @@ func partnersCreate(ctx context.Context, args []string, e env) error {
 func partnersList(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("partners list", "partners list [--json] [--database-url URL]", e)
 	asJSON := fs.Bool("json", false, "print a JSON array")
-	return withService(ctx, fs, args, e, func(svc *kyb.Service) error {
+	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		partners, err := svc.Store.Partners(ctx)
 		if err != nil {
 			return err
@@ -88,10 +97,13 @@ func keysCreate(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("keys create", "keys create --partner ID [--json] [--database-url URL]", e)
 	partner := fs.String("partner", "", "the partner's id (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object with partner_id, api_key and api_secret")
-	return withService(ctx, fs, args, e, func(svc *kyb.Service) error {
+	check := func() error {
 		if *partner == "" {
 			return usageError{"keys create: --partner is required"}
 		}
+		return nil
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
 		creds, err := svc.CreateAPIKey(ctx, *partner)
 		if err != nil {
 			return err
@@ -108,7 +120,7 @@ func keysRevoke(ctx context.Context, args []string, e env) error {
 		return usageError{"keys revoke: the key to revoke is required"}
 	}
 	key := args[0]
-	return withService(ctx, fs, args[1:], e, func(svc *kyb.Service) error {
+	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
 		if err := svc.RevokeAPIKey(ctx, key); err != nil {
 			return err
 		}

@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onboardkyb/onboard/client"
+	"github.com/onboardkyb/onboard/internal/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// server is "onboard serve" running in-process.
+type server struct {
+	URL    string
+	stderr *syncBuffer
+	stop   func() error
+}
+
+// startServe runs "onboard serve" with args on a free port until the test
+// ends, and returns once it listens.
+func startServe(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := &syncBuffer{}
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	e := env{stdout: io.Discard, stderr: stderr, getenv: func(string) string { return "" }, listening: func(a string) { addrc <- a }}
+	go func() { done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), e) }()
+	s := &server{stderr: stderr}
+	select {
+	case addr := <-addrc:
+		s.URL = "http://" + addr
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve exited: %v\n%s", err, stderr)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("serve did not start:\n%s", stderr)
+	}
+	var once sync.Once
+	var stopErr error
+	s.stop = func() error {
+		once.Do(func() {
+			cancel()
+			stopErr = <-done
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return s
+}
+
+// cli runs one onboard command and returns its stdout.
+func cli(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), args, env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }})
+	if err != nil {
+		return stdout.String(), errors.Join(err, errors.New(stderr.String()))
+	}
+	return stdout.String(), nil
+}
+
+type credentials struct {
+	PartnerID string `json:"partner_id"`
+	APIKey    string `json:"api_key"`
+	APISecret string `json:"api_secret"`
+}
+
+// jsonCredentials parses the single JSON object --json prints, insisting
+// on exactly its three keys.
+func jsonCredentials(t *testing.T, out string) credentials {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(out))
+	var raw map[string]string
+	if err := dec.Decode(&raw); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Fatalf("output has more than one JSON object:\n%s", out)
+	}
+	if len(raw) != 3 || raw["partner_id"] == "" || raw["api_key"] == "" || raw["api_secret"] == "" {
+		t.Fatalf("output = %v, want exactly partner_id, api_key and api_secret", raw)
+	}
+	return credentials{raw["partner_id"], raw["api_key"], raw["api_secret"]}
+}
+
+var sampleCustomer = client.CustomerRequest{
+	PartnerCustomerID:   "cli-test-customer-000001",
+	BusinessDetails:     &client.BusinessDetails{BusinessName: "Example Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
+	RegistrationAddress: &client.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
+}
+
+func TestServeAndAdminister(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		dbURL := e.URL(t)
+		srv := startServe(t, "--database-url", dbURL)
+		ctx := context.Background()
+
+		out, err := cli(t, "partners", "create", "--name", "Acme Payments", "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatalf("partners create: %v", err)
+		}
+		acme := jsonCredentials(t, out)
+		api := client.New(srv.URL, acme.APIKey, acme.APISecret)
+		created, err := api.CreateCustomer(ctx, sampleCustomer)
+		if err != nil {
+			t.Fatalf("CreateCustomer with new partner's key: %v", err)
+		}
+		if created.Status != "pending" || created.BusinessDetails.BusinessName != "Example Ltd" {
+			t.Errorf("created customer = %+v", created)
+		}
+		read, err := api.Customer(ctx, created.CustomerID)
+		if err != nil || read.CustomerID != created.CustomerID || !read.CreatedAt.Equal(created.CreatedAt) {
+			t.Errorf("Customer = %+v, %v; want %+v", read, err, created)
+		}
+
+		list, err := cli(t, "partners", "list", "--json", "--database-url", dbURL)
+		if err != nil || !strings.Contains(list, acme.PartnerID) || !strings.Contains(list, "Acme Payments") {
+			t.Errorf("partners list = %s, %v; want it to list %s", list, err, acme.PartnerID)
+		}
+
+		// Rotation: a second key works alongside the first; a third is refused.
+		out, err = cli(t, "keys", "create", "--partner", acme.PartnerID, "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatalf("keys create: %v", err)
+		}
+		second := jsonCredentials(t, out)
+		if second.PartnerID != acme.PartnerID || second.APIKey == acme.APIKey {
+			t.Errorf("second key = %+v, want a new key of %s", second, acme.PartnerID)
+		}
+		if _, err := client.New(srv.URL, second.APIKey, second.APISecret).Customer(ctx, created.CustomerID); err != nil {
+			t.Errorf("second key cannot read the customer: %v", err)
+		}
+		if _, err := cli(t, "keys", "create", "--partner", acme.PartnerID, "--database-url", dbURL); err == nil || !strings.Contains(err.Error(), "two live API keys") {
+			t.Errorf("third key: error = %v, want refusal", err)
+		}
+
+		// A revoked key stops working within five seconds.
+		if _, err := cli(t, "keys", "revoke", acme.APIKey, "--database-url", dbURL); err != nil {
+			t.Fatalf("keys revoke: %v", err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, err := api.Customer(ctx, created.CustomerID)
+			var apiErr *client.Error
+			if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("revoked key still answered %v after 5s", err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+
+		// Validation errors come through the client with their fields.
+		bad := sampleCustomer
+		bad.PartnerCustomerID = "short"
+		_, err = client.New(srv.URL, second.APIKey, second.APISecret).CreateCustomer(ctx, bad)
+		var apiErr *client.Error
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || len(apiErr.Details) != 1 || apiErr.Details[0].Field != "partner_customer_id" {
+			t.Errorf("invalid create error = %v, want 400 naming partner_customer_id", err)
+		}
+
+		if err := srv.stop(); err != nil {
+			t.Errorf("serve did not stop cleanly: %v", err)
+		}
+		if strings.Contains(srv.stderr.String(), "Sandbox partner created") != (e.Name == "sqlite") {
+			t.Errorf("sandbox partner created on %s: %v, want only on sqlite", e.Name, !(e.Name == "sqlite"))
+		}
+	})
+}
+
+func TestSandboxPartnerOnFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	dbURL := "sqlite:" + filepath.Join(dir, "db", "onboard.db")
+	srv := startServe(t, "--database-url", dbURL)
+	stderr := srv.stderr.String()
+	if !strings.Contains(stderr, "Sandbox partner created") || !strings.Contains(stderr, "curl -sS "+srv.URL+"/api/customers/create") {
+		t.Fatalf("first start did not print the sandbox credentials and a curl line:\n%s", stderr)
+	}
+	envFile, err := os.ReadFile(filepath.Join(dir, "db", "sandbox.env"))
+	if err != nil {
+		t.Fatalf("sandbox.env: %v", err)
+	}
+	vars := map[string]string{}
+	for _, line := range strings.Split(string(envFile), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(k, "#") {
+			vars[k] = v
+		}
+	}
+	if !strings.Contains(stderr, vars["ONBOARD_API_SECRET"]) {
+		t.Errorf("sandbox.env secret %q is not the one printed", vars["ONBOARD_API_SECRET"])
+	}
+	api := client.New(srv.URL, vars["ONBOARD_API_KEY"], vars["ONBOARD_API_SECRET"])
+	if _, err := api.CreateCustomer(context.Background(), sampleCustomer); err != nil {
+		t.Fatalf("sandbox credentials do not work: %v", err)
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The second start finds a partner and says nothing of credentials.
+	again := startServe(t, "--database-url", dbURL)
+	if strings.Contains(again.stderr.String(), "Sandbox partner created") {
+		t.Errorf("second start created another sandbox partner")
+	}
+}
+
+func TestShutdownFinishesInFlightRequests(t *testing.T) {
+	dbURL := storetest.SQLiteURL(t)
+	out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := jsonCredentials(t, out)
+	srv := startServe(t, "--database-url", dbURL)
+
+	// A raw connection lets the test hold the request half-sent.
+	body, _ := json.Marshal(sampleCustomer)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/customers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-API-Key: %s\r\nX-API-Secret: %s\r\nContent-Length: %d\r\n\r\n",
+		creds.APIKey, creds.APISecret, len(body))
+	conn.Write(body[:10])
+	time.Sleep(300 * time.Millisecond) // let the server start on the request
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.stop() }()
+	// Once new connections are refused, shutdown has begun.
+	for {
+		if _, err := http.Get(srv.URL + "/healthz"); err != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	conn.Write(body[10:])
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("in-flight request during shutdown = %v, %v; want 200", resp, err)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	db := storetest.SQLiteURL(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "no command"},
+		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"partners", "create", "--database-url", db}, "--name is required"},
+		{[]string{"partners", "create", "--name", "x", "--bogus"}, "flag provided but not defined"},
+		{[]string{"keys", "create", "--database-url", db}, "--partner is required"},
+		{[]string{"keys", "create", "--partner", "ptn_nope", "--database-url", db}, "partner not found"},
+		{[]string{"keys", "revoke"}, "key to revoke is required"},
+		{[]string{"keys", "revoke", "ak_nope", "--database-url", db}, "api key not found"},
+		{[]string{"serve", "--database-url", "mysql://x"}, "want sqlite:PATH or postgres://"},
+		{[]string{"serve", "--log-level", "loud"}, "log-level"},
+		{[]string{"serve", "stray"}, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		_, err := cli(t, tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("onboard %v: error = %v, want %q", tt.args, err, tt.want)
+		}
+	}
+	if _, err := os.Stat("data"); err == nil {
+		t.Errorf("a failed command created ./data")
+	}
+}
