@@ -11,5 +11,5 @@ import (
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) kyb.Store { return storetest.Postgres(t) })
+	storetest.Run(t, func(t testing.TB) kyb.Store { return storetest.Postgres(t) })
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) kyb.Store { return storetest.SQLite(t) })
+	storetest.Run(t, func(t testing.TB) kyb.Store { return storetest.SQLite(t) })
 }
 
 func TestReopenKeepsData(t *testing.T) {

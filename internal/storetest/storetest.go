@@ -30,17 +30,17 @@ const PostgresURLEnv = "ONBOARD_TEST_POSTGRES_URL"
 // Engine opens a fresh store of one kind for a test.
 type Engine struct {
 	Name string
-	Open func(t *testing.T) kyb.Store
+	Open func(t testing.TB) kyb.Store
 	// URL returns the --database-url of a fresh database, for tests that
 	// start the whole binary.
-	URL func(t *testing.T) string
+	URL func(t testing.TB) string
 }
 
 // Engines lists SQLite and PostgreSQL.
 func Engines() []Engine {
 	return []Engine{
-		{Name: "sqlite", Open: func(t *testing.T) kyb.Store { return SQLite(t) }, URL: SQLiteURL},
-		{Name: "postgres", Open: func(t *testing.T) kyb.Store { return Postgres(t) }, URL: PostgresURL},
+		{Name: "sqlite", Open: func(t testing.TB) kyb.Store { return SQLite(t) }, URL: SQLiteURL},
+		{Name: "postgres", Open: func(t testing.TB) kyb.Store { return Postgres(t) }, URL: PostgresURL},
 	}
 }
 
@@ -54,13 +54,13 @@ func ForEach(t *testing.T, fn func(t *testing.T, e Engine)) {
 
 // SQLiteURL returns the database URL of a new SQLite file in a temporary
 // folder.
-func SQLiteURL(t *testing.T) string {
+func SQLiteURL(t testing.TB) string {
 	t.Helper()
 	return "sqlite:" + filepath.Join(t.TempDir(), "onboard.db")
 }
 
 // SQLite opens a new SQLite store in a temporary folder.
-func SQLite(t *testing.T) *sqlite.Store {
+func SQLite(t testing.TB) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "onboard.db"))
 	if err != nil {
@@ -82,7 +82,7 @@ var pg struct {
 // PostgresURL returns the URL of this test binary's own PostgreSQL
 // database, creating it on first use, or skips the test when no server is
 // configured. Tests sharing it stay apart by using their own partners.
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	pg.once.Do(createDatabase)
 	if pg.skipped != "" {
@@ -95,7 +95,7 @@ func PostgresURL(t *testing.T) string {
 }
 
 // Postgres opens a store on this test binary's PostgreSQL database.
-func Postgres(t *testing.T) *postgres.Store {
+func Postgres(t testing.TB) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(context.Background(), PostgresURL(t))
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // Run is the conformance suite every kyb.Store must pass. open returns a
 // store; it may share a database with other tests, so the suite works
 // only with the partners it creates.
-func Run(t *testing.T, open func(t *testing.T) kyb.Store) {
+func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("partners", func(t *testing.T) { testPartners(t, open(t)) })
 	t.Run("api keys", func(t *testing.T) { testAPIKeys(t, open(t)) })
 	t.Run("customers", func(t *testing.T) { testCustomers(t, open(t)) })
