@@ -44,4 +44,3 @@ func BenchmarkCreateCustomer(b *testing.B) {
 		})
 	}
 }
-
