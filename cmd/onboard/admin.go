@@ -12,6 +12,10 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
+// cliActor is who the audit trail records for changes made on the command
+// line, which has direct access to the database.
+var cliActor = kyb.Actor{Type: kyb.ActorSystem, ID: "cli"}
+
 // withService parses a command's flags (plus --database-url), checks them
 // with check (when not nil), opens the store and runs fn with a service on
 // it.
@@ -55,7 +59,7 @@ func partnersCreate(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		creds, err := svc.CreatePartner(ctx, *name, false)
+		creds, err := svc.CreatePartner(ctx, cliActor, *name, false)
 		if err != nil {
 			return err
 		}
@@ -104,7 +108,7 @@ func keysCreate(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		creds, err := svc.CreateAPIKey(ctx, *partner)
+		creds, err := svc.CreateAPIKey(ctx, cliActor, *partner)
 		if err != nil {
 			return err
 		}
@@ -121,7 +125,7 @@ func keysRevoke(ctx context.Context, args []string, e env) error {
 	}
 	key := args[0]
 	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
-		if err := svc.RevokeAPIKey(ctx, key); err != nil {
+		if err := svc.RevokeAPIKey(ctx, cliActor, key); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "revoked %s; it stops working within %s on every instance\n", key, kyb.KeyCacheTTL)
@@ -136,4 +140,66 @@ func printCredentials(w io.Writer, c kyb.Credentials, asJSON bool) error {
 	}
 	_, err := fmt.Fprintf(w, "partner_id  %s\napi_key     %s\napi_secret  %s\n\nStore the secret now: it is not shown again.\n", c.PartnerID, c.APIKey, c.APISecret)
 	return err
+}
+
+func operatorsCreate(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("operators create", "operators create --name NAME [--json] [--database-url URL]", e)
+	name := fs.String("name", "", "the operator's name (required)")
+	asJSON := fs.Bool("json", false, "print one JSON object with operator_id and token")
+	check := func() error {
+		if *name == "" {
+			return usageError{"operators create: --name is required"}
+		}
+		return nil
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		creds, err := svc.CreateOperator(ctx, *name)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(e.stdout).Encode(creds)
+		}
+		_, err = fmt.Fprintf(e.stdout, "operator_id  %s\ntoken        %s\n\nSend it as \"Authorization: Bearer <token>\" to /admin. Store it now: it is not shown again.\n", creds.OperatorID, creds.Token)
+		return err
+	})
+}
+
+func customersReview(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("customers review", "customers review CUSTOMER_ID --status active|rejected|suspended --reason TEXT [--database-url URL]", e)
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		fs.Usage()
+		return usageError{"customers review: the customer id is required"}
+	}
+	id := args[0]
+	status := fs.String("status", "", "the new status: active, rejected or suspended (required)")
+	reason := fs.String("reason", "", "why, for the audit trail and the partner (required)")
+	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+		c, err := svc.ChangeStatus(ctx, cliActor, id, kyb.StatusChange{Status: kyb.Status(*status), Reason: *reason})
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "%s is now %s\n", c.ID, c.Status)
+		return err
+	})
+}
+
+func customersList(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("customers list", "customers list [--status STATUS] [--partner ID] [--limit N] [--database-url URL]", e)
+	status := fs.String("status", "pending", "only customers with this status (empty for all)")
+	partner := fs.String("partner", "", "only this partner's customers")
+	limit := fs.Int("limit", kyb.DefaultPageSize, "how many, oldest first")
+	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
+		q := kyb.CustomerQuery{PartnerID: *partner, Status: kyb.Status(*status), Limit: *limit, OldestFirst: true}
+		page, err := svc.Store.ListCustomers(ctx, q)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CUSTOMER ID\tPARTNER ID\tSTATUS\tCREATED")
+		for _, c := range page.Customers {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.PartnerID, c.Status, kyb.FormatTime(c.CreatedAt))
+		}
+		return tw.Flush()
+	})
 }

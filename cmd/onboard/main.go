@@ -24,6 +24,12 @@ Usage:
   onboard keys create --partner ID [--json]
                                           issue another key for a partner (at most two live keys)
   onboard keys revoke KEY                 revoke a key; it stops working within 5 seconds
+  onboard operators create --name NAME [--json]
+                                          create a compliance operator and print their admin API token
+  onboard customers list [--status pending] [--partner ID]
+                                          the review queue, oldest first
+  onboard customers review ID --status active|rejected|suspended --reason TEXT
+                                          decide on a customer (recorded in the audit trail)
 
 Every command takes --database-url (env ONBOARD_DATABASE_URL):
   sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
@@ -89,6 +95,12 @@ func run(ctx context.Context, args []string, e env) error {
 		return keysCreate(ctx, rest[1:], e)
 	case cmd == "keys" && sub == "revoke":
 		return keysRevoke(ctx, rest[1:], e)
+	case cmd == "operators" && sub == "create":
+		return operatorsCreate(ctx, rest[1:], e)
+	case cmd == "customers" && sub == "list":
+		return customersList(ctx, rest[1:], e)
+	case cmd == "customers" && sub == "review":
+		return customersReview(ctx, rest[1:], e)
 	}
 	fmt.Fprint(e.stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", joinArgs(cmd, sub))}

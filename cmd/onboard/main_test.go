@@ -129,7 +129,7 @@ var sampleCustomer = client.CustomerRequest{
 func TestServeAndAdminister(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		dbURL := e.URL(t)
-		srv := startServe(t, "--database-url", dbURL)
+		srv := startServe(t, "--database-url", dbURL, "--file-encryption-key", testFileKey)
 		ctx := context.Background()
 
 		out, err := cli(t, "partners", "create", "--name", "Acme Payments", "--json", "--database-url", dbURL)
@@ -308,5 +308,55 @@ func TestCommandLineErrors(t *testing.T) {
 	}
 	if _, err := os.Stat("data"); err == nil {
 		t.Errorf("a failed command created ./data")
+	}
+}
+
+func TestOperatorsAndReviewOnTheCommandLine(t *testing.T) {
+	dbURL := storetest.SQLiteURL(t)
+	srv := startServe(t, "--database-url", dbURL)
+	out, err := cli(t, "operators", "create", "--name", "Olga", "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatalf("operators create: %v", err)
+	}
+	var op map[string]string
+	if err := json.Unmarshal([]byte(out), &op); err != nil || len(op) != 2 || !strings.HasPrefix(op["operator_id"], "opr_") || op["token"] == "" {
+		t.Fatalf("operators create --json = %s, want exactly operator_id and token", out)
+	}
+	out, err = cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := jsonCredentials(t, out)
+	created, err := client.New(srv.URL, creds.APIKey, creds.APISecret).CreateCustomer(context.Background(), sampleCustomer)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The token opens the admin API.
+	req, _ := http.NewRequest("GET", srv.URL+"/admin/customers?status=pending", nil)
+	req.Header.Set("Authorization", "Bearer "+op["token"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("admin API with the new token = %v, %v; want 200", resp, err)
+	}
+	resp.Body.Close()
+
+	queue, err := cli(t, "customers", "list", "--database-url", dbURL)
+	if err != nil || !strings.Contains(queue, created.CustomerID) {
+		t.Errorf("customers list = %s, %v; want %s queued", queue, err, created.CustomerID)
+	}
+	out, err = cli(t, "customers", "review", created.CustomerID, "--status", "active", "--reason", "looks good", "--database-url", dbURL)
+	if err != nil || !strings.Contains(out, "active") {
+		t.Fatalf("customers review = %s, %v", out, err)
+	}
+	if _, err := cli(t, "customers", "review", created.CustomerID, "--status", "pending", "--reason", "undo", "--database-url", dbURL); err == nil {
+		t.Errorf("review back to pending succeeded, want an error")
+	}
+	if _, err := cli(t, "customers", "review", created.CustomerID, "--status", "rejected", "--reason", "no", "--database-url", dbURL); err == nil || !strings.Contains(err.Error(), "is active") {
+		t.Errorf("active to rejected: error = %v, want a refusal naming the current status", err)
+	}
+	got, err := client.New(srv.URL, creds.APIKey, creds.APISecret).Customer(context.Background(), created.CustomerID)
+	if err != nil || got.Status != "active" || got.StatusReason != "looks good" || got.StatusUpdatedAt.IsZero() {
+		t.Errorf("customer after review = %+v, %v; want active with the reason", got, err)
 	}
 }

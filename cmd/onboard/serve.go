@@ -20,7 +20,7 @@ import (
 func serve(ctx context.Context, args []string, e env) error {
 	cfg := config.Default()
 	fs := newFlagSet("serve", "serve [flags]", e)
-	if err := cfg.Bind(fs, e.getenv, "addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout"); err != nil {
+	if err := cfg.Bind(fs, e.getenv, "addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "file-encryption-key"); err != nil {
 		return err
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -32,12 +32,17 @@ func serve(ctx context.Context, args []string, e env) error {
 	log := newLogger(e.stderr, cfg.LogLevel)
 	log.Info("starting", "config", cfg.String())
 
+	files, err := fileCipher(cfg, log)
+	if err != nil {
+		return err
+	}
 	store, err := openStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	svc := kyb.NewService(store)
+	svc.Files = files
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -106,7 +111,7 @@ func createSandbox(ctx context.Context, cfg config.Config, svc *kyb.Service, add
 	if err != nil || len(partners) > 0 {
 		return err
 	}
-	creds, err := svc.CreatePartner(ctx, "Sandbox", true)
+	creds, err := svc.CreatePartner(ctx, kyb.Actor{Type: kyb.ActorSystem, ID: "serve"}, "Sandbox", true)
 	if err != nil {
 		return err
 	}

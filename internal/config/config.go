@@ -4,13 +4,17 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
 // Config is every setting of the onboard binary.
@@ -27,6 +31,9 @@ type Config struct {
 	// ShutdownTimeout bounds how long serve waits for in-flight requests
 	// after SIGTERM.
 	ShutdownTimeout time.Duration
+	// FileEncryptionKey is the base64 of the 32-byte key that encrypts
+	// uploaded files at rest. A secret: String masks it.
+	FileEncryptionKey string
 }
 
 // Default returns the settings used when nothing else is given: the
@@ -55,6 +62,7 @@ func (c *Config) options() []option {
 	addrBind, addrSet := str(&c.Addr)
 	dbBind, dbSet := str(&c.DatabaseURL)
 	logBind, logSet := str(&c.LogLevel)
+	keyBind, keySet := str(&c.FileEncryptionKey)
 	return []option{
 		{"addr", "ONBOARD_ADDR", "address to listen on", addrBind, addrSet},
 		{"database-url", "ONBOARD_DATABASE_URL", "database: sqlite:PATH (embedded, the default) or postgres://USER@HOST:PORT/DB", dbBind, dbSet},
@@ -79,6 +87,7 @@ func (c *Config) options() []option {
 				fs.DurationVar(&c.ShutdownTimeout, name, c.ShutdownTimeout, usage)
 			},
 			func(v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
+		{"file-encryption-key", "ONBOARD_FILE_ENCRYPTION_KEY", "base64 of the 32-byte key that encrypts uploaded files; required with PostgreSQL, kept beside the database file with SQLite when unset (prefer the variable: flags show in process lists)", keyBind, keySet},
 	}
 }
 
@@ -87,7 +96,7 @@ func (c *Config) options() []option {
 // which overrides the default.
 func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...string) error {
 	for _, o := range c.options() {
-		if !contains(names, o.flag) {
+		if !slices.Contains(names, o.flag) {
 			continue
 		}
 		if v := getenv(o.env); v != "" {
@@ -98,15 +107,6 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 		o.bind(fs, o.flag, o.usage+" (env "+o.env+")")
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Validate reports every setting that cannot work.
@@ -125,6 +125,11 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown-timeout %v: must be positive", c.ShutdownTimeout))
+	}
+	if c.FileEncryptionKey != "" {
+		if _, err := DecodeFileKey(c.FileEncryptionKey); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -165,6 +170,23 @@ func MaskURL(s string) string {
 
 // String prints the settings with secrets masked.
 func (c Config) String() string {
-	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s",
-		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout)
+	key := "unset"
+	if c.FileEncryptionKey != "" {
+		key = "xxxxx"
+	}
+	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s file-encryption-key=%s",
+		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, key)
+}
+
+// DecodeFileKey decodes a file encryption key given as standard base64 of
+// exactly kyb.FileKeySize bytes. Its errors never quote the key.
+func DecodeFileKey(s string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil {
+		return nil, errors.New("file-encryption-key: not standard base64")
+	}
+	if len(key) != kyb.FileKeySize {
+		return nil, fmt.Errorf("file-encryption-key: %d bytes, want %d (generate one with: openssl rand -base64 %[2]d)", len(key), kyb.FileKeySize)
+	}
+	return key, nil
 }

@@ -22,15 +22,17 @@ func BenchmarkCreateCustomer(b *testing.B) {
 	for _, e := range storetest.Engines() {
 		b.Run(e.Name, func(b *testing.B) {
 			svc := kyb.NewService(e.Open(b))
-			creds, err := svc.CreatePartner(context.Background(), "bench", false)
+			svc.Files = testFileCipher(b)
+			creds, err := svc.CreatePartner(context.Background(), testActor, "bench", false)
 			if err != nil {
 				b.Fatal(err)
 			}
 			h := httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+			valid := substituteFiles(b, svc, creds.PartnerID, validBody)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				body := strings.Replace(validBody, "partner-customer-000001", "bench-customer-"+strconv.Itoa(i)+"-0000000000", 1)
+				body := strings.Replace(valid, "partner-customer-000001", "bench-customer-"+strconv.Itoa(i)+"-0000000000", 1)
 				req := httptest.NewRequest("POST", "/api/customers/create", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("X-API-Key", creds.APIKey)

@@ -8,43 +8,13 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-// customerJSON is a customer as the API returns it: the profile the partner
-// sent, normalised, plus what the service assigned.
-type customerJSON struct {
-	kyb.Profile
-	CustomerID      string     `json:"customer_id"`
-	Status          kyb.Status `json:"status"`
-	CreatedAt       string     `json:"created_at"`
-	StatusReason    string     `json:"status_reason,omitempty"`
-	StatusUpdatedAt string     `json:"status_updated_at,omitempty"`
-}
-
-func newCustomerJSON(c kyb.Customer) customerJSON {
-	out := customerJSON{
-		Profile:      c.Profile,
-		CustomerID:   c.ID,
-		Status:       c.Status,
-		CreatedAt:    kyb.FormatTime(c.CreatedAt),
-		StatusReason: c.StatusReason,
-	}
-	if !c.StatusUpdatedAt.IsZero() {
-		out.StatusUpdatedAt = kyb.FormatTime(c.StatusUpdatedAt)
-	}
-	return out
-}
+// newCustomerJSON renders a customer for its partner.
+func newCustomerJSON(c kyb.Customer) kyb.CustomerView { return c.View() }
 
 func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
-	body, err := readJSONBody(w, r)
-	if err != nil {
-		return err
-	}
 	var p kyb.Profile
-	decodeErrs, err := decodeJSON(body, &p)
-	if err != nil {
+	if err := readJSON(w, r, &p, func() error { return p.Validate(s.service.Now()) }); err != nil {
 		return err
-	}
-	if len(decodeErrs) > 0 {
-		return withDecodeErrors(decodeErrs, p.Validate(s.service.Now()))
 	}
 	c, created, err := s.service.CreateCustomer(r.Context(), partnerID(r.Context()), p)
 	if err != nil {
@@ -65,6 +35,60 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	}
 	infoFrom(r.Context()).customerID = c.ID
 	return writeJSON(w, http.StatusOK, newCustomerJSON(c))
+}
+
+// listJSON is one page of a list.
+type listJSON[T any] struct {
+	Data       []T    `json:"data"`
+	HasMore    bool   `json:"has_more"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func newListJSON[T any](page kyb.CustomerPage, render func(kyb.Customer) T) listJSON[T] {
+	out := listJSON[T]{Data: make([]T, 0, len(page.Customers)), HasMore: page.HasMore}
+	for _, c := range page.Customers {
+		out.Data = append(out.Data, render(c))
+	}
+	if page.HasMore {
+		out.NextCursor = page.Customers[len(page.Customers)-1].ID
+	}
+	return out
+}
+
+// listCustomers lists the partner's customers, newest first.
+func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
+	q, err := kyb.ParseCustomerQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	q.PartnerID = partnerID(r.Context())
+	page, err := s.service.Store.ListCustomers(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newListJSON(page, newCustomerJSON))
+}
+
+// readJSON reads a JSON request body strictly into dst. When fields fail
+// to decode, validate (if not nil) runs on what did decode, so that the
+// partner hears of every problem at once.
+func readJSON(w http.ResponseWriter, r *http.Request, dst any, validate func() error) error {
+	body, err := readJSONBody(w, r)
+	if err != nil {
+		return err
+	}
+	decodeErrs, err := decodeJSON(body, dst)
+	if err != nil {
+		return err
+	}
+	if len(decodeErrs) > 0 {
+		var validation error
+		if validate != nil {
+			validation = validate()
+		}
+		return withDecodeErrors(decodeErrs, validation)
+	}
+	return nil
 }
 
 // withDecodeErrors reports the fields that failed to decode together with

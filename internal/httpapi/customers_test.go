@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,9 +121,11 @@ func setPath(t *testing.T, doc any, path []string, value any) {
 	}
 }
 
+var idCounter atomic.Int64
+
 // uniqueID returns a partner_customer_id that no other test uses.
 func uniqueID(t *testing.T) string {
-	return fmt.Sprintf("pcid-%d-%s", time.Now().UnixNano(), strings.Repeat("x", 5))
+	return fmt.Sprintf("pcid-%d-%06d", time.Now().UnixNano(), idCounter.Add(1))
 }
 
 var customerIDPattern = regexp.MustCompile(`^cus_[0-9a-f]{32}$`)
@@ -152,7 +155,7 @@ func TestCreateCustomerEchoesTheRequest(t *testing.T) {
 			delete(got, k)
 		}
 		var want map[string]any
-		json.Unmarshal([]byte(validBody), &want)
+		json.Unmarshal([]byte(withUploadedFiles(t, ts, creds, validBody)), &want)
 		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
 			t.Errorf("echo differs from request:\n got %s\nwant %s", g, w)
 		}
@@ -532,11 +535,11 @@ func TestAuthentication(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		ts := newTestServer(t, e)
 		creds := ts.partner(t)
-		revoked, err := ts.Service.CreateAPIKey(t.Context(), creds.PartnerID)
+		revoked, err := ts.Service.CreateAPIKey(t.Context(), testActor, creds.PartnerID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ts.Service.RevokeAPIKey(t.Context(), revoked.APIKey); err != nil {
+		if err := ts.Service.RevokeAPIKey(t.Context(), testActor, revoked.APIKey); err != nil {
 			t.Fatal(err)
 		}
 		other := ts.partner(t)

@@ -33,6 +33,8 @@ var kindStatus = map[kyb.Kind]int{
 	kyb.KindUnauthorized: http.StatusUnauthorized,
 	kyb.KindNotFound:     http.StatusNotFound,
 	kyb.KindConflict:     http.StatusConflict,
+	kyb.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	kyb.KindUnsupported:  http.StatusUnsupportedMediaType,
 	kyb.KindRateLimited:  http.StatusTooManyRequests,
 	kyb.KindUnavailable:  http.StatusServiceUnavailable,
 	kyb.KindInternal:     http.StatusInternalServerError,

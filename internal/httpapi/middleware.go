@@ -16,7 +16,9 @@ type requestInfo struct {
 	id         string
 	route      string
 	partnerID  string
+	operatorID string
 	customerID string
+	fileID     string
 }
 
 type infoKey struct{}
@@ -105,7 +107,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				slog.Int("status", sw.status),
 				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
 				slog.String("partner_id", info.partnerID),
+				slog.String("operator_id", info.operatorID),
 				slog.String("customer_id", info.customerID),
+				slog.String("file_id", info.fileID),
 			)
 		}()
 		next.ServeHTTP(sw, r)

@@ -1,12 +1,1395 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"mime"
 	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/onboardkyb/onboard/internal/httpapi"
+	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/storetest"
 )
 
 // checkAgainstOpenAPI fails the test when a response does not match the
-// OpenAPI document. (Placeholder until the document is written.)
+// OpenAPI document. The request helper calls it for every response, so
+// every test that talks to the server also checks the document.
 func checkAgainstOpenAPI(t *testing.T, req *http.Request, resp *http.Response, body []byte) {
 	t.Helper()
+	if resp.Request != nil {
+		// The response answers the last request made, after any redirect.
+		req = resp.Request
+	}
+	if err := validateResponse(t.Context(), req, resp.StatusCode, resp.Header, body); err != nil {
+		t.Errorf("%s %s: response %d does not match the OpenAPI document: %v\nbody: %s", req.Method, req.URL.Path, resp.StatusCode, err, shownBody(resp.Header, body))
+	}
+}
+
+// shownBody is as much of a body as an error message shows: the start of a
+// JSON or text body, and only the size of any other.
+func shownBody(header http.Header, body []byte) string {
+	mt, _, _ := mime.ParseMediaType(header.Get("Content-Type"))
+	if len(body) > 0 && mt != "application/json" && !strings.HasPrefix(mt, "text/") {
+		return fmt.Sprintf("(%d bytes of %s)", len(body), header.Get("Content-Type"))
+	}
+	const max = 2000
+	if len(body) > max {
+		body = body[:max]
+	}
+	return string(body)
+}
+
+// openAPI is the embedded document, loaded once per test binary.
+var openAPI struct {
+	once   sync.Once
+	doc    *openapi3.T
+	router routers.Router
+	err    error
+}
+
+// loadOpenAPI returns the embedded document, validated, and a router for
+// it; the document must not be changed.
+func loadOpenAPI() (*openapi3.T, routers.Router, error) {
+	openAPI.once.Do(func() {
+		doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPIDocument())
+		if err != nil {
+			openAPI.err = fmt.Errorf("load the OpenAPI document: %w", err)
+			return
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			openAPI.err = fmt.Errorf("the OpenAPI document is invalid: %w", err)
+			return
+		}
+		// The router would match the documented server's host and port,
+		// and test servers listen on random ports: route by path alone.
+		doc.Servers = nil
+		router, err := gorillamux.NewRouter(doc)
+		if err != nil {
+			openAPI.err = fmt.Errorf("route the OpenAPI document: %w", err)
+			return
+		}
+		openAPI.doc, openAPI.router = doc, router
+	})
+	return openAPI.doc, openAPI.router, openAPI.err
+}
+
+// formatValidators check the formats that kin-openapi leaves unchecked.
+var formatValidators = []openapi3.SchemaValidationOption{
+	openapi3.WithStringFormatValidator("email", openapi3.NewCallbackValidator(checkEmail)),
+	openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(checkURI)),
+}
+
+// responseOptions check responses only: tests send invalid and
+// unauthenticated requests on purpose, so requests are never validated.
+var responseOptions = func() *openapi3filter.Options {
+	o := &openapi3filter.Options{
+		IncludeResponseStatus:   true,
+		MultiError:              true,
+		AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
+		SchemaValidationOptions: formatValidators,
+	}
+	// The default message repeats the whole schema and value; the body is
+	// printed once anyway.
+	o.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
+		return fmt.Sprintf("at /%s: %s", strings.Join(err.JSONPointer(), "/"), err.Reason)
+	})
+	return o
+}()
+
+// checkEmail accepts what the server's email rule accepts in its shape: a
+// bare address, without display name or angle brackets.
+func checkEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return fmt.Errorf("%q is not a bare email address", s)
+	}
+	return nil
+}
+
+// checkURI accepts an absolute URI as Go parses it.
+func checkURI(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() {
+		return fmt.Errorf("%q is not an absolute URI", s)
+	}
+	return nil
+}
+
+// validateResponse reports how a response to req departs from the OpenAPI
+// document: an undocumented status, a missing or malformed documented
+// header, or a body that does not match its schema. A response on a path
+// the document does not have must be an error with an Error body, and one
+// for a method its path lacks must be a 405 with Allow.
+func validateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
+	doc, router, err := loadOpenAPI()
+	if err != nil {
+		return err
+	}
+	routed := req
+	if req.Method == http.MethodHead {
+		// The server answers HEAD wherever it answers GET.
+		routed = req.Clone(ctx)
+		routed.Method = http.MethodGet
+	}
+	route, params, err := router.FindRoute(routed)
+	switch {
+	case errors.Is(err, routers.ErrPathNotFound):
+		if status < 400 {
+			return fmt.Errorf("the path is not in the document, yet the status is %d rather than an error", status)
+		}
+		route = syntheticRoute(doc, req, "default", genericErrorResponse(doc))
+	case errors.Is(err, routers.ErrMethodNotAllowed):
+		if status != http.StatusMethodNotAllowed {
+			return fmt.Errorf("the document has no %s operation on this path, yet the status is %d rather than 405", req.Method, status)
+		}
+		route = syntheticRoute(doc, req, "405", doc.Components.Responses["MethodNotAllowed"].Value)
+	case err != nil:
+		return fmt.Errorf("find the route: %w", err)
+	}
+	if req.Method == http.MethodHead {
+		// ValidateResponse skips HEAD, whose response has no body.
+		if route.Operation.Responses.Status(status) == nil && route.Operation.Responses.Default() == nil {
+			return fmt.Errorf("status %d is not documented for GET %s", status, route.Path)
+		}
+		if header.Get("X-Request-Id") == "" {
+			return errors.New("no X-Request-Id header")
+		}
+		return nil
+	}
+	err = openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: params,
+			Route:      route,
+			Options:    responseOptions,
+		},
+		Status:  status,
+		Header:  header,
+		Body:    io.NopCloser(bytes.NewReader(body)),
+		Options: responseOptions,
+	})
+	if err != nil {
+		return err
+	}
+	return checkBinaryContent(route, status, header, body)
+}
+
+// checkBinaryContent checks what kin-openapi cannot in a body that is not
+// JSON. The document describes such a body, a file's content, as a string
+// with a contentMediaType; kin-openapi then only reads it as a string.
+// Here the bytes must be of that media type, as the server itself would
+// judge them, so that a PDF served as image/png is caught.
+func checkBinaryContent(route *routers.Route, status int, header http.Header, body []byte) error {
+	response := route.Operation.Responses.Status(status)
+	if response == nil {
+		response = route.Operation.Responses.Default()
+	}
+	if response == nil || response.Value == nil {
+		return nil
+	}
+	mt := response.Value.Content.Get(header.Get("Content-Type"))
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil || mt.Schema.Value.ContentMediaType == "" {
+		return nil
+	}
+	declared, _, err := mime.ParseMediaType(header.Get("Content-Type"))
+	if err != nil {
+		return fmt.Errorf("Content-Type %q: %w", header.Get("Content-Type"), err)
+	}
+	if want := mt.Schema.Value.ContentMediaType; declared != want {
+		return fmt.Errorf("Content-Type %q, but the document describes the body as %s", declared, want)
+	}
+	if sniffed := kyb.SniffContentType(body); sniffed != declared {
+		return fmt.Errorf("the body is served as %s, but its bytes are %s", declared, cmp.Or(sniffed, "of no accepted format"))
+	}
+	return nil
+}
+
+// genericErrorResponse is what every response outside the document must
+// look like: an Error body with a request id.
+func genericErrorResponse(doc *openapi3.T) *openapi3.Response {
+	r := openapi3.NewResponse().
+		WithDescription("Any error").
+		WithJSONSchemaRef(doc.Components.Schemas["Error"])
+	r.Headers = openapi3.Headers{"X-Request-Id": doc.Components.Headers["X-Request-Id"]}
+	return r
+}
+
+// syntheticRoute is a route for a request the document has no operation
+// for, answered only by response under the key status.
+func syntheticRoute(doc *openapi3.T, req *http.Request, status string, response *openapi3.Response) *routers.Route {
+	op := openapi3.NewOperation()
+	op.Responses = openapi3.NewResponses(openapi3.WithName(status, response))
+	return &routers.Route{Spec: doc, Path: req.URL.Path, Method: req.Method, Operation: op}
+}
+
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(httpapi.OpenAPIDocument())
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if err := doc.Validate(t.Context(), openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if doc.OpenAPI != "3.1.0" || !doc.IsOpenAPI31OrLater() {
+		t.Errorf("openapi = %q, want 3.1.0", doc.OpenAPI)
+	}
+
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			// Every response of every operation documents X-Request-Id.
+			for status, r := range op.Responses.Map() {
+				if r.Value.Headers["X-Request-Id"] == nil {
+					t.Errorf("%s %s: response %s does not document X-Request-Id", method, path, status)
+				}
+			}
+			// /admin takes an operator's bearer token, and only /admin
+			// does; /api takes the partner's key and secret, the default.
+			switch {
+			case strings.HasPrefix(path, "/admin/"):
+				if op.Security == nil || len(*op.Security) != 1 || len((*op.Security)[0]) != 1 || (*op.Security)[0]["operatorToken"] == nil {
+					t.Errorf("%s %s: security is not operatorToken alone", method, path)
+				}
+				r := op.Responses.Status(http.StatusUnauthorized)
+				if r == nil || r.Value.Headers["WWW-Authenticate"] == nil || !r.Value.Headers["WWW-Authenticate"].Value.Required {
+					t.Errorf("%s %s: no 401 with a required WWW-Authenticate", method, path)
+				}
+			case strings.HasPrefix(path, "/api/"):
+				if op.Security != nil {
+					t.Errorf("%s %s: security is not the default (X-API-Key and X-API-Secret)", method, path)
+				}
+				if op.Responses.Status(http.StatusUnauthorized) == nil {
+					t.Errorf("%s %s: no 401", method, path)
+				}
+			default:
+				if op.Security == nil || len(*op.Security) != 0 {
+					t.Errorf("%s %s: an operational endpoint that needs credentials", method, path)
+				}
+			}
+		}
+	}
+	if doc.Security == nil || len(doc.Security) != 1 || doc.Security[0]["ApiKey"] == nil || doc.Security[0]["ApiSecret"] == nil {
+		t.Errorf("the default security is not ApiKey and ApiSecret")
+	}
+
+	// Every object, at every level and wherever it is defined, refuses
+	// unknown fields.
+	for location, s := range documentSchemas(doc) {
+		if location == openAPIDocumentSchema {
+			// This document is described by the OpenAPI specification,
+			// not by itself.
+			continue
+		}
+		checkClosedObjects(t, location, s)
+	}
+}
+
+// openAPIDocumentSchema is where documentSchemas finds the schema of this
+// document's own 200 response.
+const openAPIDocumentSchema = "#/paths/~1openapi.json/get/responses/200/content/application~1json/schema"
+
+// documentSchemas returns every schema the document defines, by location:
+// components, and the inline schemas of parameters, headers, request
+// bodies and responses.
+func documentSchemas(doc *openapi3.T) map[string]*openapi3.SchemaRef {
+	out := map[string]*openapi3.SchemaRef{}
+	esc := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1") }
+	content := func(at string, c openapi3.Content) {
+		for media, mt := range c {
+			if mt != nil && mt.Schema != nil {
+				out[at+"/content/"+esc(media)+"/schema"] = mt.Schema
+			}
+		}
+	}
+	response := func(at string, r *openapi3.ResponseRef) {
+		if r == nil || r.Ref != "" || r.Value == nil {
+			return
+		}
+		content(at, r.Value.Content)
+		for name, h := range r.Value.Headers {
+			if h.Ref == "" && h.Value != nil && h.Value.Schema != nil {
+				out[at+"/headers/"+esc(name)+"/schema"] = h.Value.Schema
+			}
+		}
+	}
+	parameters := func(at string, ps openapi3.Parameters) {
+		for i, p := range ps {
+			if p.Ref == "" && p.Value != nil && p.Value.Schema != nil {
+				out[at+"/parameters/"+strconv.Itoa(i)+"/schema"] = p.Value.Schema
+			}
+		}
+	}
+	for name, s := range doc.Components.Schemas {
+		out["#/components/schemas/"+esc(name)] = s
+	}
+	for name, r := range doc.Components.Responses {
+		response("#/components/responses/"+esc(name), r)
+	}
+	for name, p := range doc.Components.Parameters {
+		if p.Value != nil && p.Value.Schema != nil {
+			out["#/components/parameters/"+esc(name)+"/schema"] = p.Value.Schema
+		}
+	}
+	for name, h := range doc.Components.Headers {
+		if h.Value != nil && h.Value.Schema != nil {
+			out["#/components/headers/"+esc(name)+"/schema"] = h.Value.Schema
+		}
+	}
+	for name, b := range doc.Components.RequestBodies {
+		if b.Value != nil {
+			content("#/components/requestBodies/"+esc(name), b.Value.Content)
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		at := "#/paths/" + esc(path)
+		parameters(at, item.Parameters)
+		for method, op := range item.Operations() {
+			at := at + "/" + strings.ToLower(method)
+			parameters(at, op.Parameters)
+			if b := op.RequestBody; b != nil && b.Ref == "" && b.Value != nil {
+				content(at+"/requestBody", b.Value.Content)
+			}
+			for status, r := range op.Responses.Map() {
+				response(at+"/responses/"+status, r)
+			}
+		}
+	}
+	return out
+}
+
+// checkClosedObjects reports every object schema under s, not followed
+// through references, that allows additional properties.
+func checkClosedObjects(t *testing.T, at string, s *openapi3.SchemaRef) {
+	t.Helper()
+	if s == nil || s.Ref != "" || s.Value == nil {
+		return
+	}
+	v := s.Value
+	if v.Type.Includes(openapi3.TypeObject) {
+		if ap := v.AdditionalProperties.Has; ap == nil || *ap {
+			t.Errorf("%s: an object without additionalProperties: false", at)
+		}
+	}
+	for name, p := range v.Properties {
+		checkClosedObjects(t, at+"/properties/"+name, p)
+	}
+	checkClosedObjects(t, at+"/items", v.Items)
+	checkClosedObjects(t, at+"/additionalProperties", v.AdditionalProperties.Schema)
+	for keyword, list := range map[string]openapi3.SchemaRefs{"allOf": v.AllOf, "anyOf": v.AnyOf, "oneOf": v.OneOf} {
+		for i, sub := range list {
+			checkClosedObjects(t, at+"/"+keyword+"/"+strconv.Itoa(i), sub)
+		}
+	}
+	for keyword, sub := range map[string]*openapi3.SchemaRef{"not": v.Not, "if": v.If, "then": v.Then, "else": v.Else} {
+		checkClosedObjects(t, at+"/"+keyword, sub)
+	}
+}
+
+// TestOpenAPIDocumentLimits ties the limits in the document to the code's.
+func TestOpenAPIDocumentLimits(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := func(name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }
+	prop := func(s *openapi3.Schema, name string) *openapi3.Schema { return s.Properties[name].Value }
+	for _, tc := range []struct {
+		what      string
+		got, want uint64
+	}{
+		{"CustomerRequest.business_person_list maxItems", *prop(schema("CustomerRequest"), "business_person_list").MaxItems, kyb.MaxBusinessPersons},
+		{"Customer.business_person_list maxItems", *prop(schema("Customer"), "business_person_list").MaxItems, kyb.MaxBusinessPersons},
+		{"BusinessDetailsInput.business_identifier_document_list maxItems", *prop(schema("BusinessDetailsInput"), "business_identifier_document_list").MaxItems, kyb.MaxBusinessDocuments},
+		{"BusinessDetails.business_identifier_document_list maxItems", *prop(schema("BusinessDetails"), "business_identifier_document_list").MaxItems, kyb.MaxBusinessDocuments},
+		{"CustomerRequest.partner_customer_id minLength", prop(schema("CustomerRequest"), "partner_customer_id").MinLength, kyb.MinPartnerCustomerID},
+		{"CustomerRequest.partner_customer_id maxLength", *prop(schema("CustomerRequest"), "partner_customer_id").MaxLength, kyb.MaxPartnerCustomerID},
+		{"Customer.partner_customer_id minLength", prop(schema("Customer"), "partner_customer_id").MinLength, kyb.MinPartnerCustomerID},
+		{"Customer.partner_customer_id maxLength", *prop(schema("Customer"), "partner_customer_id").MaxLength, kyb.MaxPartnerCustomerID},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s = %d, want %d", tc.what, tc.got, tc.want)
+		}
+	}
+	limit := doc.Components.Parameters["Limit"].Value.Schema.Value
+	for _, tc := range []struct {
+		what      string
+		got, want uint64
+	}{
+		{"Limit minimum", uint64(*limit.Min), 1},
+		{"Limit maximum", uint64(*limit.Max), kyb.MaxPageSize},
+		{"Limit default", uint64(limit.Default.(float64)), kyb.DefaultPageSize},
+		{"CustomerList.data maxItems", *prop(schema("CustomerList"), "data").MaxItems, kyb.MaxPageSize},
+		{"AdminCustomerList.data maxItems", *prop(schema("AdminCustomerList"), "data").MaxItems, kyb.MaxPageSize},
+		{"StatusChangeRequest.reason maxLength", *prop(schema("StatusChangeRequest"), "reason").MaxLength, kyb.MaxReasonLength},
+		{"Customer.status_reason maxLength", *prop(schema("Customer"), "status_reason").MaxLength, kyb.MaxReasonLength},
+		{"AuditEvent.reason maxLength", *prop(schema("AuditEvent"), "reason").MaxLength, kyb.MaxReasonLength},
+		{"File.size maximum", uint64(*prop(schema("File"), "size").Max), kyb.MaxFileSize},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s = %d, want %d", tc.what, tc.got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		response string
+		limits   []int
+	}{
+		{"PayloadTooLarge", []int{httpapi.MaxBodyBytes}},
+		{"UploadTooLarge", []int{httpapi.MaxUploadBytes, kyb.MaxFileSize}},
+	} {
+		desc := doc.Components.Responses[tc.response].Value.Description
+		for _, n := range tc.limits {
+			if desc == nil || !strings.Contains(*desc, strconv.Itoa(n)) {
+				t.Errorf("the %s response does not mention the limit %d", tc.response, n)
+			}
+		}
+	}
+
+	// Enumerations are the code's.
+	statuses := []string{string(kyb.StatusPending), string(kyb.StatusActive), string(kyb.StatusRejected), string(kyb.StatusSuspended)}
+	var targets []string // the statuses a review may set
+	for _, to := range statuses {
+		for _, from := range statuses {
+			if kyb.Status(from).CanBecome(kyb.Status(to)) {
+				targets = append(targets, to)
+				break
+			}
+		}
+	}
+	var fileTypes []string
+	for _, ft := range kyb.FileTypes {
+		fileTypes = append(fileTypes, string(ft))
+	}
+	// The content types of downloads: what the server sniffs from the
+	// documents it accepts.
+	var contentTypes []string
+	for _, magic := range []string{"%PDF-", "\xff\xd8\xff", "\x89PNG\r\n\x1a\n"} {
+		contentTypes = append(contentTypes, kyb.SniffContentType([]byte(magic)))
+	}
+	var downloads []string
+	for media := range doc.Paths.Value("/api/files/{file_id}/content").Get.Responses.Status(http.StatusOK).Value.Content {
+		downloads = append(downloads, media)
+	}
+	for _, tc := range []struct {
+		what      string
+		got, want []string
+		ordered   bool
+	}{
+		{"Customer.status enum", enum(prop(schema("Customer"), "status")), statuses, true},
+		{"AdminCustomer.status enum", enum(prop(schema("AdminCustomer"), "status")), statuses, true},
+		{"the status parameter's enum", enum(doc.Components.Parameters["Status"].Value.Schema.Value), statuses, true},
+		{"AuditEvent.from_status enum", enum(prop(schema("AuditEvent"), "from_status")), statuses, true},
+		{"AuditEvent.to_status enum", enum(prop(schema("AuditEvent"), "to_status")), statuses, true},
+		{"StatusChangeRequest.status enum", enum(prop(schema("StatusChangeRequest"), "status")), targets, true},
+		{"FileType enum", enum(schema("FileType")), fileTypes, true},
+		{"AuditEvent.actor_type enum", enum(prop(schema("AuditEvent"), "actor_type")), []string{string(kyb.ActorPartner), string(kyb.ActorOperator), string(kyb.ActorSystem)}, true},
+		{"AuditEvent.action enum", enum(prop(schema("AuditEvent"), "action")), []string{kyb.ActionCustomerCreated, kyb.ActionCustomerStatusChanged, kyb.ActionPartnerCreated, kyb.ActionAPIKeyCreated, kyb.ActionAPIKeyRevoked}, true},
+		{"File.content_type enum", enum(prop(schema("File"), "content_type")), contentTypes, true},
+		{"getFileContent's media types", downloads, contentTypes, false},
+	} {
+		got, want := slices.Clone(tc.got), slices.Clone(tc.want)
+		if !tc.ordered {
+			slices.Sort(got)
+			slices.Sort(want)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s = %q, want %q", tc.what, tc.got, tc.want)
+		}
+	}
+
+	// The operator's customer objects are the partner's with more: the
+	// same fields in the same schemas, so the copies cannot drift apart.
+	for _, tc := range []struct{ name, base, extra string }{
+		{"AdminCustomer", "Customer", "partner_id"},
+		{"AdminCustomerDetail", "AdminCustomer", "history"},
+	} {
+		s, base := schema(tc.name), schema(tc.base)
+		copied := *s
+		copied.Properties = maps.Clone(s.Properties)
+		delete(copied.Properties, tc.extra)
+		copied.Required = slices.DeleteFunc(slices.Clone(s.Required), func(r string) bool { return r == tc.extra })
+		copied.Description = base.Description
+		got, _ := json.Marshal(&copied)
+		want, _ := json.Marshal(base)
+		if s.Properties[tc.extra] == nil || !slices.Contains(s.Required, tc.extra) || !bytes.Equal(got, want) {
+			t.Errorf("%s is not %s with the required field %s added:\n got %s\nwant %s", tc.name, tc.base, tc.extra, got, want)
+		}
+	}
+}
+
+// enum returns a schema's enum as strings.
+func enum(s *openapi3.Schema) []string {
+	var out []string
+	for _, v := range s.Enum {
+		out = append(out, fmt.Sprint(v))
+	}
+	return out
+}
+
+// TestOpenAPIDocumentsEveryRoute wants the document's operations to be
+// exactly the routes the package's source registers with s.handle, so that
+// a new route cannot go undocumented, nor a removed one stay documented.
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	handle := regexp.MustCompile(`s\.handle\("([A-Z]+)", "([^"]+)"`)
+	routes := map[string]bool{}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range handle.FindAllStringSubmatch(string(src), -1) {
+			routes[m[1]+" "+m[2]] = true
+		}
+	}
+	if len(routes) == 0 {
+		t.Fatal("found no s.handle calls in the package's source")
+	}
+	documented := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented[method+" "+path] = true
+		}
+	}
+	for route := range routes {
+		if !documented[route] {
+			t.Errorf("the route %s is not in the document", route)
+		}
+	}
+	for op := range documented {
+		if !routes[op] {
+			t.Errorf("the document has %s, which server.go does not route", op)
+		}
+	}
+}
+
+func TestOpenAPIDocumentServed(t *testing.T) {
+	ts := newTestServer(t, storetest.Engines()[0])
+	resp := ts.request(t, "GET", "/openapi.json", nil, "")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d, want 200", resp.StatusCode)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	if !bytes.Equal(resp.Body, httpapi.OpenAPIDocument()) {
+		t.Errorf("the body (%d bytes) is not the embedded document (%d bytes)", len(resp.Body), len(httpapi.OpenAPIDocument()))
+	}
+}
+
+// TestOpenAPIRejectsWrongResponse proves that the check catches responses
+// that depart from the document, so that its silence elsewhere means
+// something.
+func TestOpenAPIRejectsWrongResponse(t *testing.T) {
+	customer := `{
+		"partner_customer_id": "ptn-cust-000000000001",
+		"business_details": {
+			"business_name": "Example Trading Ltd",
+			"business_identifier_number": "12345678",
+			"business_identifier_country_code": "GB",
+			"website": "https://www.example.com",
+			"business_identifier_start_date": "2019-03-01T00:00:00Z"
+		},
+		"registration_address": {
+			"registration_address_line1": "1 Example Street",
+			"registration_address_city": "London",
+			"registration_address_country_code": "GB"
+		},
+		"account_usage": {"estimated_monthly_revenue_currency": "GBP", "estimated_monthly_revenue_amount": 100.50},
+		"primary_contact": {"contact_email": "compliance@example.com"},
+		"business_person_list": [{"basic_info": {"first_name": "Jane", "last_name": "Doe"}}],
+		"customer_id": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d",
+		"status": "pending",
+		"created_at": "2024-01-15T09:30:00Z"
+	}`
+	errorBody := `{"error": {"code": "not_found", "message": "customer not found", "request_id": "req_1"}}`
+	const getPath = "/api/customers/cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d"
+	const (
+		partnerID = "ptn_018c5a3a1c0e4b7d8e9f0a1b2c3d4e5f"
+		fileID    = "file_018c5a3b6d1e7f209a8b7c6d5e4f3a2b"
+		adminPath = "/admin/customers/cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d"
+		filePath  = "/api/files/" + fileID
+		pdf       = "%PDF-1.4\n%%EOF\n"
+	)
+	// The decided customer, its page, and the operator's views of them.
+	active := string(editJSON(t, customer, func(v map[string]any) {
+		v["status"], v["status_reason"], v["status_updated_at"] = "active", "documents verified", "2024-01-16T11:02:37Z"
+	}))
+	page := `{"data": [` + active + `, ` + customer + `], "has_more": true, "next_cursor": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d"}`
+	adminCustomer := string(editJSON(t, active, func(v map[string]any) { v["partner_id"] = partnerID }))
+	adminPage := `{"data": [` + adminCustomer + `], "has_more": false}`
+	event := `{"id": "aud_018c6a1f3b9d4c2e8a7b6c5d4e3f2a1b", "created_at": "2024-01-16T11:02:37Z", "actor_type": "operator",
+		"actor_id": "opr_018c5a3a0b1c4d2e8f3a4b5c6d7e8f90", "action": "customer.status_changed", "partner_id": "` + partnerID + `",
+		"customer_id": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d", "from_status": "pending", "to_status": "active", "reason": "documents verified"}`
+	audit := `{"data": [` + event + `]}`
+	adminDetail := string(editJSON(t, adminCustomer, func(v map[string]any) {
+		var e any
+		json.Unmarshal([]byte(event), &e)
+		v["history"] = []any{e}
+	}))
+	file := `{"file_id": "` + fileID + `", "file_type": "Business Registration", "size": 15,
+		"sha256": "68d3dbe223d4659eb030429ecc280a437eb6e9b042a59797cbbd9e16f56c1d56", "content_type": "application/pdf", "created_at": "2024-01-15T09:29:12Z"}`
+	credentials := `{"partner_id": "` + partnerID + `", "api_key": "ak_018c5a3a1c0f7a6b5c4d3e2f1a0b9c8d", "api_secret": "sk_Xq3v9ZkP2mL8rT5wY1nB7cD4fG6hJ0sA2eU8iO3pK9l"}`
+	partners := `{"data": [{"partner_id": "` + partnerID + `", "name": "Acme Payments", "sandbox": false, "created_at": "2024-01-10T08:00:00Z"}]}`
+	download := []string{"Content-Type", "application/pdf", "Content-Disposition", `attachment; filename="` + fileID + `.pdf"`}
+	bearer := []string{"WWW-Authenticate", `Bearer realm="onboard-admin"`}
+	firstEvent := func(edit func(e map[string]any)) func(v map[string]any) {
+		return func(v map[string]any) { edit(v["data"].([]any)[0].(map[string]any)) }
+	}
+
+	tests := []struct {
+		name    string
+		method  string
+		path    string
+		status  int
+		header  []string // name, value pairs beyond X-Request-Id
+		noID    bool     // leave X-Request-Id out
+		body    string
+		edit    func(v map[string]any) // changes the decoded body
+		wantErr bool
+	}{
+		{name: "valid customer", method: "GET", path: getPath, status: 200, body: customer},
+		{name: "valid created customer", method: "POST", path: "/api/customers/create", status: 200, body: customer, header: []string{"Idempotent-Replayed", "true"}},
+		{name: "valid error", method: "GET", path: getPath, status: 404, body: errorBody},
+		{name: "valid error on an unknown path", method: "GET", path: "/nope", status: 404, body: errorBody},
+		{name: "valid 405", method: "DELETE", path: "/healthz", status: 405, header: []string{"Allow", "GET, HEAD"}, body: errorBody},
+		{name: "valid 405 for GET on the create path", method: "GET", path: "/api/customers/create", status: 405, header: []string{"Allow", "POST"}, body: errorBody},
+		{name: "valid HEAD", method: "HEAD", path: "/healthz", status: 200},
+
+		{name: "extra field", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["nickname"] = "x" }},
+		{name: "extra nested field", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["business_details"].(map[string]any)["nickname"] = "x" }},
+		{name: "extra field in a list item", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_person_list"].([]any)[0].(map[string]any)["basic_info"].(map[string]any)["age"] = 40
+			}},
+		{name: "missing customer_id", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { delete(v, "customer_id") }},
+		{name: "missing nested business_name", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { delete(v["business_details"].(map[string]any), "business_name") }},
+		{name: "bad status", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["status"] = "archived" }},
+		{name: "null section", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["primary_contact"] = nil }},
+		{name: "empty optional string", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["status_reason"] = "" }},
+		{name: "amount without currency", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				delete(v["account_usage"].(map[string]any), "estimated_monthly_revenue_currency")
+			}},
+		{name: "date not in UTC seconds", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["created_at"] = "2024-01-15T10:30:00.5+01:00" }},
+		{name: "malformed customer_id", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["customer_id"] = "cus_123" }},
+		{name: "bad email", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["primary_contact"].(map[string]any)["contact_email"] = "Jane <jane@example.com>"
+			}},
+		{name: "undocumented status", method: "GET", path: getPath, status: 418, body: errorBody, wantErr: true},
+		{name: "no X-Request-Id", method: "GET", path: getPath, status: 200, body: customer, noID: true, wantErr: true},
+		{name: "bad Idempotent-Replayed", method: "POST", path: "/api/customers/create", status: 200, body: customer, header: []string{"Idempotent-Replayed", "yes"}, wantErr: true},
+		{name: "error with an extra field", method: "GET", path: getPath, status: 404, body: errorBody, wantErr: true,
+			edit: func(v map[string]any) { v["error"].(map[string]any)["hint"] = "x" }},
+		{name: "error without request_id", method: "GET", path: getPath, status: 404, body: errorBody, wantErr: true,
+			edit: func(v map[string]any) { delete(v["error"].(map[string]any), "request_id") }},
+		{name: "error detail with an extra field", method: "POST", path: "/api/customers/create", status: 400, body: errorBody, wantErr: true,
+			edit: func(v map[string]any) {
+				v["error"].(map[string]any)["details"] = []any{map[string]any{"field": "a", "code": "required", "message": "is required", "hint": "x"}}
+			}},
+		{name: "error body on an unknown path with an extra field", method: "GET", path: "/nope", status: 404, body: errorBody, wantErr: true,
+			edit: func(v map[string]any) { v["extra"] = true }},
+		{name: "success on an unknown path", method: "GET", path: "/nope", status: 200, body: `{"status":"ok"}`, wantErr: true},
+		{name: "405 without Allow", method: "DELETE", path: "/healthz", status: 405, body: errorBody, wantErr: true},
+		{name: "wrong status for an undocumented method", method: "DELETE", path: "/healthz", status: 404, body: errorBody, wantErr: true},
+		{name: "HEAD with an undocumented status", method: "HEAD", path: "/healthz", status: 404, wantErr: true},
+
+		// Lists.
+		{name: "valid page", method: "GET", path: "/api/customers", status: 200, body: page},
+		{name: "valid last page", method: "GET", path: "/api/customers", status: 200, body: page,
+			edit: func(v map[string]any) { v["has_more"] = false; delete(v, "next_cursor") }},
+		{name: "valid empty page", method: "GET", path: "/api/customers", status: 200, body: `{"data": [], "has_more": false}`},
+		{name: "more without a cursor", method: "GET", path: "/api/customers", status: 200, body: page, wantErr: true,
+			edit: func(v map[string]any) { delete(v, "next_cursor") }},
+		{name: "a cursor on the last page", method: "GET", path: "/api/customers", status: 200, body: page, wantErr: true,
+			edit: func(v map[string]any) { v["has_more"] = false }},
+		{name: "more after an empty page", method: "GET", path: "/api/customers", status: 200, body: page, wantErr: true,
+			edit: func(v map[string]any) { v["data"] = []any{} }},
+		{name: "partner_id in the partner's list", method: "GET", path: "/api/customers", status: 200, body: page, wantErr: true,
+			edit: firstEvent(func(c map[string]any) { c["partner_id"] = partnerID })},
+		{name: "a list without has_more", method: "GET", path: "/api/customers", status: 200, body: page, wantErr: true,
+			edit: func(v map[string]any) { delete(v, "has_more"); delete(v, "next_cursor") }},
+		{name: "a bad list parameter", method: "GET", path: "/api/customers", status: 400, body: errorBody},
+
+		// The status of a customer.
+		{name: "valid decided customer", method: "GET", path: getPath, status: 200, body: active},
+		{name: "decided without a reason", method: "GET", path: getPath, status: 200, body: active, wantErr: true,
+			edit: func(v map[string]any) { delete(v, "status_reason") }},
+		{name: "decided without a time", method: "GET", path: getPath, status: 200, body: active, wantErr: true,
+			edit: func(v map[string]any) { delete(v, "status_updated_at") }},
+		{name: "pending with a reason", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["status_reason"] = "why" }},
+		{name: "reason with a control character", method: "GET", path: getPath, status: 200, body: active, wantErr: true,
+			edit: func(v map[string]any) { v["status_reason"] = "a\nb" }},
+
+		// The operator's API.
+		{name: "valid review queue", method: "GET", path: "/admin/customers", status: 200, body: adminPage},
+		{name: "queue item without partner_id", method: "GET", path: "/admin/customers", status: 200, body: adminPage, wantErr: true,
+			edit: firstEvent(func(c map[string]any) { delete(c, "partner_id") })},
+		{name: "queue item with history", method: "GET", path: "/admin/customers", status: 200, body: adminPage, wantErr: true,
+			edit: firstEvent(func(c map[string]any) { c["history"] = []any{} })},
+		{name: "valid admin customer", method: "GET", path: adminPath, status: 200, body: adminDetail},
+		{name: "admin customer without history", method: "GET", path: adminPath, status: 200, body: adminDetail, wantErr: true,
+			edit: func(v map[string]any) { delete(v, "history") }},
+		{name: "valid decision", method: "POST", path: adminPath + "/status", status: 200, body: adminCustomer},
+		{name: "decision answered with history", method: "POST", path: adminPath + "/status", status: 200, body: adminDetail, wantErr: true},
+		{name: "valid transition conflict", method: "POST", path: adminPath + "/status", status: 409, body: errorBody},
+		{name: "valid customer audit", method: "GET", path: adminPath + "/audit", status: 200, body: audit},
+		{name: "valid audit", method: "GET", path: "/admin/audit", status: 200, body: audit},
+		{name: "valid creation event", method: "GET", path: "/admin/audit", status: 200, body: audit,
+			edit: firstEvent(func(e map[string]any) {
+				e["action"], e["actor_type"], e["actor_id"] = "customer.created", "partner", partnerID
+				delete(e, "from_status")
+				delete(e, "reason")
+				e["to_status"] = "pending"
+			})},
+		{name: "valid key event", method: "GET", path: "/admin/audit", status: 200, body: audit,
+			edit: firstEvent(func(e map[string]any) {
+				e["action"], e["api_key"] = "api_key.revoked", "ak_018c5a3a1c0f7a6b5c4d3e2f1a0b9c8d"
+				for _, k := range []string{"customer_id", "from_status", "to_status", "reason"} {
+					delete(e, k)
+				}
+			})},
+		{name: "unknown action", method: "GET", path: "/admin/audit", status: 200, body: audit, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { e["action"] = "customer.deleted" })},
+		{name: "status change without a reason", method: "GET", path: "/admin/audit", status: 200, body: audit, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { delete(e, "reason") })},
+		{name: "status change with an empty reason", method: "GET", path: "/admin/audit", status: 200, body: audit, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { e["reason"] = "" })},
+		{name: "creation event with a key", method: "GET", path: "/admin/audit", status: 200, body: audit, wantErr: true,
+			edit: firstEvent(func(e map[string]any) {
+				e["action"], e["api_key"] = "customer.created", "ak_018c5a3a1c0f7a6b5c4d3e2f1a0b9c8d"
+				delete(e, "from_status")
+				delete(e, "reason")
+			})},
+		{name: "event with an extra field", method: "GET", path: "/admin/audit", status: 200, body: audit, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { e["ip"] = "10.0.0.1" })},
+		{name: "valid partners", method: "GET", path: "/admin/partners", status: 200, body: partners},
+		{name: "partner without sandbox", method: "GET", path: "/admin/partners", status: 200, body: partners, wantErr: true,
+			edit: firstEvent(func(p map[string]any) { delete(p, "sandbox") })},
+		{name: "valid credentials", method: "POST", path: "/admin/partners", status: 200, body: credentials},
+		{name: "valid rotated credentials", method: "POST", path: "/admin/partners/" + partnerID + "/keys", status: 200, body: credentials},
+		{name: "credentials with a bad secret", method: "POST", path: "/admin/partners", status: 200, body: credentials, wantErr: true,
+			edit: func(v map[string]any) { v["api_secret"] = "secret" }},
+		{name: "valid too many keys", method: "POST", path: "/admin/partners/" + partnerID + "/keys", status: 409, body: errorBody},
+		{name: "valid revocation", method: "POST", path: "/admin/keys/ak_018c5a3a1c0f7a6b5c4d3e2f1a0b9c8d/revoke", status: 200,
+			body: `{"api_key": "ak_018c5a3a1c0f7a6b5c4d3e2f1a0b9c8d", "revoked": true}`},
+		{name: "revocation that did not revoke", method: "POST", path: "/admin/keys/ak_018c5a3a1c0f7a6b5c4d3e2f1a0b9c8d/revoke", status: 200,
+			body: `{"api_key": "ak_018c5a3a1c0f7a6b5c4d3e2f1a0b9c8d", "revoked": false}`, wantErr: true},
+		{name: "valid admin 401", method: "GET", path: "/admin/customers", status: 401, body: errorBody, header: bearer},
+		{name: "admin 401 without WWW-Authenticate", method: "GET", path: "/admin/customers", status: 401, body: errorBody, wantErr: true},
+		{name: "admin 401 with another WWW-Authenticate", method: "GET", path: "/admin/partners", status: 401, body: errorBody, wantErr: true,
+			header: []string{"WWW-Authenticate", "Basic"}},
+		{name: "valid 405 for GET on a decision", method: "GET", path: adminPath + "/status", status: 405, header: []string{"Allow", "POST"}, body: errorBody},
+
+		// Files.
+		{name: "valid file", method: "GET", path: filePath, status: 200, body: file},
+		{name: "valid uploaded file", method: "POST", path: "/api/files/upload", status: 200, body: file},
+		{name: "file of an unknown type", method: "GET", path: filePath, status: 200, body: file, wantErr: true,
+			edit: func(v map[string]any) { v["file_type"] = "Passport" }},
+		{name: "empty file", method: "GET", path: filePath, status: 200, body: file, wantErr: true,
+			edit: func(v map[string]any) { v["size"] = 0 }},
+		{name: "file of an unknown content type", method: "GET", path: filePath, status: 200, body: file, wantErr: true,
+			edit: func(v map[string]any) { v["content_type"] = "text/plain" }},
+		{name: "valid unsupported file type", method: "POST", path: "/api/files/upload", status: 415, body: errorBody},
+		{name: "valid file too large", method: "POST", path: "/api/files/upload", status: 413, body: errorBody},
+		{name: "valid download", method: "GET", path: filePath + "/content", status: 200, body: pdf, header: download},
+		{name: "valid HEAD of a download", method: "HEAD", path: filePath + "/content", status: 200, header: download},
+		{name: "download without Content-Disposition", method: "GET", path: filePath + "/content", status: 200, body: pdf,
+			header: []string{"Content-Type", "application/pdf"}, wantErr: true},
+		{name: "download inline", method: "GET", path: filePath + "/content", status: 200, body: pdf,
+			header: []string{"Content-Type", "application/pdf", "Content-Disposition", "inline"}, wantErr: true},
+		{name: "download of an undocumented type", method: "GET", path: filePath + "/content", status: 200, body: pdf,
+			header: []string{"Content-Type", "application/octet-stream", "Content-Disposition", download[3]}, wantErr: true},
+		{name: "download as JSON", method: "GET", path: filePath + "/content", status: 200, body: file,
+			header: []string{"Content-Type", "application/json", "Content-Disposition", download[3]}, wantErr: true},
+		{name: "a PDF served as PNG", method: "GET", path: filePath + "/content", status: 200, body: pdf,
+			header: []string{"Content-Type", "image/png", "Content-Disposition", download[3]}, wantErr: true},
+		{name: "an empty download", method: "GET", path: filePath + "/content", status: 200, header: download, wantErr: true},
+		{name: "valid download error", method: "GET", path: filePath + "/content", status: 404, body: errorBody},
+		{name: "valid 405 for GET on upload", method: "GET", path: "/api/files/upload", status: 405, header: []string{"Allow", "POST"}, body: errorBody},
+		{name: "valid 405 for POST on a file", method: "POST", path: filePath, status: 405, header: []string{"Allow", "GET, HEAD"}, body: errorBody},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := []byte(tc.body)
+			if tc.edit != nil {
+				body = editJSON(t, tc.body, tc.edit)
+			}
+			req, err := http.NewRequest(tc.method, "http://127.0.0.1:8083"+tc.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			header := http.Header{}
+			if len(body) > 0 {
+				header.Set("Content-Type", "application/json")
+			}
+			if !tc.noID {
+				header.Set("X-Request-Id", "req_1")
+			}
+			for i := 0; i+1 < len(tc.header); i += 2 {
+				header.Set(tc.header[i], tc.header[i+1])
+			}
+			err = validateResponse(t.Context(), req, tc.status, header, body)
+			switch {
+			case tc.wantErr && err == nil:
+				t.Errorf("validateResponse accepted it, want an error\nbody: %s", body)
+			case !tc.wantErr && err != nil:
+				t.Errorf("validateResponse: %v, want no error\nbody: %s", err, body)
+			}
+		})
+	}
+}
+
+// editJSON decodes a JSON object, lets edit change it, and encodes it again.
+// Numbers keep their digits.
+func editJSON(t *testing.T, body string, edit func(v map[string]any)) []byte {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	edit(v)
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestOpenAPIRequestSchemaAgreesWithServer sends bodies both to the
+// CustomerRequest schema and to the server, and wants the same verdict,
+// except for the rules a JSON Schema cannot state, which are listed so that
+// the document's descriptions of them stay true.
+func TestOpenAPIRequestSchemaAgreesWithServer(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := doc.Components.Schemas["CustomerRequest"].Value
+	ts := newTestServer(t, storetest.Engines()[0])
+	creds := ts.partner(t)
+
+	const minimal = `{
+		"partner_customer_id": "set-by-the-test-000000",
+		"business_details": {
+			"business_name": "Example Trading Ltd",
+			"business_identifier_number": "12345678",
+			"business_identifier_country_code": "GB"
+		},
+		"registration_address": {
+			"registration_address_line1": "1 Example Street",
+			"registration_address_city": "London",
+			"registration_address_country_code": "GB"
+		}
+	}`
+	set := func(section, field string, value any) func(v map[string]any) {
+		return func(v map[string]any) {
+			if section == "" {
+				v[field] = value
+				return
+			}
+			m, ok := v[section].(map[string]any)
+			if !ok {
+				m = map[string]any{}
+				v[section] = m
+			}
+			m[field] = value
+		}
+	}
+	person := func(p map[string]any) func(v map[string]any) {
+		return func(v map[string]any) { v["business_person_list"] = []any{p} }
+	}
+	name := map[string]any{"first_name": "Jane", "last_name": "Doe"}
+	future := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+	persons := make([]any, kyb.MaxBusinessPersons+1)
+	for i := range persons {
+		persons[i] = map[string]any{"basic_info": name}
+	}
+
+	tests := []struct {
+		name string
+		edit func(v map[string]any)
+		// schemaOK and serverOK are the expected verdicts; they differ
+		// only where the schema cannot state the server's rule.
+		schemaOK, serverOK bool
+	}{
+		{"minimal", func(map[string]any) {}, true, true},
+		{"optional country empty", set("account_usage", "operating_country", ""), true, true},
+		{"optional country null", set("account_usage", "operating_country", nil), true, true},
+		{"optional section null", set("", "primary_contact", nil), true, true},
+		{"optional section empty", set("", "account_usage", map[string]any{}), true, true},
+		{"optional date empty", set("business_details", "business_identifier_start_date", ""), true, true},
+		{"date with offset and fraction", set("business_details", "business_identifier_start_date", "2019-03-01T08:00:00.25+08:00"), true, true},
+		{"website with an uppercase scheme", set("business_details", "website", "HTTPS://WWW.EXAMPLE.COM/about"), true, true},
+		{"amount with its currency", func(v map[string]any) {
+			set("account_usage", "estimated_monthly_revenue_amount", json.Number("100.50"))(v)
+			set("account_usage", "estimated_monthly_revenue_currency", "USD")(v)
+		}, true, true},
+		{"amount null without currency", set("account_usage", "estimated_monthly_revenue_amount", nil), true, true},
+		{"currency without amount", set("account_usage", "estimated_monthly_revenue_currency", "EUR"), true, true},
+		{"phone and email", func(v map[string]any) {
+			set("primary_contact", "contact_phone", "+14155550123")(v)
+			set("primary_contact", "contact_email", "compliance@example.com")(v)
+		}, true, true},
+		{"empty lists", func(v map[string]any) {
+			v["business_person_list"] = []any{}
+			set("business_details", "business_identifier_document_list", []any{})(v)
+		}, true, true},
+		{"a full person", person(map[string]any{
+			"basic_info":          map[string]any{"first_name": "Jane", "last_name": "Doe", "birth_date": "1980-05-17T00:00:00Z", "nationality": "XK"},
+			"residential_address": map[string]any{"residential_address_line1": "2 Sample Road", "residential_address_city": "London", "residential_address_country_code": "GB", "residential_address_state": nil},
+			"identification":      map[string]any{"id_number": "123456789", "id_issue_date": "2018-01-10T00:00:00Z", "id_expiration_date": "2028-01-10T00:00:00Z"},
+		}), true, true},
+
+		{"unknown field", set("", "nickname", "x"), false, false},
+		{"unknown nested field", set("registration_address", "nickname", "x"), false, false},
+		{"required section null", set("", "business_details", nil), false, false},
+		{"required field empty", set("business_details", "business_name", ""), false, false},
+		{"required field null", set("registration_address", "registration_address_city", nil), false, false},
+		{"text too long", set("business_details", "business_name", strings.Repeat("é", 201)), false, false},
+		{"control character", set("business_details", "business_name", "Example\u0007Ltd"), false, false},
+		{"wrong type", set("business_details", "business_name", 42), false, false},
+		{"lowercase country", set("registration_address", "registration_address_country_code", "gb"), false, false},
+		{"short partner_customer_id", set("", "partner_customer_id", "short-id"), false, false},
+		{"partner_customer_id with a space", set("", "partner_customer_id", "with a space 000000000"), false, false},
+		{"negative amount", func(v map[string]any) {
+			set("account_usage", "estimated_monthly_revenue_amount", json.Number("-1"))(v)
+			set("account_usage", "estimated_monthly_revenue_currency", "USD")(v)
+		}, false, false},
+		{"amount as a string", func(v map[string]any) {
+			set("account_usage", "estimated_monthly_revenue_amount", "100")(v)
+			set("account_usage", "estimated_monthly_revenue_currency", "USD")(v)
+		}, false, false},
+		{"amount without currency", set("account_usage", "estimated_monthly_revenue_amount", json.Number("5")), false, false},
+		{"amount with an empty currency", func(v map[string]any) {
+			set("account_usage", "estimated_monthly_revenue_amount", json.Number("5"))(v)
+			set("account_usage", "estimated_monthly_revenue_currency", "")(v)
+		}, false, false},
+		{"phone not E.164", set("primary_contact", "contact_phone", "004420718387"), false, false},
+		{"email with a display name", set("primary_contact", "contact_email", "Jane <jane@example.com>"), false, false},
+		{"website not http", set("business_details", "website", "ftp://example.com"), false, false},
+		{"website with a space", set("business_details", "website", "https://example.com/a b"), false, false},
+		{"date without time", set("business_details", "business_identifier_start_date", "2019-03-01"), false, false},
+		{"empty document id", set("business_details", "business_identifier_document_list", []any{""}), false, false},
+		{"too many persons", func(v map[string]any) { v["business_person_list"] = persons }, false, false},
+		{"null person", func(v map[string]any) { v["business_person_list"] = []any{nil} }, false, false},
+		{"person without basic_info", person(map[string]any{}), false, false},
+		{"empty residential address", person(map[string]any{"basic_info": name, "residential_address": map[string]any{}}), false, false},
+
+		// Rules the schema states only in descriptions.
+		{"unassigned country", set("registration_address", "registration_address_country_code", "ZZ"), true, false},
+		{"unknown currency", set("account_usage", "estimated_monthly_revenue_currency", "ABC"), true, false},
+		{"phone that is no number", set("primary_contact", "contact_phone", "+10000000000"), true, false},
+		{"start date in the future", set("business_details", "business_identifier_start_date", future), true, false},
+		{"expiry before start", func(v map[string]any) {
+			set("business_details", "business_identifier_start_date", "2020-01-01T00:00:00Z")(v)
+			set("business_details", "business_identifier_expiry_date", "2019-01-01T00:00:00Z")(v)
+		}, true, false},
+		{"birth date before 1900", person(map[string]any{"basic_info": map[string]any{"first_name": "Jane", "last_name": "Doe", "birth_date": "1899-12-31T23:59:59Z"}}), true, false},
+		{"leap second", set("business_details", "business_identifier_start_date", "2016-12-31T23:59:60Z"), true, false},
+		{"amount of more than 32 characters", func(v map[string]any) {
+			set("account_usage", "estimated_monthly_revenue_amount", json.Number("1."+strings.Repeat("0", 31)))(v)
+			set("account_usage", "estimated_monthly_revenue_currency", "USD")(v)
+		}, true, false},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := editJSON(t, minimal, func(v map[string]any) {
+				v["partner_customer_id"] = fmt.Sprintf("agreement-case-%06d", i)
+				tc.edit(v)
+			})
+			var value any
+			if err := json.Unmarshal(body, &value); err != nil {
+				t.Fatal(err)
+			}
+			opts := append([]openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsRequest()}, formatValidators...)
+			schemaErr := schema.VisitJSON(value, opts...)
+			if got := schemaErr == nil; got != tc.schemaOK {
+				t.Errorf("schema accepts = %v, want %v (%v)\nbody: %s", got, tc.schemaOK, schemaErr, body)
+			}
+			resp := ts.create(t, creds, string(body))
+			if got := resp.StatusCode == http.StatusOK; got != tc.serverOK {
+				t.Errorf("server accepts = %v (status %d), want %v\nbody: %s\nresponse: %s", got, resp.StatusCode, tc.serverOK, body, resp.Body)
+			}
+		})
+	}
+}
+
+// openAPIOperator returns the bearer header of a new operator.
+func openAPIOperator(t *testing.T, ts *testServer) []string {
+	t.Helper()
+	op, err := ts.Service.CreateOperator(t.Context(), "OpenAPI operator")
+	if err != nil {
+		t.Fatalf("CreateOperator: %v", err)
+	}
+	return []string{"Authorization", "Bearer " + op.Token}
+}
+
+var openAPICustomers atomic.Int64
+
+// openAPICustomer creates a minimal customer for a partner and returns
+// its customer_id and partner_customer_id.
+func openAPICustomer(t *testing.T, ts *testServer, creds kyb.Credentials) (id, partnerCustomerID string) {
+	t.Helper()
+	partnerCustomerID = fmt.Sprintf("openapi-%d-%06d", time.Now().UnixNano(), openAPICustomers.Add(1))
+	resp := ts.request(t, "POST", "/api/customers/create", &creds, `{
+		"partner_customer_id": "`+partnerCustomerID+`",
+		"business_details": {"business_name": "Example Ltd", "business_identifier_number": "1", "business_identifier_country_code": "GB"},
+		"registration_address": {"registration_address_line1": "1 Street", "registration_address_city": "London", "registration_address_country_code": "GB"}
+	}`)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("create a customer = %d: %s", resp.StatusCode, resp.Body)
+	}
+	return resp.json(t)["customer_id"].(string), partnerCustomerID
+}
+
+// openAPIUpload uploads content of a type as JSON, which must be
+// accepted, and returns the file_id.
+func openAPIUpload(t *testing.T, ts *testServer, creds kyb.Credentials, fileType kyb.FileType, content []byte) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"file": base64.StdEncoding.EncodeToString(content), "fileType": string(fileType)})
+	resp := ts.request(t, "POST", "/api/files/upload", &creds, string(body))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("upload a %s = %d: %s", fileType, resp.StatusCode, resp.Body)
+	}
+	return resp.json(t)["file_id"].(string)
+}
+
+// Documents of each accepted format, as the server judges formats: by
+// their first bytes.
+var (
+	openAPIPDF = []byte("%PDF-1.4\n%%EOF\n")
+	openAPIPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR")
+)
+
+// TestOpenAPIDescribesRareResponses provokes, on a real server, responses
+// the other tests do not: HEAD, and 5xx when the database is gone or files
+// cannot be stored. The request helper checks each against the document.
+func TestOpenAPIDescribesRareResponses(t *testing.T) {
+	ts := newTestServer(t, storetest.Engines()[0])
+	creds := ts.partner(t)
+	operator := openAPIOperator(t, ts)
+	customerID, _ := openAPICustomer(t, ts, creds)
+	fileID := openAPIUpload(t, ts, creds, kyb.FileInvoice, openAPIPDF)
+	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {
+		if resp := ts.request(t, "HEAD", path, nil, ""); resp.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s = %d, want 200", path, resp.StatusCode)
+		}
+	}
+	partnerGets := []string{"/api/customers", "/api/customers/" + customerID, "/api/files/" + fileID, "/api/files/" + fileID + "/content"}
+	for _, path := range partnerGets {
+		if resp := ts.request(t, "HEAD", path, &creds, ""); resp.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s = %d, want 200", path, resp.StatusCode)
+		}
+	}
+	if resp := ts.request(t, "HEAD", "/api/customers/cus_00000000000000000000000000000000", &creds, ""); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("HEAD of a missing customer = %d, want 404", resp.StatusCode)
+	}
+	adminGets := []string{"/admin/customers", "/admin/customers/" + customerID, "/admin/customers/" + customerID + "/audit",
+		"/admin/audit?customer_id=" + customerID, "/admin/partners"}
+	for _, path := range adminGets {
+		if resp := ts.request(t, "HEAD", path, nil, "", operator...); resp.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s = %d, want 200", path, resp.StatusCode)
+		}
+	}
+	if resp := ts.request(t, "HEAD", "/admin/customers", nil, ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("HEAD /admin/customers without a token = %d, want 401", resp.StatusCode)
+	}
+
+	// A server without a file cipher can neither store nor return files.
+	svc := kyb.NewService(storetest.Engines()[0].Open(t))
+	srv := httptest.NewServer(httpapi.New(svc, slog.New(slog.DiscardHandler)))
+	t.Cleanup(srv.Close)
+	bare := &testServer{URL: srv.URL, Service: svc}
+	bareCreds := bare.partner(t)
+	upload, _ := json.Marshal(map[string]string{"file": base64.StdEncoding.EncodeToString(openAPIPDF), "fileType": "Invoice"})
+	if resp := bare.request(t, "POST", "/api/files/upload", &bareCreds, string(upload)); resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("an upload without a file cipher = %d, want 500: %s", resp.StatusCode, resp.Body)
+	}
+
+	if err := ts.Service.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if resp := ts.request(t, "GET", "/readyz", nil, ""); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("GET /readyz with the database closed = %d, want 503: %s", resp.StatusCode, resp.Body)
+	}
+	body := `{
+		"partner_customer_id": "rare-responses-000000001",
+		"business_details": {"business_name": "Example Ltd", "business_identifier_number": "1", "business_identifier_country_code": "GB"},
+		"registration_address": {"registration_address_line1": "1 Street", "registration_address_city": "London", "registration_address_country_code": "GB"}
+	}`
+	for _, tc := range []struct {
+		method, path, body string
+		admin              bool
+	}{
+		{"GET", "/api/customers/cus_00000000000000000000000000000000", "", false},
+		{"POST", "/api/customers/create", body, false},
+		{"GET", "/api/customers", "", false},
+		{"POST", "/api/files/upload", string(upload), false},
+		{"GET", "/api/files/" + fileID, "", false},
+		{"GET", "/api/files/" + fileID + "/content", "", false},
+		{"GET", "/admin/customers", "", true},
+		{"GET", "/admin/customers/" + customerID, "", true},
+		{"GET", "/admin/customers/" + customerID + "/audit", "", true},
+		{"POST", "/admin/customers/" + customerID + "/status", `{"status":"active","reason":"ok"}`, true},
+		{"GET", "/admin/audit?customer_id=" + customerID, "", true},
+		{"GET", "/admin/partners", "", true},
+		{"POST", "/admin/partners", `{"name":"Acme"}`, true},
+		{"POST", "/admin/partners/" + creds.PartnerID + "/keys", "", true},
+		{"POST", "/admin/keys/" + creds.APIKey + "/revoke", "", true},
+	} {
+		// Which of 500 and 503 depends on how the store reports a closed
+		// database; both are documented.
+		var resp response
+		if tc.admin {
+			resp = ts.request(t, tc.method, tc.path, nil, tc.body, operator...)
+		} else {
+			resp = ts.request(t, tc.method, tc.path, &creds, tc.body)
+		}
+		if resp.StatusCode < 500 {
+			t.Errorf("%s %s with the database closed = %d, want 5xx: %s", tc.method, tc.path, resp.StatusCode, resp.Body)
+		}
+	}
+}
+
+// TestOpenAPIListParameters sends each documented query parameter of the
+// lists and the audit trail, alone and together, to a real server and
+// wants it accepted; and an undocumented one rejected.
+func TestOpenAPIListParameters(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, storetest.Engines()[0])
+	creds := ts.partner(t)
+	operator := openAPIOperator(t, ts)
+	openAPICustomer(t, ts, creds)
+	customerID, partnerCustomerID := openAPICustomer(t, ts, creds)
+	sample := map[string]string{
+		"status":              "pending",
+		"partner_customer_id": partnerCustomerID,
+		"created_after":       "2020-01-01T00:00:00+01:00",
+		"created_before":      "2099-01-01T00:00:00Z",
+		"limit":               "5",
+		"starting_after":      customerID,
+		"partner_id":          creds.PartnerID,
+		"customer_id":         customerID,
+	}
+	for _, tc := range []struct {
+		path     string
+		headers  []string
+		creds    *kyb.Credentials
+		together bool // whether the parameters may be combined
+	}{
+		{"/api/customers", nil, &creds, true},
+		{"/admin/customers", operator, nil, true},
+		{"/admin/audit", operator, nil, false},
+	} {
+		var all []string
+		for _, p := range doc.Paths.Value(tc.path).Get.Parameters {
+			if p.Value.In != openapi3.ParameterInQuery {
+				continue
+			}
+			value, ok := sample[p.Value.Name]
+			if !ok {
+				t.Errorf("%s: no sample value for the parameter %s", tc.path, p.Value.Name)
+				continue
+			}
+			query := p.Value.Name + "=" + url.QueryEscape(value)
+			all = append(all, query)
+			if resp := ts.request(t, "GET", tc.path+"?"+query, tc.creds, "", tc.headers...); resp.StatusCode != http.StatusOK {
+				t.Errorf("GET %s?%s = %d, want 200: %s", tc.path, query, resp.StatusCode, resp.Body)
+			}
+		}
+		if len(all) == 0 {
+			t.Errorf("%s documents no query parameters", tc.path)
+		}
+		if tc.together {
+			query := strings.Join(all, "&")
+			if resp := ts.request(t, "GET", tc.path+"?"+query, tc.creds, "", tc.headers...); resp.StatusCode != http.StatusOK {
+				t.Errorf("GET %s?%s = %d, want 200: %s", tc.path, query, resp.StatusCode, resp.Body)
+			}
+		}
+		if resp := ts.request(t, "GET", tc.path+"?"+all[0]+"&sort=asc", tc.creds, "", tc.headers...); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET %s with an undocumented parameter = %d, want 400: %s", tc.path, resp.StatusCode, resp.Body)
+		}
+	}
+}
+
+// TestOpenAPIExamplesAreReal sends the document's request examples to a
+// real server and wants them accepted; the full customer and the PDF are
+// echoed as the documented response examples, apart from what the server
+// assigns. The file ids in the customer examples stand for files that
+// are uploaded first.
+func TestOpenAPIExamplesAreReal(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServer(t, storetest.Engines()[0])
+	creds := ts.partner(t)
+	operator := openAPIOperator(t, ts)
+
+	// sameExample reports how a response departs from an operation's
+	// documented 200 example, apart from the assigned fields.
+	sameExample := func(op *openapi3.Operation, resp response, replace *strings.Replacer, assigned ...string) {
+		t.Helper()
+		got := resp.json(t)
+		// A copy, so that the shared document stays as loaded.
+		var want map[string]any
+		documented, _ := json.Marshal(op.Responses.Status(http.StatusOK).Value.Content.Get("application/json").Example)
+		if err := json.Unmarshal([]byte(replace.Replace(string(documented))), &want); err != nil {
+			t.Fatalf("the %s 200 example: %v", op.OperationID, err)
+		}
+		for _, k := range assigned {
+			delete(got, k)
+			delete(want, k)
+		}
+		gotJSON, _ := json.Marshal(got)
+		wantJSON, _ := json.Marshal(want)
+		if !bytes.Equal(gotJSON, wantJSON) {
+			t.Errorf("%s answers\n%s\nwant the documented response example\n%s", op.OperationID, gotJSON, wantJSON)
+		}
+	}
+
+	// The file ids of the customer examples, uploaded as files of the
+	// types their fields take.
+	fileFields := map[string]kyb.FileType{
+		"business_identifier_document_list": kyb.FileBusinessRegistration,
+		"id_document_front_file_id":         kyb.FileMainPage,
+		"id_document_back_file_id":          kyb.FileBackPage,
+	}
+	var pairs []string
+	uploaded := map[string]bool{}
+	var collect func(key string, v any)
+	collect = func(key string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, child := range v {
+				collect(k, child)
+			}
+		case []any:
+			for _, child := range v {
+				collect(key, child)
+			}
+		case string:
+			if fileType, ok := fileFields[key]; ok && !uploaded[v] {
+				uploaded[v] = true
+				content := openAPIPNG
+				if fileType == kyb.FileBusinessRegistration {
+					content = openAPIPDF
+				}
+				pairs = append(pairs, v, openAPIUpload(t, ts, creds, fileType, content))
+			}
+		}
+	}
+	var (
+		customerID string
+		tried      int
+	)
+	senders := map[string]func(name, body string) response{
+		"createCustomer": func(name, body string) response {
+			resp := ts.request(t, "POST", "/api/customers/create", &creds, body)
+			if resp.StatusCode == http.StatusOK {
+				customerID = resp.json(t)["customer_id"].(string)
+			}
+			return resp
+		},
+		"uploadFile": func(name, body string) response {
+			return ts.request(t, "POST", "/api/files/upload", &creds, body)
+		},
+		"adminChangeStatus": func(name, body string) response {
+			id, _ := openAPICustomer(t, ts, creds)
+			return ts.request(t, "POST", "/admin/customers/"+id+"/status", nil, body, operator...)
+		},
+		"adminCreatePartner": func(name, body string) response {
+			return ts.request(t, "POST", "/admin/partners", nil, body, operator...)
+		},
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+				continue
+			}
+			examples := op.RequestBody.Value.Content.Get("application/json").Examples
+			if len(examples) == 0 {
+				continue
+			}
+			send := senders[op.OperationID]
+			if send == nil {
+				t.Errorf("%s %s has request examples that this test does not try", method, path)
+				continue
+			}
+			for name, ex := range examples {
+				collect("", ex.Value.Value)
+				replace := strings.NewReplacer(pairs...)
+				body, err := json.Marshal(ex.Value.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tried++
+				resp := send(name, replace.Replace(string(body)))
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("%s example %s: status = %d, want 200: %s", op.OperationID, name, resp.StatusCode, resp.Body)
+					continue
+				}
+				switch {
+				case op.OperationID == "createCustomer" && name == "full":
+					sameExample(op, resp, replace, "customer_id", "created_at")
+				case op.OperationID == "uploadFile" && name == "pdf":
+					sameExample(op, resp, replace, "file_id", "created_at")
+				}
+			}
+		}
+	}
+	if tried == 0 || customerID == "" {
+		t.Errorf("tried %d examples, and none created a customer", tried)
+	}
 }

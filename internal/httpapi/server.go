@@ -1,5 +1,5 @@
-// Package httpapi serves the partner API under /api and the operational
-// endpoints (/healthz, /readyz, /openapi.json): routing, authentication,
+// Package httpapi serves the partner API under /api, the operator API
+// under /admin and the operational endpoints (/healthz, /readyz, /openapi.json): routing, authentication,
 // JSON in and out, and the one place where errors become HTTP responses.
 package httpapi
 
@@ -48,7 +48,21 @@ func (s *Server) routes() {
 	s.handle("GET", "/readyz", s.readyz)
 	s.handle("GET", "/openapi.json", s.openAPI)
 	s.handle("POST", "/api/customers/create", s.partner(s.createCustomer))
+	s.handle("GET", "/api/customers", s.partner(s.listCustomers))
 	s.handle("GET", "/api/customers/{customer_id}", s.partner(s.getCustomer))
+	s.handle("POST", "/api/files/upload", s.partner(s.uploadFile))
+	s.handle("GET", "/api/files/{file_id}", s.partner(s.getFile))
+	s.handle("GET", "/api/files/{file_id}/content", s.partner(s.getFileContent))
+
+	s.handle("GET", "/admin/customers", s.operator(s.adminListCustomers))
+	s.handle("GET", "/admin/customers/{customer_id}", s.operator(s.adminGetCustomer))
+	s.handle("GET", "/admin/customers/{customer_id}/audit", s.operator(s.adminCustomerAudit))
+	s.handle("POST", "/admin/customers/{customer_id}/status", s.operator(s.adminChangeStatus))
+	s.handle("GET", "/admin/audit", s.operator(s.adminAudit))
+	s.handle("GET", "/admin/partners", s.operator(s.adminListPartners))
+	s.handle("POST", "/admin/partners", s.operator(s.adminCreatePartner))
+	s.handle("POST", "/admin/partners/{partner_id}/keys", s.operator(s.adminCreateKey))
+	s.handle("POST", "/admin/keys/{api_key}/revoke", s.operator(s.adminRevokeKey))
 }
 
 func (s *Server) handle(method, path string, h handlerFunc) {
@@ -111,18 +125,24 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if err != nil || mt != "application/json" {
 		return nil, errMediaType
 	}
-	if r.ContentLength > MaxBodyBytes {
-		return nil, errTooLarge
+	return readBody(w, r, MaxBodyBytes, errTooLarge)
+}
+
+// readBody returns the body of a request, or tooLarge when it has more than
+// limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, tooLarge error) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, tooLarge
 	}
 	size := 512
 	if r.ContentLength > 0 {
 		size = int(r.ContentLength)
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	_, err = buf.ReadFrom(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, errTooLarge
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	var over *http.MaxBytesError
+	if errors.As(err, &over) {
+		return nil, tooLarge
 	}
 	if err != nil {
 		return nil, kyb.InvalidRequest("invalid_body", "the request body could not be read")

@@ -30,6 +30,7 @@ type testServer struct {
 func newTestServer(t *testing.T, e storetest.Engine) *testServer {
 	t.Helper()
 	svc := kyb.NewService(e.Open(t))
+	svc.Files = testFileCipher(t)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	srv := httptest.NewServer(httpapi.New(svc, log))
@@ -40,7 +41,7 @@ func newTestServer(t *testing.T, e storetest.Engine) *testServer {
 // partner creates a partner and returns its credentials.
 func (ts *testServer) partner(t *testing.T) kyb.Credentials {
 	t.Helper()
-	creds, err := ts.Service.CreatePartner(context.Background(), "Test partner", false)
+	creds, err := ts.Service.CreatePartner(context.Background(), testActor, "Test partner", false)
 	if err != nil {
 		t.Fatalf("CreatePartner: %v", err)
 	}
@@ -98,10 +99,11 @@ func (ts *testServer) request(t *testing.T, method, path string, creds *kyb.Cred
 	return response{Response: resp, Body: b}
 }
 
-// create posts a create-customer body.
+// create posts a create-customer body, with the made-up file ids of
+// validBody replaced by files the partner uploaded.
 func (ts *testServer) create(t *testing.T, creds kyb.Credentials, body string) response {
 	t.Helper()
-	return ts.request(t, "POST", "/api/customers/create", &creds, body)
+	return ts.request(t, "POST", "/api/customers/create", &creds, withUploadedFiles(t, ts, creds, body))
 }
 
 // syncBuffer collects log output written from many goroutines.
@@ -121,3 +123,6 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.b.String()
 }
+
+// testActor is who the tests' direct service calls are recorded as.
+var testActor = kyb.Actor{Type: kyb.ActorSystem, ID: "test"}

@@ -39,6 +39,33 @@ type Customer struct {
 	Fingerprint string
 }
 
+// CustomerView is a customer as the API shows it to its partner: the
+// profile as submitted (normalised), plus what the service assigned. It is
+// also the data of every webhook event about the customer.
+type CustomerView struct {
+	Profile
+	CustomerID      string `json:"customer_id"`
+	Status          Status `json:"status"`
+	CreatedAt       string `json:"created_at"`
+	StatusReason    string `json:"status_reason,omitempty"`
+	StatusUpdatedAt string `json:"status_updated_at,omitempty"`
+}
+
+// View returns the customer as the API shows it.
+func (c Customer) View() CustomerView {
+	v := CustomerView{
+		Profile:      c.Profile,
+		CustomerID:   c.ID,
+		Status:       c.Status,
+		CreatedAt:    FormatTime(c.CreatedAt),
+		StatusReason: c.StatusReason,
+	}
+	if !c.StatusUpdatedAt.IsZero() {
+		v.StatusUpdatedAt = FormatTime(c.StatusUpdatedAt)
+	}
+	return v
+}
+
 // Fingerprint returns a digest of the profile's fields and values. Key
 // order and whitespace of the original request do not matter, because the
 // digest is taken over the decoded, normalised profile; amounts compare by

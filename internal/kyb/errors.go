@@ -15,6 +15,8 @@ const (
 	KindUnauthorized Kind = "unauthorized" // credentials missing or wrong
 	KindNotFound     Kind = "not_found"    // no such thing visible to the caller
 	KindConflict     Kind = "conflict"     // the request clashes with current state
+	KindTooLarge     Kind = "too_large"    // the content is over a size limit
+	KindUnsupported  Kind = "unsupported"  // the content is of a kind we do not accept
 	KindRateLimited  Kind = "rate_limited" // slow down
 	KindUnavailable  Kind = "unavailable"  // a dependency is down; retry later
 	KindInternal     Kind = "internal"     // a bug or an unexpected failure
@@ -91,6 +93,8 @@ const (
 	CodeTooShort      = "too_short"
 	CodeTooLong       = "too_long"
 	CodeTooMany       = "too_many"
+	CodeFileNotFound  = "file_not_found"  // no file of the partner has this id
+	CodeWrongFileType = "wrong_file_type" // the file's type does not fit the field
 )
 
 // FieldError describes one invalid field by its full JSON path, such as

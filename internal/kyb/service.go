@@ -10,6 +10,9 @@ import (
 type Service struct {
 	Store Store
 	Now   func() time.Time
+	// Files seals uploaded documents at rest; uploads and downloads fail
+	// without it.
+	Files *FileCipher
 	keys  keyCache
 }
 
@@ -27,6 +30,9 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profil
 	if err := p.Validate(now); err != nil {
 		return Customer{}, false, err
 	}
+	if err := s.checkFileReferences(ctx, partnerID, p); err != nil {
+		return Customer{}, false, err
+	}
 	p.Normalize()
 	c = Customer{
 		ID:          NewID(PrefixCustomer, now),
@@ -36,7 +42,9 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profil
 		Profile:     p,
 		Fingerprint: p.Fingerprint(),
 	}
-	stored, created, err := s.Store.CreateCustomer(ctx, c)
+	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)
+	audit.PartnerID, audit.CustomerID, audit.ToStatus = partnerID, c.ID, c.Status
+	stored, created, err := s.Store.CreateCustomer(ctx, c, audit)
 	if err != nil {
 		return Customer{}, false, fmt.Errorf("create customer: %w", err)
 	}
@@ -49,33 +57,99 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profil
 }
 
 // CreatePartner creates a partner with its first API key.
-func (s *Service) CreatePartner(ctx context.Context, name string, sandbox bool) (Credentials, error) {
-	if name == "" {
-		return Credentials{}, Invalid([]FieldError{{Field: "name", Code: CodeRequired, Message: "is required"}})
+func (s *Service) CreatePartner(ctx context.Context, actor Actor, name string, sandbox bool) (Credentials, error) {
+	var ch checker
+	ch.text("name", name, true, maxNameLength)
+	if len(ch.errs) > 0 {
+		return Credentials{}, Invalid(ch.errs)
 	}
 	now := s.Now().UTC()
 	p := Partner{ID: NewID(PrefixPartner, now), Name: name, Sandbox: sandbox, CreatedAt: now}
 	key, secret := NewAPIKey(p.ID, now)
-	if err := s.Store.CreatePartner(ctx, p, key); err != nil {
+	audit := newAuditEvent(now, actor, ActionPartnerCreated)
+	audit.PartnerID, audit.APIKeyID = p.ID, key.ID
+	if err := s.Store.CreatePartner(ctx, p, key, audit); err != nil {
 		return Credentials{}, fmt.Errorf("create partner: %w", err)
 	}
 	return Credentials{PartnerID: p.ID, APIKey: key.ID, APISecret: secret}, nil
 }
 
 // CreateAPIKey issues another key for a partner, for rotation.
-func (s *Service) CreateAPIKey(ctx context.Context, partnerID string) (Credentials, error) {
-	key, secret := NewAPIKey(partnerID, s.Now().UTC())
-	if err := s.Store.AddAPIKey(ctx, key); err != nil {
+func (s *Service) CreateAPIKey(ctx context.Context, actor Actor, partnerID string) (Credentials, error) {
+	now := s.Now().UTC()
+	key, secret := NewAPIKey(partnerID, now)
+	audit := newAuditEvent(now, actor, ActionAPIKeyCreated)
+	audit.PartnerID, audit.APIKeyID = partnerID, key.ID
+	if err := s.Store.AddAPIKey(ctx, key, audit); err != nil {
 		return Credentials{}, fmt.Errorf("create api key: %w", err)
 	}
 	return Credentials{PartnerID: partnerID, APIKey: key.ID, APISecret: secret}, nil
 }
 
 // RevokeAPIKey revokes a key now.
-func (s *Service) RevokeAPIKey(ctx context.Context, keyID string) error {
-	if err := s.Store.RevokeAPIKey(ctx, keyID, s.Now().UTC()); err != nil {
+func (s *Service) RevokeAPIKey(ctx context.Context, actor Actor, keyID string) error {
+	audit := newAuditEvent(s.Now().UTC(), actor, ActionAPIKeyRevoked)
+	audit.APIKeyID = keyID
+	if err := s.Store.RevokeAPIKey(ctx, keyID, audit); err != nil {
 		return fmt.Errorf("revoke api key: %w", err)
 	}
 	s.keys.forget(keyID)
 	return nil
+}
+
+// ChangeStatus moves a customer through review: pending to active or
+// rejected, active to suspended, suspended back to active. Any other move
+// is a conflict naming the current status.
+func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID string, change StatusChange) (Customer, error) {
+	if err := change.Validate(); err != nil {
+		return Customer{}, err
+	}
+	c, err := s.Store.CustomerByID(ctx, customerID)
+	if err != nil {
+		return Customer{}, err
+	}
+	if !c.Status.CanBecome(change.Status) {
+		return Customer{}, ErrTransition(c.Status, change.Status)
+	}
+	audit := newAuditEvent(s.Now().UTC(), actor, ActionCustomerStatusChanged)
+	audit.PartnerID, audit.CustomerID = c.PartnerID, c.ID
+	audit.FromStatus, audit.ToStatus, audit.Reason = c.Status, change.Status, change.Reason
+	updated, err := s.Store.UpdateCustomerStatus(ctx, audit)
+	if err != nil {
+		return Customer{}, fmt.Errorf("change status of %s: %w", customerID, err)
+	}
+	return updated, nil
+}
+
+// CreateOperator creates a compliance operator and returns their token,
+// which exists only in this return value.
+func (s *Service) CreateOperator(ctx context.Context, name string) (OperatorCredentials, error) {
+	var ch checker
+	ch.text("name", name, true, maxNameLength)
+	if len(ch.errs) > 0 {
+		return OperatorCredentials{}, Invalid(ch.errs)
+	}
+	now := s.Now().UTC()
+	token, hash := NewOperatorToken()
+	op := Operator{ID: NewID(PrefixOperator, now), Name: name, TokenHash: hash, CreatedAt: now}
+	if err := s.Store.CreateOperator(ctx, op); err != nil {
+		return OperatorCredentials{}, fmt.Errorf("create operator: %w", err)
+	}
+	return OperatorCredentials{OperatorID: op.ID, Token: token}, nil
+}
+
+// AuthenticateOperator returns the operator holding token. The lookup is
+// by the token's hash, so its timing says nothing about the token.
+func (s *Service) AuthenticateOperator(ctx context.Context, token string) (Operator, error) {
+	if token == "" {
+		return Operator{}, ErrBadToken
+	}
+	op, err := s.Store.OperatorByTokenHash(ctx, HashSecret(token))
+	if ErrorKind(err) == KindNotFound {
+		return Operator{}, ErrBadToken
+	}
+	if err != nil {
+		return Operator{}, fmt.Errorf("authenticate operator: %w", err)
+	}
+	return op, nil
 }

@@ -1,15 +1,14 @@
 package kyb
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Store is everything the service keeps. SQLite and PostgreSQL implement it
 // with the same behaviour; one test suite proves both.
 type Store interface {
 	PartnerStore
 	CustomerStore
+	FileStore
+	OperatorStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
@@ -18,24 +17,45 @@ type Store interface {
 // PartnerStore keeps partners and their API keys.
 type PartnerStore interface {
 	// CreatePartner stores a partner together with its first API key.
-	CreatePartner(ctx context.Context, p Partner, key APIKey) error
+	CreatePartner(ctx context.Context, p Partner, key APIKey, audit AuditEvent) error
 	Partner(ctx context.Context, id string) (Partner, error)
 	Partners(ctx context.Context) ([]Partner, error)
 	// AddAPIKey stores another key for an existing partner; it fails with
 	// a conflict when the partner already holds MaxLiveKeys live keys.
-	AddAPIKey(ctx context.Context, key APIKey) error
-	// RevokeAPIKey marks a live key revoked at the given time.
-	RevokeAPIKey(ctx context.Context, keyID string, at time.Time) error
+	AddAPIKey(ctx context.Context, key APIKey, audit AuditEvent) error
+	// RevokeAPIKey marks a live key revoked at audit.At, filling in the
+	// event's partner; revoking a revoked key changes nothing.
+	RevokeAPIKey(ctx context.Context, keyID string, audit AuditEvent) error
 	APIKey(ctx context.Context, keyID string) (APIKey, error)
 }
 
 // CustomerStore keeps customers.
 type CustomerStore interface {
-	// CreateCustomer stores c unless its partner already has a customer
-	// with the same partner_customer_id; then it stores nothing and returns
-	// that customer with created false.
-	CreateCustomer(ctx context.Context, c Customer) (stored Customer, created bool, err error)
+	// CreateCustomer stores c and its audit event unless its partner
+	// already has a customer with the same partner_customer_id; then it
+	// stores nothing and returns that customer with created false.
+	CreateCustomer(ctx context.Context, c Customer, audit AuditEvent) (stored Customer, created bool, err error)
 	// Customer returns one of a partner's customers; a customer of another
 	// partner is not found.
 	Customer(ctx context.Context, partnerID, id string) (Customer, error)
+	// CustomerByID returns any partner's customer, for operators.
+	CustomerByID(ctx context.Context, id string) (Customer, error)
+	// ListCustomers returns a page of customers; a StartingAfter outside
+	// the query's scope is ErrBadCursor.
+	ListCustomers(ctx context.Context, q CustomerQuery) (CustomerPage, error)
+	// UpdateCustomerStatus moves a customer from audit.FromStatus to
+	// audit.ToStatus with audit.Reason at audit.At, and records the event.
+	// When the customer's status is no longer FromStatus it changes
+	// nothing and returns a conflict from ErrTransition.
+	UpdateCustomerStatus(ctx context.Context, audit AuditEvent) (Customer, error)
+	// AuditEvents returns the audit trail of a customer or of a partner
+	// (its customers and its keys), oldest first.
+	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
+}
+
+// OperatorStore keeps compliance operators.
+type OperatorStore interface {
+	CreateOperator(ctx context.Context, op Operator) error
+	// OperatorByTokenHash finds the operator holding a token.
+	OperatorByTokenHash(ctx context.Context, hash string) (Operator, error)
 }

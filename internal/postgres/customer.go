@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,21 +16,23 @@ import (
 
 const customerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint"
 
-// CreateCustomer stores c unless the partner already has its
-// partner_customer_id; then it returns the existing customer.
-func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer) (kyb.Customer, bool, error) {
+// CreateCustomer stores c and its audit event unless the partner already
+// has its partner_customer_id; then it returns the existing customer. One
+// statement does both inserts, so they commit together.
+func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent) (kyb.Customer, bool, error) {
 	profile, err := json.Marshal(c.Profile)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
 	}
-	var updated *time.Time
-	if !c.StatusUpdatedAt.IsZero() {
-		updated = &c.StatusUpdatedAt
-	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO customers (`+customerColumns+`, partner_customer_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING`,
-		c.ID, c.PartnerID, c.Status, c.CreatedAt, c.StatusReason, updated, string(profile), c.Fingerprint, c.Profile.PartnerCustomerID)
+	args := append([]any{c.ID, c.PartnerID, c.Status, c.CreatedAt, c.StatusReason, nullTime(c.StatusUpdatedAt), string(profile), c.Fingerprint, c.Profile.PartnerCustomerID},
+		auditArgs(audit)...)
+	tag, err := s.pool.Exec(ctx, `WITH inserted AS (
+			INSERT INTO customers (`+customerColumns+`, partner_customer_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (partner_id, partner_customer_id) DO NOTHING
+			RETURNING id)
+		INSERT INTO audit_events (`+auditColumns+`)
+		SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM inserted`, args...)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("insert customer: %w", wrapErr(err))
 	}
@@ -41,9 +45,101 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer) (kyb.Custome
 	return existing, false, err
 }
 
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
 // Customer returns one of a partner's customers.
 func (s *Store) Customer(ctx context.Context, partnerID, id string) (kyb.Customer, error) {
 	return scanCustomer(s.pool.QueryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = $1 AND partner_id = $2", id, partnerID))
+}
+
+// CustomerByID returns any partner's customer.
+func (s *Store) CustomerByID(ctx context.Context, id string) (kyb.Customer, error) {
+	return scanCustomer(s.pool.QueryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = $1", id))
+}
+
+// UpdateCustomerStatus moves a customer from audit.FromStatus to
+// audit.ToStatus and records the event; one statement does both.
+func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent) (kyb.Customer, error) {
+	args := append([]any{audit.CustomerID, audit.FromStatus}, auditArgs(audit)...)
+	c, err := scanCustomer(s.pool.QueryRow(ctx, `WITH updated AS (
+			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4
+			WHERE id = $1 AND status = $2
+			RETURNING `+customerColumns+`),
+		audited AS (
+			INSERT INTO audit_events (`+auditColumns+`)
+			SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM updated)
+		SELECT `+customerColumns+` FROM updated`, args...))
+	if errors.Is(err, kyb.ErrNotFound) {
+		// Either there is no such customer or its status moved on.
+		current, err := s.CustomerByID(ctx, audit.CustomerID)
+		if err != nil {
+			return kyb.Customer{}, err
+		}
+		return kyb.Customer{}, kyb.ErrTransition(current.Status, audit.ToStatus)
+	}
+	return c, err
+}
+
+// ListCustomers returns a page of customers ordered by creation time.
+func (s *Store) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.CustomerPage, error) {
+	where := []string{"true"}
+	var args []any
+	add := func(cond string, a ...any) {
+		for _, v := range a {
+			args = append(args, v)
+			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
+		}
+		where = append(where, cond)
+	}
+	if q.PartnerID != "" {
+		add("partner_id = ?", q.PartnerID)
+	}
+	if q.Status != "" {
+		add("status = ?", q.Status)
+	}
+	if q.PartnerCustomerID != "" {
+		add("partner_customer_id = ?", q.PartnerCustomerID)
+	}
+	if !q.CreatedAfter.IsZero() {
+		add("created_at > ?", q.CreatedAfter)
+	}
+	if !q.CreatedBefore.IsZero() {
+		add("created_at < ?", q.CreatedBefore)
+	}
+	order, beyond := "DESC", "<"
+	if q.OldestFirst {
+		order, beyond = "ASC", ">"
+	}
+	if q.StartingAfter != "" {
+		cursor, err := s.CustomerByID(ctx, q.StartingAfter)
+		if errors.Is(err, kyb.ErrNotFound) || (err == nil && q.PartnerID != "" && cursor.PartnerID != q.PartnerID) {
+			return kyb.CustomerPage{}, kyb.ErrBadCursor
+		}
+		if err != nil {
+			return kyb.CustomerPage{}, err
+		}
+		add("(created_at, id) "+beyond+" (?, ?)", cursor.CreatedAt, cursor.ID)
+	}
+	args = append(args, q.Limit+1)
+	rows, err := s.pool.Query(ctx, "SELECT "+customerColumns+" FROM customers WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY created_at "+order+", id "+order+" LIMIT $"+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
+	}
+	customers, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kyb.Customer, error) { return scanCustomer(row) })
+	if err != nil {
+		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
+	}
+	page := kyb.CustomerPage{Customers: customers}
+	if len(page.Customers) > q.Limit {
+		page.Customers, page.HasMore = page.Customers[:q.Limit], true
+	}
+	return page, nil
 }
 
 func scanCustomer(row pgx.Row) (kyb.Customer, error) {

@@ -12,13 +12,16 @@ import (
 )
 
 // CreatePartner stores a partner together with its first API key.
-func (s *Store) CreatePartner(ctx context.Context, p kyb.Partner, key kyb.APIKey) error {
+func (s *Store) CreatePartner(ctx context.Context, p kyb.Partner, key kyb.APIKey, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO partners (id, name, sandbox, created_at) VALUES ($1, $2, $3, $4)",
 			p.ID, p.Name, p.Sandbox, p.CreatedAt); err != nil {
 			return fmt.Errorf("insert partner: %w", wrapErr(err))
 		}
-		return insertAPIKey(ctx, tx, key)
+		if err := insertAPIKey(ctx, tx, key); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit)
 	})
 }
 
@@ -81,7 +84,7 @@ func (s *Store) Partners(ctx context.Context) ([]kyb.Partner, error) {
 
 // AddAPIKey stores another key for a partner holding fewer than
 // kyb.MaxLiveKeys live keys.
-func (s *Store) AddAPIKey(ctx context.Context, key kyb.APIKey) error {
+func (s *Store) AddAPIKey(ctx context.Context, key kyb.APIKey, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		// Locking the partner row makes concurrent issues take turns, so
 		// the count below stays true until commit.
@@ -100,20 +103,33 @@ func (s *Store) AddAPIKey(ctx context.Context, key kyb.APIKey) error {
 		if live >= kyb.MaxLiveKeys {
 			return kyb.ErrTooManyKeys
 		}
-		return insertAPIKey(ctx, tx, key)
+		if err := insertAPIKey(ctx, tx, key); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit)
 	})
 }
 
-// RevokeAPIKey marks a key revoked; revoking a revoked key changes nothing.
-func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, at time.Time) error {
-	tag, err := s.pool.Exec(ctx, "UPDATE api_keys SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2", at, keyID)
-	if err != nil {
-		return fmt.Errorf("revoke api key: %w", wrapErr(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return kyb.NotFound("api key")
-	}
-	return nil
+// RevokeAPIKey marks a key revoked; revoking a revoked key changes nothing
+// and records nothing.
+func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, audit kyb.AuditEvent) error {
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		var revoked *time.Time
+		err := tx.QueryRow(ctx, "SELECT partner_id, revoked_at FROM api_keys WHERE id = $1 FOR UPDATE", keyID).Scan(&audit.PartnerID, &revoked)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return kyb.NotFound("api key")
+		}
+		if err != nil {
+			return fmt.Errorf("select api key: %w", wrapErr(err))
+		}
+		if revoked != nil {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, "UPDATE api_keys SET revoked_at = $1 WHERE id = $2", audit.At, keyID); err != nil {
+			return fmt.Errorf("revoke api key: %w", wrapErr(err))
+		}
+		return insertAudit(ctx, tx, audit)
+	})
 }
 
 // APIKey returns one key, live or revoked.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
@@ -14,7 +15,7 @@ const customerColumns = "id, partner_id, status, created_at, status_reason, stat
 
 // CreateCustomer stores c unless the partner already has its
 // partner_customer_id; then it returns the existing customer.
-func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer) (kyb.Customer, bool, error) {
+func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent) (kyb.Customer, bool, error) {
 	profile, err := json.Marshal(c.Profile)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
@@ -31,7 +32,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer) (kyb.Custome
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			created = true
-			return nil
+			return insertAudit(ctx, tx, audit)
 		}
 		existing, err = scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = ? AND partner_customer_id = ?",
 			c.PartnerID, c.Profile.PartnerCustomerID))
@@ -51,7 +52,108 @@ func (s *Store) Customer(ctx context.Context, partnerID, id string) (kyb.Custome
 	return scanCustomer(s.read.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ? AND partner_id = ?", id, partnerID))
 }
 
-func scanCustomer(row *sql.Row) (kyb.Customer, error) {
+// CustomerByID returns any partner's customer.
+func (s *Store) CustomerByID(ctx context.Context, id string) (kyb.Customer, error) {
+	return scanCustomer(s.read.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", id))
+}
+
+// UpdateCustomerStatus moves a customer from audit.FromStatus to
+// audit.ToStatus and records the event, in one transaction.
+func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent) (kyb.Customer, error) {
+	var c kyb.Customer
+	err := s.transact(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET status = ?, status_reason = ?, status_updated_at = ?
+			WHERE id = ? AND status = ? RETURNING `+customerColumns,
+			audit.ToStatus, audit.Reason, micros(audit.At), audit.CustomerID, audit.FromStatus))
+		if errors.Is(err, kyb.ErrNotFound) {
+			// Either there is no such customer or its status moved on.
+			current, err := scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", audit.CustomerID))
+			if err != nil {
+				return err
+			}
+			return kyb.ErrTransition(current.Status, audit.ToStatus)
+		}
+		if err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit)
+	})
+	return c, err
+}
+
+// ListCustomers returns a page of customers ordered by creation time.
+func (s *Store) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.CustomerPage, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	add("1 = 1")
+	if q.PartnerID != "" {
+		add("partner_id = ?", q.PartnerID)
+	}
+	if q.Status != "" {
+		add("status = ?", q.Status)
+	}
+	if q.PartnerCustomerID != "" {
+		add("partner_customer_id = ?", q.PartnerCustomerID)
+	}
+	if !q.CreatedAfter.IsZero() {
+		add("created_at > ?", micros(q.CreatedAfter))
+	}
+	if !q.CreatedBefore.IsZero() {
+		add("created_at < ?", micros(q.CreatedBefore))
+	}
+	order, beyond := "DESC", "<"
+	if q.OldestFirst {
+		order, beyond = "ASC", ">"
+	}
+	if q.StartingAfter != "" {
+		cursor, err := s.cursor(ctx, q)
+		if err != nil {
+			return kyb.CustomerPage{}, err
+		}
+		add("(created_at, id) "+beyond+" (?, ?)", micros(cursor.CreatedAt), cursor.ID)
+	}
+	rows, err := s.read.QueryContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY created_at "+order+", id "+order+" LIMIT ?", append(args, q.Limit+1)...)
+	if err != nil {
+		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
+	}
+	defer rows.Close()
+	var page kyb.CustomerPage
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return kyb.CustomerPage{}, err
+		}
+		page.Customers = append(page.Customers, c)
+	}
+	if err := rows.Err(); err != nil {
+		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
+	}
+	if len(page.Customers) > q.Limit {
+		page.Customers, page.HasMore = page.Customers[:q.Limit], true
+	}
+	return page, nil
+}
+
+// cursor returns the customer a list continues after, which must lie in
+// the list's scope.
+func (s *Store) cursor(ctx context.Context, q kyb.CustomerQuery) (kyb.Customer, error) {
+	c, err := s.CustomerByID(ctx, q.StartingAfter)
+	if errors.Is(err, kyb.ErrNotFound) || (err == nil && q.PartnerID != "" && c.PartnerID != q.PartnerID) {
+		return kyb.Customer{}, kyb.ErrBadCursor
+	}
+	return c, err
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCustomer(row scanner) (kyb.Customer, error) {
 	var c kyb.Customer
 	var created, updated sql.NullInt64
 	var profile []byte

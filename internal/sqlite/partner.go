@@ -5,19 +5,21 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
 // CreatePartner stores a partner together with its first API key.
-func (s *Store) CreatePartner(ctx context.Context, p kyb.Partner, key kyb.APIKey) error {
+func (s *Store) CreatePartner(ctx context.Context, p kyb.Partner, key kyb.APIKey, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO partners (id, name, sandbox, created_at) VALUES (?, ?, ?, ?)",
 			p.ID, p.Name, p.Sandbox, micros(p.CreatedAt)); err != nil {
 			return fmt.Errorf("insert partner: %w", wrapErr(err))
 		}
-		return insertAPIKey(ctx, tx, key)
+		if err := insertAPIKey(ctx, tx, key); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit)
 	})
 }
 
@@ -70,7 +72,7 @@ func (s *Store) Partners(ctx context.Context) ([]kyb.Partner, error) {
 
 // AddAPIKey stores another key for a partner holding fewer than
 // kyb.MaxLiveKeys live keys.
-func (s *Store) AddAPIKey(ctx context.Context, key kyb.APIKey) error {
+func (s *Store) AddAPIKey(ctx context.Context, key kyb.APIKey, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		var partners, live int
 		err := tx.QueryRowContext(ctx, `SELECT
@@ -86,21 +88,32 @@ func (s *Store) AddAPIKey(ctx context.Context, key kyb.APIKey) error {
 		if live >= kyb.MaxLiveKeys {
 			return kyb.ErrTooManyKeys
 		}
-		return insertAPIKey(ctx, tx, key)
+		if err := insertAPIKey(ctx, tx, key); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit)
 	})
 }
 
-// RevokeAPIKey marks a key revoked; revoking a revoked key changes nothing.
-func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, at time.Time) error {
+// RevokeAPIKey marks a key revoked; revoking a revoked key changes nothing
+// and records nothing.
+func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", micros(at), keyID)
-		if err != nil {
-			return fmt.Errorf("revoke api key: %w", wrapErr(err))
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		var revoked sql.NullInt64
+		err := tx.QueryRowContext(ctx, "SELECT partner_id, revoked_at FROM api_keys WHERE id = ?", keyID).Scan(&audit.PartnerID, &revoked)
+		if errors.Is(err, sql.ErrNoRows) {
 			return kyb.NotFound("api key")
 		}
-		return nil
+		if err != nil {
+			return fmt.Errorf("select api key: %w", wrapErr(err))
+		}
+		if revoked.Valid {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE api_keys SET revoked_at = ? WHERE id = ?", micros(audit.At), keyID); err != nil {
+			return fmt.Errorf("revoke api key: %w", wrapErr(err))
+		}
+		return insertAudit(ctx, tx, audit)
 	})
 }
 

@@ -18,9 +18,23 @@ func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("api keys", func(t *testing.T) { testAPIKeys(t, open(t)) })
 	t.Run("customers", func(t *testing.T) { testCustomers(t, open(t)) })
 	t.Run("concurrent creates", func(t *testing.T) { testConcurrentCreates(t, open(t)) })
+	t.Run("status changes and audit", func(t *testing.T) { testStatusChanges(t, open(t)) })
+	t.Run("list customers", func(t *testing.T) { testListCustomers(t, open(t)) })
+	t.Run("operators", func(t *testing.T) { testOperators(t, open(t)) })
+	t.Run("files", func(t *testing.T) { testFiles(t, open(t)) })
 }
 
 var ctx = context.Background()
+
+// Audit returns an audit event of an action by the system, now.
+func Audit(action string) kyb.AuditEvent {
+	return AuditAt(time.Now().UTC().Truncate(time.Microsecond), action)
+}
+
+// AuditAt returns an audit event of an action by the system at a time.
+func AuditAt(at time.Time, action string) kyb.AuditEvent {
+	return kyb.AuditEvent{ID: kyb.NewID(kyb.PrefixAuditEvent, at), At: at, Actor: kyb.Actor{Type: kyb.ActorSystem, ID: "test"}, Action: action}
+}
 
 // NewPartner stores a partner with one key and returns both.
 func NewPartner(t *testing.T, s kyb.Store) (kyb.Partner, kyb.APIKey) {
@@ -28,7 +42,9 @@ func NewPartner(t *testing.T, s kyb.Store) (kyb.Partner, kyb.APIKey) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	p := kyb.Partner{ID: kyb.NewID(kyb.PrefixPartner, now), Name: "Partner " + t.Name(), CreatedAt: now}
 	key, _ := kyb.NewAPIKey(p.ID, now)
-	if err := s.CreatePartner(ctx, p, key); err != nil {
+	audit := Audit(kyb.ActionPartnerCreated)
+	audit.PartnerID, audit.APIKeyID = p.ID, key.ID
+	if err := s.CreatePartner(ctx, p, key, audit); err != nil {
 		t.Fatalf("CreatePartner: %v", err)
 	}
 	return p, key
@@ -70,17 +86,17 @@ func testAPIKeys(t *testing.T, s kyb.Store) {
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	second, _ := kyb.NewAPIKey(p.ID, now)
-	if err := s.AddAPIKey(ctx, second); err != nil {
+	if err := s.AddAPIKey(ctx, second, Audit(kyb.ActionAPIKeyCreated)); err != nil {
 		t.Fatalf("AddAPIKey(second): %v", err)
 	}
 	third, _ := kyb.NewAPIKey(p.ID, now)
-	if err := s.AddAPIKey(ctx, third); !errors.Is(err, kyb.ErrTooManyKeys) {
+	if err := s.AddAPIKey(ctx, third, Audit(kyb.ActionAPIKeyCreated)); !errors.Is(err, kyb.ErrTooManyKeys) {
 		t.Errorf("AddAPIKey(third) error = %v, want too many keys", err)
 	}
-	if err := s.RevokeAPIKey(ctx, first.ID, now); err != nil {
+	if err := s.RevokeAPIKey(ctx, first.ID, AuditAt(now, kyb.ActionAPIKeyRevoked)); err != nil {
 		t.Fatalf("RevokeAPIKey: %v", err)
 	}
-	if err := s.RevokeAPIKey(ctx, first.ID, now.Add(time.Hour)); err != nil {
+	if err := s.RevokeAPIKey(ctx, first.ID, AuditAt(now.Add(time.Hour), kyb.ActionAPIKeyRevoked)); err != nil {
 		t.Errorf("RevokeAPIKey again: %v, want nil", err)
 	}
 	revoked, err := s.APIKey(ctx, first.ID)
@@ -90,17 +106,17 @@ func testAPIKeys(t *testing.T, s kyb.Store) {
 	if revoked.Live() || !revoked.RevokedAt.Equal(now) {
 		t.Errorf("revoked key RevokedAt = %v, want %v", revoked.RevokedAt, now)
 	}
-	if err := s.AddAPIKey(ctx, third); err != nil {
+	if err := s.AddAPIKey(ctx, third, Audit(kyb.ActionAPIKeyCreated)); err != nil {
 		t.Errorf("AddAPIKey after revoke: %v", err)
 	}
-	if err := s.RevokeAPIKey(ctx, "ak_missing", now); !errors.Is(err, kyb.ErrNotFound) {
+	if err := s.RevokeAPIKey(ctx, "ak_missing", AuditAt(now, kyb.ActionAPIKeyRevoked)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("RevokeAPIKey(unknown) error = %v, want not found", err)
 	}
 	if _, err := s.APIKey(ctx, "ak_missing"); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("APIKey(unknown) error = %v, want not found", err)
 	}
 	orphan, _ := kyb.NewAPIKey("ptn_missing", now)
-	if err := s.AddAPIKey(ctx, orphan); !errors.Is(err, kyb.ErrNotFound) {
+	if err := s.AddAPIKey(ctx, orphan, Audit(kyb.ActionAPIKeyCreated)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("AddAPIKey(unknown partner) error = %v, want not found", err)
 	}
 }
@@ -128,7 +144,7 @@ func testCustomers(t *testing.T, s kyb.Store) {
 	p, _ := NewPartner(t, s)
 	other, _ := NewPartner(t, s)
 	c := NewCustomer(p.ID, "partner-customer-0001")
-	stored, created, err := s.CreateCustomer(ctx, c)
+	stored, created, err := s.CreateCustomer(ctx, c, customerAudit(c))
 	if err != nil || !created {
 		t.Fatalf("CreateCustomer = created %v, %v; want created", created, err)
 	}
@@ -145,7 +161,7 @@ func testCustomers(t *testing.T, s kyb.Store) {
 
 	again := NewCustomer(p.ID, "partner-customer-0001")
 	again.Profile.BusinessDetails.BusinessName = "Another name"
-	existing, created, err := s.CreateCustomer(ctx, again)
+	existing, created, err := s.CreateCustomer(ctx, again, customerAudit(again))
 	if err != nil || created {
 		t.Fatalf("CreateCustomer(same partner_customer_id) = created %v, %v; want existing", created, err)
 	}
@@ -155,7 +171,7 @@ func testCustomers(t *testing.T, s kyb.Store) {
 
 	// Another partner may use the same partner_customer_id and cannot see
 	// the first partner's customer.
-	if _, created, err := s.CreateCustomer(ctx, NewCustomer(other.ID, "partner-customer-0001")); err != nil || !created {
+	if _, created, err := s.CreateCustomer(ctx, NewCustomer(other.ID, "partner-customer-0001"), Audit(kyb.ActionCustomerCreated)); err != nil || !created {
 		t.Errorf("CreateCustomer(other partner) = created %v, %v; want created", created, err)
 	}
 	if _, err := s.Customer(ctx, other.ID, c.ID); !errors.Is(err, kyb.ErrNotFound) {
@@ -174,7 +190,7 @@ func testConcurrentCreates(t *testing.T, s kyb.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], createdCount[i], errs[i] = s.CreateCustomer(ctx, NewCustomer(p.ID, "concurrent-customer-0001"))
+			results[i], createdCount[i], errs[i] = s.CreateCustomer(ctx, NewCustomer(p.ID, "concurrent-customer-0001"), Audit(kyb.ActionCustomerCreated))
 		}()
 	}
 	wg.Wait()

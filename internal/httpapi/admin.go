@@ -1,0 +1,225 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+type operatorKey struct{}
+
+// operatorID returns the id of the authenticated operator of the request.
+func operatorID(ctx context.Context) string {
+	id, _ := ctx.Value(operatorKey{}).(string)
+	return id
+}
+
+// operator requires "Authorization: Bearer <operator token>". Partner
+// credentials never open the admin API.
+func (s *Server) operator(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || len(token) > maxCredentialLength {
+			token = ""
+		}
+		op, err := s.service.AuthenticateOperator(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="onboard-admin"`)
+			return err
+		}
+		infoFrom(r.Context()).operatorID = op.ID
+		return next(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, op.ID)))
+	}
+}
+
+func actorOf(r *http.Request) kyb.Actor {
+	return kyb.Actor{Type: kyb.ActorOperator, ID: operatorID(r.Context())}
+}
+
+// adminCustomerJSON is a customer as operators see it: with its partner
+// and, when one customer is shown, its history.
+type adminCustomerJSON struct {
+	kyb.CustomerView
+	PartnerID string       `json:"partner_id"`
+	History   *[]auditJSON `json:"history,omitempty"`
+}
+
+type auditJSON struct {
+	ID         string `json:"id"`
+	CreatedAt  string `json:"created_at"`
+	ActorType  string `json:"actor_type"`
+	ActorID    string `json:"actor_id"`
+	Action     string `json:"action"`
+	PartnerID  string `json:"partner_id,omitempty"`
+	CustomerID string `json:"customer_id,omitempty"`
+	APIKey     string `json:"api_key,omitempty"`
+	FromStatus string `json:"from_status,omitempty"`
+	ToStatus   string `json:"to_status,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
+	out := make([]auditJSON, 0, len(events))
+	for _, e := range events {
+		out = append(out, auditJSON{
+			ID: e.ID, CreatedAt: kyb.FormatTime(e.At), ActorType: string(e.Actor.Type), ActorID: e.Actor.ID, Action: e.Action,
+			PartnerID: e.PartnerID, CustomerID: e.CustomerID, APIKey: e.APIKeyID,
+			FromStatus: string(e.FromStatus), ToStatus: string(e.ToStatus), Reason: e.Reason,
+		})
+	}
+	return out
+}
+
+func newAdminCustomerJSON(c kyb.Customer) adminCustomerJSON {
+	return adminCustomerJSON{CustomerView: c.View(), PartnerID: c.PartnerID}
+}
+
+// adminListCustomers is the review queue: every partner's customers,
+// oldest first, typically filtered by status=pending.
+func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) error {
+	q, err := kyb.ParseCustomerQuery(r.URL.Query(), "partner_id")
+	if err != nil {
+		return err
+	}
+	q.PartnerID, q.OldestFirst = r.URL.Query().Get("partner_id"), true
+	page, err := s.service.Store.ListCustomers(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newListJSON(page, newAdminCustomerJSON))
+}
+
+func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.service.Store.CustomerByID(r.Context(), r.PathValue("customer_id"))
+	if err != nil {
+		return err
+	}
+	infoFrom(r.Context()).customerID = c.ID
+	events, err := s.service.Store.AuditEvents(r.Context(), kyb.AuditFilter{CustomerID: c.ID})
+	if err != nil {
+		return err
+	}
+	out := newAdminCustomerJSON(c)
+	history := newAuditJSON(events)
+	out.History = &history
+	return writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) adminCustomerAudit(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.service.Store.CustomerByID(r.Context(), r.PathValue("customer_id"))
+	if err != nil {
+		return err
+	}
+	infoFrom(r.Context()).customerID = c.ID
+	events, err := s.service.Store.AuditEvents(r.Context(), kyb.AuditFilter{CustomerID: c.ID})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, dataJSON[auditJSON]{Data: newAuditJSON(events)})
+}
+
+// adminAudit shows the audit trail of one partner (its keys and customers)
+// or one customer.
+func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
+	var f kyb.AuditFilter
+	var fields []kyb.FieldError
+	for name, values := range r.URL.Query() {
+		switch name {
+		case "partner_id":
+			f.PartnerID = values[0]
+		case "customer_id":
+			f.CustomerID = values[0]
+		default:
+			fields = append(fields, kyb.FieldError{Field: name, Code: kyb.CodeUnknownField, Message: "is not a known query parameter"})
+		}
+	}
+	if (f.PartnerID == "") == (f.CustomerID == "") {
+		fields = append(fields, kyb.FieldError{Field: "partner_id", Code: kyb.CodeRequired, Message: "give exactly one of partner_id and customer_id"})
+	}
+	if len(fields) > 0 {
+		return kyb.Invalid(fields)
+	}
+	events, err := s.service.Store.AuditEvents(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, dataJSON[auditJSON]{Data: newAuditJSON(events)})
+}
+
+func (s *Server) adminChangeStatus(w http.ResponseWriter, r *http.Request) error {
+	var change kyb.StatusChange
+	if err := readJSON(w, r, &change, func() error { return change.Validate() }); err != nil {
+		return err
+	}
+	infoFrom(r.Context()).customerID = r.PathValue("customer_id")
+	c, err := s.service.ChangeStatus(r.Context(), actorOf(r), r.PathValue("customer_id"), change)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newAdminCustomerJSON(c))
+}
+
+type partnerJSON struct {
+	PartnerID string `json:"partner_id"`
+	Name      string `json:"name"`
+	Sandbox   bool   `json:"sandbox"`
+	CreatedAt string `json:"created_at"`
+}
+
+func (s *Server) adminListPartners(w http.ResponseWriter, r *http.Request) error {
+	partners, err := s.service.Store.Partners(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]partnerJSON, 0, len(partners))
+	for _, p := range partners {
+		out = append(out, partnerJSON{p.ID, p.Name, p.Sandbox, kyb.FormatTime(p.CreatedAt)})
+	}
+	return writeJSON(w, http.StatusOK, dataJSON[partnerJSON]{Data: out})
+}
+
+type newPartnerJSON struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) adminCreatePartner(w http.ResponseWriter, r *http.Request) error {
+	var in newPartnerJSON
+	if err := readJSON(w, r, &in, nil); err != nil {
+		return err
+	}
+	creds, err := s.service.CreatePartner(r.Context(), actorOf(r), in.Name, false)
+	if err != nil {
+		return err
+	}
+	infoFrom(r.Context()).partnerID = creds.PartnerID
+	return writeJSON(w, http.StatusOK, creds)
+}
+
+func (s *Server) adminCreateKey(w http.ResponseWriter, r *http.Request) error {
+	infoFrom(r.Context()).partnerID = r.PathValue("partner_id")
+	creds, err := s.service.CreateAPIKey(r.Context(), actorOf(r), r.PathValue("partner_id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, creds)
+}
+
+type revokedJSON struct {
+	APIKey  string `json:"api_key"`
+	Revoked bool   `json:"revoked"`
+}
+
+func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request) error {
+	key := r.PathValue("api_key")
+	if err := s.service.RevokeAPIKey(r.Context(), actorOf(r), key); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, revokedJSON{APIKey: key, Revoked: true})
+}
+
+// dataJSON wraps a list that is not paginated.
+type dataJSON[T any] struct {
+	Data []T `json:"data"`
+}

@@ -1,0 +1,212 @@
+package kyb
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// transitions lists, for each status, the statuses review may move a
+// customer to. Rejected is final.
+var transitions = map[Status][]Status{
+	StatusPending:   {StatusActive, StatusRejected},
+	StatusActive:    {StatusSuspended},
+	StatusSuspended: {StatusActive},
+}
+
+// Valid reports whether s is one of the contract's statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusPending, StatusActive, StatusRejected, StatusSuspended:
+		return true
+	}
+	return false
+}
+
+// CanBecome reports whether review may move a customer from s to next.
+func (s Status) CanBecome(next Status) bool {
+	for _, t := range transitions[s] {
+		if t == next {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxReasonLength bounds the reason given for a status change.
+const MaxReasonLength = 1000
+
+// StatusChange is an operator's decision on a customer.
+type StatusChange struct {
+	Status Status `json:"status"`
+	Reason string `json:"reason"`
+}
+
+// Validate checks the change on its own, before the customer is known.
+func (c StatusChange) Validate() error {
+	var ch checker
+	switch {
+	case c.Status == "":
+		ch.add("status", CodeRequired, "is required")
+	case !c.Status.Valid() || c.Status == StatusPending:
+		ch.add("status", CodeInvalidValue, "must be active, rejected or suspended")
+	}
+	if strings.TrimSpace(c.Reason) == "" {
+		ch.add("reason", CodeRequired, "is required")
+	} else {
+		ch.text("reason", c.Reason, true, MaxReasonLength)
+	}
+	if len(ch.errs) > 0 {
+		return Invalid(ch.errs)
+	}
+	return nil
+}
+
+// ErrTransition reports a status change the lifecycle forbids, naming the
+// customer's current status.
+func ErrTransition(from, to Status) *Error {
+	return Conflict("invalid_status_transition", fmt.Sprintf("the customer is %s and cannot become %s", from, to))
+}
+
+// ActorType says who made a change.
+type ActorType string
+
+// The kinds of actor in the audit trail.
+const (
+	ActorPartner  ActorType = "partner"
+	ActorOperator ActorType = "operator"
+	ActorSystem   ActorType = "system"
+)
+
+// Actor is who made a change: a partner (by its id), an operator (by
+// theirs) or the system (e.g. "cli").
+type Actor struct {
+	Type ActorType
+	ID   string
+}
+
+// Audit actions.
+const (
+	ActionCustomerCreated       = "customer.created"
+	ActionCustomerStatusChanged = "customer.status_changed"
+	ActionPartnerCreated        = "partner.created"
+	ActionAPIKeyCreated         = "api_key.created"
+	ActionAPIKeyRevoked         = "api_key.revoked"
+)
+
+// PrefixAuditEvent starts every audit event id.
+const PrefixAuditEvent = "aud_"
+
+// AuditEvent is one entry of the append-only audit trail, written in the
+// same transaction as the change it records.
+type AuditEvent struct {
+	ID         string
+	At         time.Time
+	Actor      Actor
+	Action     string
+	PartnerID  string
+	CustomerID string
+	APIKeyID   string
+	FromStatus Status
+	ToStatus   Status
+	Reason     string
+}
+
+// newAuditEvent starts an event of an action by an actor at a time.
+func newAuditEvent(at time.Time, actor Actor, action string) AuditEvent {
+	return AuditEvent{ID: NewID(PrefixAuditEvent, at), At: at, Actor: actor, Action: action}
+}
+
+// AuditFilter selects audit events: of one customer, or of one partner.
+// Exactly one is set.
+type AuditFilter struct {
+	CustomerID string
+	PartnerID  string
+}
+
+// Page sizes of customer lists.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// CustomerQuery selects a page of customers. Newest first unless
+// OldestFirst; StartingAfter is the id of the last customer of the previous
+// page.
+type CustomerQuery struct {
+	// PartnerID limits the list to one partner; empty lists every
+	// partner's customers, which only operators may do.
+	PartnerID         string
+	Status            Status
+	PartnerCustomerID string
+	CreatedAfter      time.Time // exclusive
+	CreatedBefore     time.Time // exclusive
+	Limit             int
+	StartingAfter     string
+	OldestFirst       bool
+}
+
+// CustomerPage is one page of a customer list.
+type CustomerPage struct {
+	Customers []Customer
+	HasMore   bool
+}
+
+// ParseCustomerQuery reads a list query from URL query parameters,
+// reporting every bad or unknown parameter by name. extra names
+// parameters beyond the common ones that the caller reads itself.
+func ParseCustomerQuery(params map[string][]string, extra ...string) (CustomerQuery, error) {
+	q := CustomerQuery{Limit: DefaultPageSize}
+	var ch checker
+	for name, values := range params {
+		v := values[0]
+		if len(values) > 1 {
+			ch.add(name, CodeInvalidValue, "must be given once")
+			continue
+		}
+		switch name {
+		case "status":
+			q.Status = Status(v)
+			if !q.Status.Valid() {
+				ch.add(name, CodeInvalidValue, "must be pending, active, rejected or suspended")
+			}
+		case "partner_customer_id":
+			q.PartnerCustomerID = v
+		case "created_after", "created_before":
+			t, ok := ch.date(name, v)
+			if !ok && v == "" {
+				ch.add(name, CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
+			}
+			if name == "created_after" {
+				q.CreatedAfter = t
+			} else {
+				q.CreatedBefore = t
+			}
+		case "limit":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > MaxPageSize {
+				ch.add(name, CodeInvalidValue, "must be a whole number from 1 to "+strconv.Itoa(MaxPageSize))
+			}
+			q.Limit = n
+		case "starting_after":
+			if !IsID(v, PrefixCustomer) {
+				ch.add(name, CodeInvalidFormat, "must be a customer_id from a previous page's next_cursor")
+			}
+			q.StartingAfter = v
+		default:
+			if !slices.Contains(extra, name) {
+				ch.add(name, CodeUnknownField, "is not a known query parameter")
+			}
+		}
+	}
+	if len(ch.errs) > 0 {
+		return CustomerQuery{}, Invalid(ch.errs)
+	}
+	return q, nil
+}
+
+// ErrBadCursor reports a starting_after that names no customer in the
+// list's scope.
+var ErrBadCursor = Invalid([]FieldError{{Field: "starting_after", Code: CodeInvalidValue, Message: "names no customer of this list"}})

@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+const fileColumns = "id, partner_id, file_type, size, sha256, content_type, created_at"
+
+// CreateFile stores a file's metadata with its sealed content.
+func (s *Store) CreateFile(ctx context.Context, f kyb.File, sealed []byte) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.ID, f.PartnerID, f.Type, f.Size, f.SHA256, f.ContentType, micros(f.CreatedAt), sealed)
+	if err != nil {
+		return fmt.Errorf("insert file: %w", wrapErr(err))
+	}
+	return nil
+}
+
+// File returns one of a partner's files.
+func (s *Store) File(ctx context.Context, partnerID, id string) (kyb.File, error) {
+	return scanFile(s.read.QueryRowContext(ctx, "SELECT "+fileColumns+" FROM files WHERE id = ? AND partner_id = ?", id, partnerID))
+}
+
+// FileContent returns one of a partner's files with its sealed content.
+func (s *Store) FileContent(ctx context.Context, partnerID, id string) (kyb.File, []byte, error) {
+	var sealed []byte
+	f, err := scanFile(s.read.QueryRowContext(ctx, "SELECT "+fileColumns+", content FROM files WHERE id = ? AND partner_id = ?", id, partnerID), &sealed)
+	if err != nil {
+		return kyb.File{}, nil, err
+	}
+	return f, sealed, nil
+}
+
+// Files returns those of ids that are files of the partner.
+func (s *Store) Files(ctx context.Context, partnerID string, ids []string) (map[string]kyb.File, error) {
+	out := make(map[string]kyb.File, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, partnerID)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := s.read.QueryContext(ctx, "SELECT "+fileColumns+" FROM files WHERE partner_id = ? AND id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("select files: %w", wrapErr(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[f.ID] = f
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("select files: %w", wrapErr(err))
+	}
+	return out, nil
+}
+
+// scanFile reads fileColumns, then into extra whatever else was selected.
+func scanFile(row interface{ Scan(...any) error }, extra ...any) (kyb.File, error) {
+	var f kyb.File
+	var created sql.NullInt64
+	err := row.Scan(append([]any{&f.ID, &f.PartnerID, &f.Type, &f.Size, &f.SHA256, &f.ContentType, &created}, extra...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return kyb.File{}, kyb.NotFound("file")
+	}
+	if err != nil {
+		return kyb.File{}, fmt.Errorf("select file: %w", wrapErr(err))
+	}
+	f.CreatedAt = fromMicros(created)
+	return f, nil
+}
