@@ -20,8 +20,9 @@ func operatorID(ctx context.Context) string {
 // credentials never open the admin API.
 func (s *Server) operator(next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || len(token) > maxCredentialLength {
+		// The scheme name is case-insensitive (RFC 9110).
+		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || len(token) > maxCredentialLength {
 			token = ""
 		}
 		op, err := s.service.AuthenticateOperator(r.Context(), strings.TrimSpace(token))
@@ -126,6 +127,10 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	var f kyb.AuditFilter
 	var fields []kyb.FieldError
 	for name, values := range r.URL.Query() {
+		if len(values) > 1 {
+			fields = append(fields, kyb.FieldError{Field: name, Code: kyb.CodeInvalidValue, Message: "must be given once"})
+			continue
+		}
 		switch name {
 		case "partner_id":
 			f.PartnerID = values[0]

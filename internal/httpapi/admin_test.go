@@ -182,6 +182,7 @@ func TestAdminAuthentication(t *testing.T) {
 		{"none", nil},
 		{"wrong token", []string{"Authorization", "Bearer opt_wrong"}},
 		{"not bearer", []string{"Authorization", "Basic " + token}},
+		{"bearer without token", []string{"Authorization", "Bearer "}},
 		{"partner key", []string{"X-API-Key", creds.APIKey, "X-API-Secret", creds.APISecret}},
 		{"partner secret as token", []string{"Authorization", "Bearer " + creds.APISecret}},
 	}
@@ -192,6 +193,9 @@ func TestAdminAuthentication(t *testing.T) {
 				t.Errorf("status = %d, want 401", resp.StatusCode)
 			}
 		})
+	}
+	if resp := ts.request(t, "GET", "/admin/customers", nil, "", "Authorization", "bearer "+token); resp.StatusCode != http.StatusOK {
+		t.Errorf("lowercase bearer scheme = %d, want 200", resp.StatusCode)
 	}
 	// And an operator token does not open the partner API.
 	if resp := ts.request(t, "GET", "/api/customers", nil, "", "Authorization", "Bearer "+token); resp.StatusCode != http.StatusUnauthorized {
@@ -251,8 +255,13 @@ func TestAdminPartnersAndKeys(t *testing.T) {
 		if resp := ts.create(t, first, minimalBody(uniqueID(t))); resp.StatusCode != 200 {
 			t.Errorf("new partner's key = %d, want 200", resp.StatusCode)
 		}
-		if resp := ts.admin(t, token, "POST", "/admin/partners", `{"name":""}`); resp.StatusCode != 400 {
-			t.Errorf("partner without a name = %d, want 400", resp.StatusCode)
+		for _, body := range []string{`{"name":""}`, `{"name":"   "}`, `{}`, `{"name":"x","sandbox":true}`} {
+			if resp := ts.admin(t, token, "POST", "/admin/partners", body); resp.StatusCode != 400 {
+				t.Errorf("create partner %s = %d, want 400", body, resp.StatusCode)
+			}
+		}
+		if resp := ts.admin(t, token, "GET", "/admin/audit?partner_id=a&partner_id=b", ""); resp.StatusCode != 400 {
+			t.Errorf("audit with a repeated parameter = %d, want 400", resp.StatusCode)
 		}
 		list := ts.admin(t, token, "GET", "/admin/partners", "")
 		if !strings.Contains(string(list.Body), first.PartnerID) {

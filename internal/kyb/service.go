@@ -3,6 +3,7 @@ package kyb
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -59,7 +60,7 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profil
 // CreatePartner creates a partner with its first API key.
 func (s *Service) CreatePartner(ctx context.Context, actor Actor, name string, sandbox bool) (Credentials, error) {
 	var ch checker
-	ch.text("name", name, true, maxNameLength)
+	ch.name("name", name)
 	if len(ch.errs) > 0 {
 		return Credentials{}, Invalid(ch.errs)
 	}
@@ -125,7 +126,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 // which exists only in this return value.
 func (s *Service) CreateOperator(ctx context.Context, name string) (OperatorCredentials, error) {
 	var ch checker
-	ch.text("name", name, true, maxNameLength)
+	ch.name("name", name)
 	if len(ch.errs) > 0 {
 		return OperatorCredentials{}, Invalid(ch.errs)
 	}
@@ -152,4 +153,13 @@ func (s *Service) AuthenticateOperator(ctx context.Context, token string) (Opera
 		return Operator{}, fmt.Errorf("authenticate operator: %w", err)
 	}
 	return op, nil
+}
+
+// name checks the name of a partner or an operator: present, not blank.
+func (c *checker) name(field, v string) {
+	if strings.TrimSpace(v) == "" {
+		c.add(field, CodeRequired, "is required")
+		return
+	}
+	c.text(field, v, true, maxNameLength)
 }
