@@ -26,13 +26,13 @@ var errNoFileKey = errors.New("file-encryption-key is required with PostgreSQL: 
 // fileCipher returns the cipher that seals uploaded files: the configured
 // key, or on SQLite without one a key kept beside the database file,
 // created on first start.
-func fileCipher(cfg config.Config, log *slog.Logger) (*kyb.FileCipher, error) {
+func fileCipher(cfg config.Config, log *slog.Logger) (*kyb.Cipher, error) {
 	if cfg.FileEncryptionKey != "" {
 		key, err := config.DecodeFileKey(cfg.FileEncryptionKey)
 		if err != nil {
 			return nil, err
 		}
-		return kyb.NewFileCipher(key)
+		return kyb.NewCipher(key)
 	}
 	engine, dbPath, err := config.ParseDatabaseURL(cfg.DatabaseURL)
 	if err != nil {
@@ -48,7 +48,7 @@ func fileCipher(cfg config.Config, log *slog.Logger) (*kyb.FileCipher, error) {
 	}
 	log.Warn("uploaded files are encrypted with a key kept beside the database, for development only; production must set ONBOARD_FILE_ENCRYPTION_KEY",
 		"key_file", path, "created", created)
-	return kyb.NewFileCipher(key)
+	return kyb.NewCipher(key)
 }
 
 // localFileKey reads the key at path, or creates it there when there is

@@ -42,7 +42,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	defer store.Close()
 	svc := kyb.NewService(store)
-	svc.Files = files
+	svc.Cipher = files
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -22,7 +22,7 @@ func BenchmarkCreateCustomer(b *testing.B) {
 	for _, e := range storetest.Engines() {
 		b.Run(e.Name, func(b *testing.B) {
 			svc := kyb.NewService(e.Open(b))
-			svc.Files = testFileCipher(b)
+			svc.Cipher = testFileCipher(b)
 			creds, err := svc.CreatePartner(context.Background(), testActor, "bench", false)
 			if err != nil {
 				b.Fatal(err)

@@ -30,7 +30,7 @@ type testServer struct {
 func newTestServer(t *testing.T, e storetest.Engine) *testServer {
 	t.Helper()
 	svc := kyb.NewService(e.Open(t))
-	svc.Files = testFileCipher(t)
+	svc.Cipher = testFileCipher(t)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	srv := httptest.NewServer(httpapi.New(svc, log))

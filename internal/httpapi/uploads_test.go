@@ -21,9 +21,9 @@ import (
 // testFileKey is the file encryption key of the test servers.
 var testFileKey = bytes.Repeat([]byte{0x42}, kyb.FileKeySize)
 
-func testFileCipher(tb testing.TB) *kyb.FileCipher {
+func testFileCipher(tb testing.TB) *kyb.Cipher {
 	tb.Helper()
-	c, err := kyb.NewFileCipher(testFileKey)
+	c, err := kyb.NewCipher(testFileKey)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -16,15 +16,16 @@ const FileKeySize = 32
 // sealed under this one still open.
 const fileKeyVersion byte = 1
 
-// FileCipher encrypts uploaded documents at rest with AES-256-GCM. Each
-// file gets a random 96-bit nonce, and its id is authenticated with it, so
-// that the content of one file row cannot be passed off as another's.
-type FileCipher struct {
+// Cipher encrypts secrets at rest (uploaded documents, webhook signing
+// secrets) with AES-256-GCM. Each value gets a random 96-bit nonce, and the
+// id of its row is authenticated with it, so that one row's ciphertext
+// cannot be passed off as another's.
+type Cipher struct {
 	aead cipher.AEAD
 }
 
-// NewFileCipher returns a FileCipher for a 32-byte key.
-func NewFileCipher(key []byte) (*FileCipher, error) {
+// NewCipher returns a Cipher for a 32-byte key.
+func NewCipher(key []byte) (*Cipher, error) {
 	if len(key) != FileKeySize {
 		return nil, fmt.Errorf("file encryption key: %d bytes, want %d", len(key), FileKeySize)
 	}
@@ -36,12 +37,12 @@ func NewFileCipher(key []byte) (*FileCipher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("file encryption key: %w", err)
 	}
-	return &FileCipher{aead: aead}, nil
+	return &Cipher{aead: aead}, nil
 }
 
 // Seal encrypts the content of the file with the given id and returns
 // version || nonce || ciphertext.
-func (c *FileCipher) Seal(fileID string, content []byte) []byte {
+func (c *Cipher) Seal(fileID string, content []byte) []byte {
 	size := c.aead.NonceSize()
 	out := make([]byte, 1+size, 1+size+len(content)+c.aead.Overhead())
 	out[0] = fileKeyVersion
@@ -55,7 +56,7 @@ func (c *FileCipher) Seal(fileID string, content []byte) []byte {
 var errSealed = errors.New("sealed content does not open under this key and file id")
 
 // Open decrypts what Seal returned for the same file id.
-func (c *FileCipher) Open(fileID string, sealed []byte) ([]byte, error) {
+func (c *Cipher) Open(fileID string, sealed []byte) ([]byte, error) {
 	size := c.aead.NonceSize()
 	if len(sealed) < 1+size+c.aead.Overhead() {
 		return nil, fmt.Errorf("open file %s: %d sealed bytes are too few", fileID, len(sealed))

@@ -7,9 +7,9 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-func newCipher(t *testing.T, fill byte) *kyb.FileCipher {
+func newCipher(t *testing.T, fill byte) *kyb.Cipher {
 	t.Helper()
-	c, err := kyb.NewFileCipher(bytes.Repeat([]byte{fill}, kyb.FileKeySize))
+	c, err := kyb.NewCipher(bytes.Repeat([]byte{fill}, kyb.FileKeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestFileCipherRefuses(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		cipher *kyb.FileCipher
+		cipher *kyb.Cipher
 		id     string
 		sealed []byte
 	}{
@@ -71,8 +71,8 @@ func TestFileCipherRefuses(t *testing.T) {
 
 func TestNewFileCipherNeeds32Bytes(t *testing.T) {
 	for _, n := range []int{0, 16, 24, 31, 33, 64} {
-		if _, err := kyb.NewFileCipher(make([]byte, n)); err == nil {
-			t.Errorf("NewFileCipher(%d bytes) succeeded, want an error", n)
+		if _, err := kyb.NewCipher(make([]byte, n)); err == nil {
+			t.Errorf("NewCipher(%d bytes) succeeded, want an error", n)
 		}
 	}
 }

@@ -11,10 +11,16 @@ import (
 type Service struct {
 	Store Store
 	Now   func() time.Time
-	// Files seals uploaded documents at rest; uploads and downloads fail
-	// without it.
-	Files *FileCipher
-	keys  keyCache
+	// Cipher seals uploaded documents and webhook secrets at rest; those
+	// features fail without it.
+	Cipher *Cipher
+	// AllowInsecureWebhooks accepts http endpoints on any address, for
+	// local development and tests.
+	AllowInsecureWebhooks bool
+	// EventsAdded, when set, is called after a commit that added webhook
+	// events, to wake the relay.
+	EventsAdded func()
+	keys        keyCache
 }
 
 // NewService returns a Service using the wall clock.
@@ -45,9 +51,12 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profil
 	}
 	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)
 	audit.PartnerID, audit.CustomerID, audit.ToStatus = partnerID, c.ID, c.Status
-	stored, created, err := s.Store.CreateCustomer(ctx, c, audit)
+	stored, created, err := s.Store.CreateCustomer(ctx, c, audit, newEvent(c, EventCustomerCreated, now))
 	if err != nil {
 		return Customer{}, false, fmt.Errorf("create customer: %w", err)
+	}
+	if created {
+		s.eventsAdded()
 	}
 	if !created && stored.Fingerprint != c.Fingerprint {
 		e := Conflict("duplicate_partner_customer_id", "a customer with this partner_customer_id already exists with different details")
@@ -55,6 +64,12 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profil
 		return Customer{}, false, e
 	}
 	return stored, created, nil
+}
+
+func (s *Service) eventsAdded() {
+	if s.EventsAdded != nil {
+		s.EventsAdded()
+	}
 }
 
 // CreatePartner creates a partner with its first API key.
@@ -112,13 +127,17 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if !c.Status.CanBecome(change.Status) {
 		return Customer{}, ErrTransition(c.Status, change.Status)
 	}
-	audit := newAuditEvent(s.Now().UTC(), actor, ActionCustomerStatusChanged)
+	now := s.Now().UTC()
+	audit := newAuditEvent(now, actor, ActionCustomerStatusChanged)
 	audit.PartnerID, audit.CustomerID = c.PartnerID, c.ID
 	audit.FromStatus, audit.ToStatus, audit.Reason = c.Status, change.Status, change.Reason
-	updated, err := s.Store.UpdateCustomerStatus(ctx, audit)
+	after := c
+	after.Status, after.StatusReason, after.StatusUpdatedAt = change.Status, change.Reason, now
+	updated, err := s.Store.UpdateCustomerStatus(ctx, audit, newEvent(after, statusEvent(change.Status), now))
 	if err != nil {
 		return Customer{}, fmt.Errorf("change status of %s: %w", customerID, err)
 	}
+	s.eventsAdded()
 	return updated, nil
 }
 

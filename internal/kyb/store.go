@@ -9,6 +9,7 @@ type Store interface {
 	CustomerStore
 	FileStore
 	OperatorStore
+	WebhookStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
@@ -31,10 +32,12 @@ type PartnerStore interface {
 
 // CustomerStore keeps customers.
 type CustomerStore interface {
-	// CreateCustomer stores c and its audit event unless its partner
-	// already has a customer with the same partner_customer_id; then it
-	// stores nothing and returns that customer with created false.
-	CreateCustomer(ctx context.Context, c Customer, audit AuditEvent) (stored Customer, created bool, err error)
+	// CreateCustomer stores c, its audit event and its webhook event
+	// (sequence 1, with a delivery to each of the partner's endpoints) in
+	// one transaction, unless its partner already has a customer with the
+	// same partner_customer_id; then it stores nothing and returns that
+	// customer with created false.
+	CreateCustomer(ctx context.Context, c Customer, audit AuditEvent, event Event) (stored Customer, created bool, err error)
 	// Customer returns one of a partner's customers; a customer of another
 	// partner is not found.
 	Customer(ctx context.Context, partnerID, id string) (Customer, error)
@@ -44,10 +47,12 @@ type CustomerStore interface {
 	// the query's scope is ErrBadCursor.
 	ListCustomers(ctx context.Context, q CustomerQuery) (CustomerPage, error)
 	// UpdateCustomerStatus moves a customer from audit.FromStatus to
-	// audit.ToStatus with audit.Reason at audit.At, and records the event.
-	// When the customer's status is no longer FromStatus it changes
-	// nothing and returns a conflict from ErrTransition.
-	UpdateCustomerStatus(ctx context.Context, audit AuditEvent) (Customer, error)
+	// audit.ToStatus with audit.Reason at audit.At, and records the audit
+	// event and the webhook event (with the customer's next sequence) in
+	// the same transaction. When the customer's status is no longer
+	// FromStatus it changes nothing and returns a conflict from
+	// ErrTransition.
+	UpdateCustomerStatus(ctx context.Context, audit AuditEvent, event Event) (Customer, error)
 	// AuditEvents returns the audit trail of a customer or of a partner
 	// (its customers and its keys), oldest first.
 	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error)

@@ -62,8 +62,8 @@ var (
 	ErrUnsupportedFileType = &Error{Kind: KindUnsupported, Code: "unsupported_file_type", Message: "the file must be a PDF, JPEG or PNG document"}
 )
 
-// errNoFileCipher means the Service was built without Files.
-var errNoFileCipher = errors.New("kyb: the service has no file cipher")
+// errNoCipher means the Service was built without a Cipher.
+var errNoCipher = errors.New("kyb: the service has no file cipher")
 
 // ValidateUpload checks a document a partner uploads: its content is
 // required and its type one of FileTypes (both reported at once), then the
@@ -94,8 +94,8 @@ func (s *Service) UploadFile(ctx context.Context, partnerID string, fileType Fil
 	if err := ValidateUpload(fileType, content); err != nil {
 		return File{}, err
 	}
-	if s.Files == nil {
-		return File{}, errNoFileCipher
+	if s.Cipher == nil {
+		return File{}, errNoCipher
 	}
 	now := s.Now().UTC()
 	sum := sha256.Sum256(content)
@@ -108,7 +108,7 @@ func (s *Service) UploadFile(ctx context.Context, partnerID string, fileType Fil
 		ContentType: SniffContentType(content),
 		CreatedAt:   now.Truncate(time.Second),
 	}
-	if err := s.Store.CreateFile(ctx, f, s.Files.Seal(f.ID, content)); err != nil {
+	if err := s.Store.CreateFile(ctx, f, s.Cipher.Seal(f.ID, content)); err != nil {
 		return File{}, fmt.Errorf("upload file: %w", err)
 	}
 	return f, nil
@@ -116,14 +116,14 @@ func (s *Service) UploadFile(ctx context.Context, partnerID string, fileType Fil
 
 // FileContent returns one of a partner's files with its decrypted content.
 func (s *Service) FileContent(ctx context.Context, partnerID, id string) (File, []byte, error) {
-	if s.Files == nil {
-		return File{}, nil, errNoFileCipher
+	if s.Cipher == nil {
+		return File{}, nil, errNoCipher
 	}
 	f, sealed, err := s.Store.FileContent(ctx, partnerID, id)
 	if err != nil {
 		return File{}, nil, err
 	}
-	content, err := s.Files.Open(f.ID, sealed)
+	content, err := s.Cipher.Open(f.ID, sealed)
 	if err != nil {
 		return File{}, nil, err
 	}

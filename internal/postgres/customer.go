@@ -19,24 +19,29 @@ const customerColumns = "id, partner_id, status, created_at, status_reason, stat
 // CreateCustomer stores c and its audit event unless the partner already
 // has its partner_customer_id; then it returns the existing customer. One
 // statement does both inserts, so they commit together.
-func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent) (kyb.Customer, bool, error) {
+func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, bool, error) {
 	profile, err := json.Marshal(c.Profile)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
 	}
 	args := append([]any{c.ID, c.PartnerID, c.Status, c.CreatedAt, c.StatusReason, nullTime(c.StatusUpdatedAt), string(profile), c.Fingerprint, c.Profile.PartnerCustomerID},
 		auditArgs(audit)...)
-	tag, err := s.pool.Exec(ctx, `WITH inserted AS (
-			INSERT INTO customers (`+customerColumns+`, partner_customer_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+	args = append(args, eventArgs(event)...)
+	var created bool
+	err = s.pool.QueryRow(ctx, `WITH inserted AS (
+			INSERT INTO customers (`+customerColumns+`, partner_customer_id, event_sequence)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
 			ON CONFLICT (partner_id, partner_customer_id) DO NOTHING
-			RETURNING id)
-		INSERT INTO audit_events (`+auditColumns+`)
-		SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM inserted`, args...)
+			RETURNING id, event_sequence),
+		audited AS (
+			INSERT INTO audit_events (`+auditColumns+`)
+			SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM inserted),
+		`+outboxCTE("inserted", 21)+`
+		SELECT count(*) = 1 FROM inserted`, args...).Scan(&created)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("insert customer: %w", wrapErr(err))
 	}
-	if tag.RowsAffected() == 1 {
+	if created {
 		return c, true, nil
 	}
 	// The conflicting row is committed: ON CONFLICT waited for it.
@@ -64,15 +69,17 @@ func (s *Store) CustomerByID(ctx context.Context, id string) (kyb.Customer, erro
 
 // UpdateCustomerStatus moves a customer from audit.FromStatus to
 // audit.ToStatus and records the event; one statement does both.
-func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent) (kyb.Customer, error) {
+func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, error) {
 	args := append([]any{audit.CustomerID, audit.FromStatus}, auditArgs(audit)...)
+	args = append(args, eventArgs(event)...)
 	c, err := scanCustomer(s.pool.QueryRow(ctx, `WITH updated AS (
-			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4
+			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1
 			WHERE id = $1 AND status = $2
-			RETURNING `+customerColumns+`),
+			RETURNING `+customerColumns+`, event_sequence),
 		audited AS (
 			INSERT INTO audit_events (`+auditColumns+`)
-			SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM updated)
+			SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM updated),
+		`+outboxCTE("updated", 14)+`
 		SELECT `+customerColumns+` FROM updated`, args...))
 	if errors.Is(err, kyb.ErrNotFound) {
 		// Either there is no such customer or its status moved on.

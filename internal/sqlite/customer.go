@@ -15,7 +15,7 @@ const customerColumns = "id, partner_id, status, created_at, status_reason, stat
 
 // CreateCustomer stores c unless the partner already has its
 // partner_customer_id; then it returns the existing customer.
-func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent) (kyb.Customer, bool, error) {
+func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, bool, error) {
 	profile, err := json.Marshal(c.Profile)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
@@ -23,8 +23,8 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 	var existing kyb.Customer
 	created := false
 	err = s.transact(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`, partner_customer_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		res, err := tx.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`, partner_customer_id, event_sequence)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 			ON CONFLICT (partner_id, partner_customer_id) DO NOTHING`,
 			c.ID, c.PartnerID, c.Status, micros(c.CreatedAt), c.StatusReason, nullMicros(c.StatusUpdatedAt), string(profile), c.Fingerprint, c.Profile.PartnerCustomerID)
 		if err != nil {
@@ -32,7 +32,11 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			created = true
-			return insertAudit(ctx, tx, audit)
+			if err := insertAudit(ctx, tx, audit); err != nil {
+				return err
+			}
+			event.Sequence = 1
+			return insertEvent(ctx, tx, event)
 		}
 		existing, err = scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = ? AND partner_customer_id = ?",
 			c.PartnerID, c.Profile.PartnerCustomerID))
@@ -59,11 +63,11 @@ func (s *Store) CustomerByID(ctx context.Context, id string) (kyb.Customer, erro
 
 // UpdateCustomerStatus moves a customer from audit.FromStatus to
 // audit.ToStatus and records the event, in one transaction.
-func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent) (kyb.Customer, error) {
+func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, error) {
 	var c kyb.Customer
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET status = ?, status_reason = ?, status_updated_at = ?
+		c, err = scanCustomer(tx.QueryRowContext(ctx, `UPDATE customers SET status = ?, status_reason = ?, status_updated_at = ?, event_sequence = event_sequence + 1
 			WHERE id = ? AND status = ? RETURNING `+customerColumns,
 			audit.ToStatus, audit.Reason, micros(audit.At), audit.CustomerID, audit.FromStatus))
 		if errors.Is(err, kyb.ErrNotFound) {
@@ -77,7 +81,13 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent) 
 		if err != nil {
 			return err
 		}
-		return insertAudit(ctx, tx, audit)
+		if err := insertAudit(ctx, tx, audit); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT event_sequence FROM customers WHERE id = ?", c.ID).Scan(&event.Sequence); err != nil {
+			return fmt.Errorf("read event sequence: %w", wrapErr(err))
+		}
+		return insertEvent(ctx, tx, event)
 	})
 	return c, err
 }

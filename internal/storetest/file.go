@@ -75,7 +75,7 @@ func testFiles(t *testing.T, s kyb.Store) {
 
 	files, err := s.Files(ctx, p.ID, []string{f.ID, missing, theirs.ID, second.ID, f.ID})
 	if err != nil {
-		t.Fatalf("Files: %v", err)
+		t.Fatalf("Cipher: %v", err)
 	}
 	if want := map[string]kyb.File{f.ID: f, second.ID: second}; !maps.Equal(files, want) {
 		t.Errorf("Files = %+v, want %+v", files, want)

@@ -18,6 +18,19 @@ func customerAudit(c kyb.Customer) kyb.AuditEvent {
 	return e
 }
 
+// EventOf is the webhook event of a customer's creation.
+func EventOf(c kyb.Customer) kyb.Event {
+	return kyb.Event{ID: kyb.NewID(kyb.PrefixEvent, time.Now()), PartnerID: c.PartnerID, CustomerID: c.ID,
+		Type: kyb.EventCustomerCreated, CreatedAt: time.Now().UTC().Truncate(time.Microsecond), Data: []byte(`{"customer_id":"` + c.ID + `"}`)}
+}
+
+// StatusEventOf is the webhook event of the status change an audit event
+// records.
+func StatusEventOf(a kyb.AuditEvent) kyb.Event {
+	return kyb.Event{ID: kyb.NewID(kyb.PrefixEvent, a.At), PartnerID: a.PartnerID, CustomerID: a.CustomerID,
+		Type: "customer." + string(a.ToStatus), CreatedAt: a.At, Data: []byte(`{"customer_id":"` + a.CustomerID + `"}`)}
+}
+
 // statusAudit is the event of a status change.
 func statusAudit(c kyb.Customer, from, to kyb.Status, reason string) kyb.AuditEvent {
 	e := Audit(kyb.ActionCustomerStatusChanged)
@@ -30,11 +43,11 @@ func testStatusChanges(t *testing.T, s kyb.Store) {
 	p, _ := NewPartner(t, s)
 	c := NewCustomer(p.ID, "status-customer-000001")
 	created := customerAudit(c)
-	if _, _, err := s.CreateCustomer(ctx, c, created); err != nil {
+	if _, _, err := s.CreateCustomer(ctx, c, created, EventOf(c)); err != nil {
 		t.Fatal(err)
 	}
 	change := statusAudit(c, kyb.StatusPending, kyb.StatusActive, "documents verified")
-	got, err := s.UpdateCustomerStatus(ctx, change)
+	got, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change))
 	if err != nil {
 		t.Fatalf("UpdateCustomerStatus: %v", err)
 	}
@@ -48,11 +61,11 @@ func testStatusChanges(t *testing.T, s kyb.Store) {
 
 	// A change from a status the customer no longer has changes nothing.
 	stale := statusAudit(c, kyb.StatusPending, kyb.StatusRejected, "too late")
-	if _, err := s.UpdateCustomerStatus(ctx, stale); !errors.Is(err, kyb.ErrConflict) {
+	if _, err := s.UpdateCustomerStatus(ctx, stale, StatusEventOf(stale)); !errors.Is(err, kyb.ErrConflict) {
 		t.Errorf("stale UpdateCustomerStatus error = %v, want conflict", err)
 	}
 	missing := statusAudit(kyb.Customer{ID: "cus_missing", PartnerID: p.ID}, kyb.StatusPending, kyb.StatusActive, "x")
-	if _, err := s.UpdateCustomerStatus(ctx, missing); !errors.Is(err, kyb.ErrNotFound) {
+	if _, err := s.UpdateCustomerStatus(ctx, missing, StatusEventOf(missing)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("UpdateCustomerStatus(missing) error = %v, want not found", err)
 	}
 
@@ -90,16 +103,17 @@ func testListCustomers(t *testing.T, s kyb.Store) {
 		// with time.
 		c.ID = kyb.NewID(kyb.PrefixCustomer, base.Add(time.Duration(i)*time.Millisecond))
 		c.CreatedAt = base.Add(time.Duration(i/2) * time.Second)
-		if _, _, err := s.CreateCustomer(ctx, c, customerAudit(c)); err != nil {
+		if _, _, err := s.CreateCustomer(ctx, c, customerAudit(c), EventOf(c)); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, c.ID)
 	}
 	o := NewCustomer(other.ID, "list-customer-other-001")
-	if _, _, err := s.CreateCustomer(ctx, o, customerAudit(o)); err != nil {
+	if _, _, err := s.CreateCustomer(ctx, o, customerAudit(o), EventOf(o)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateCustomerStatus(ctx, statusAudit(kyb.Customer{ID: ids[3], PartnerID: p.ID}, kyb.StatusPending, kyb.StatusRejected, "no")); err != nil {
+	rejected := statusAudit(kyb.Customer{ID: ids[3], PartnerID: p.ID}, kyb.StatusPending, kyb.StatusRejected, "no")
+	if _, err := s.UpdateCustomerStatus(ctx, rejected, StatusEventOf(rejected)); err != nil {
 		t.Fatal(err)
 	}
 

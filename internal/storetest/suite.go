@@ -21,6 +21,8 @@ func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("status changes and audit", func(t *testing.T) { testStatusChanges(t, open(t)) })
 	t.Run("list customers", func(t *testing.T) { testListCustomers(t, open(t)) })
 	t.Run("operators", func(t *testing.T) { testOperators(t, open(t)) })
+	t.Run("webhook endpoints", func(t *testing.T) { testEndpoints(t, open(t)) })
+	t.Run("webhook outbox", func(t *testing.T) { testOutbox(t, open(t)) })
 	t.Run("files", func(t *testing.T) { testFiles(t, open(t)) })
 }
 
@@ -144,7 +146,7 @@ func testCustomers(t *testing.T, s kyb.Store) {
 	p, _ := NewPartner(t, s)
 	other, _ := NewPartner(t, s)
 	c := NewCustomer(p.ID, "partner-customer-0001")
-	stored, created, err := s.CreateCustomer(ctx, c, customerAudit(c))
+	stored, created, err := s.CreateCustomer(ctx, c, customerAudit(c), EventOf(c))
 	if err != nil || !created {
 		t.Fatalf("CreateCustomer = created %v, %v; want created", created, err)
 	}
@@ -161,7 +163,7 @@ func testCustomers(t *testing.T, s kyb.Store) {
 
 	again := NewCustomer(p.ID, "partner-customer-0001")
 	again.Profile.BusinessDetails.BusinessName = "Another name"
-	existing, created, err := s.CreateCustomer(ctx, again, customerAudit(again))
+	existing, created, err := s.CreateCustomer(ctx, again, customerAudit(again), EventOf(again))
 	if err != nil || created {
 		t.Fatalf("CreateCustomer(same partner_customer_id) = created %v, %v; want existing", created, err)
 	}
@@ -171,7 +173,8 @@ func testCustomers(t *testing.T, s kyb.Store) {
 
 	// Another partner may use the same partner_customer_id and cannot see
 	// the first partner's customer.
-	if _, created, err := s.CreateCustomer(ctx, NewCustomer(other.ID, "partner-customer-0001"), Audit(kyb.ActionCustomerCreated)); err != nil || !created {
+	theirs := NewCustomer(other.ID, "partner-customer-0001")
+	if _, created, err := s.CreateCustomer(ctx, theirs, customerAudit(theirs), EventOf(theirs)); err != nil || !created {
 		t.Errorf("CreateCustomer(other partner) = created %v, %v; want created", created, err)
 	}
 	if _, err := s.Customer(ctx, other.ID, c.ID); !errors.Is(err, kyb.ErrNotFound) {
@@ -190,7 +193,8 @@ func testConcurrentCreates(t *testing.T, s kyb.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], createdCount[i], errs[i] = s.CreateCustomer(ctx, NewCustomer(p.ID, "concurrent-customer-0001"), Audit(kyb.ActionCustomerCreated))
+			c := NewCustomer(p.ID, "concurrent-customer-0001")
+			results[i], createdCount[i], errs[i] = s.CreateCustomer(ctx, c, customerAudit(c), EventOf(c))
 		}()
 	}
 	wg.Wait()

@@ -1,0 +1,279 @@
+package kyb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Prefixes of webhook ids.
+const (
+	PrefixEndpoint = "we_"
+	PrefixEvent    = "evt_"
+)
+
+// WebhookSecretPrefix starts every endpoint signing secret.
+const WebhookSecretPrefix = "whsec_"
+
+// newWebhookSecret returns a new endpoint secret: whsec_ and the base64 of
+// 32 random bytes, the form Standard Webhooks libraries accept.
+func newWebhookSecret() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return WebhookSecretPrefix + base64.StdEncoding.EncodeToString(b[:])
+}
+
+// MaxEndpoints bounds how many webhook endpoints a partner may register.
+const MaxEndpoints = 5
+
+// Event types sent to partners.
+const (
+	EventCustomerCreated   = "customer.created"
+	EventCustomerActive    = "customer.active"
+	EventCustomerRejected  = "customer.rejected"
+	EventCustomerSuspended = "customer.suspended"
+)
+
+// EventTypes lists every event type.
+var EventTypes = []string{EventCustomerCreated, EventCustomerActive, EventCustomerRejected, EventCustomerSuspended}
+
+// Endpoint is where a partner receives its webhook events.
+type Endpoint struct {
+	ID        string
+	PartnerID string
+	URL       string
+	CreatedAt time.Time
+	// Secret signs deliveries. Stores keep it sealed; it is set only when
+	// the endpoint is created or its secret rotated, and when the relay
+	// needs it.
+	Secret string
+}
+
+// Event is one change of a customer, told to its partner. It is written in
+// the same transaction as the change (a transactional outbox) and its body
+// never changes, so every retry sends the same bytes.
+type Event struct {
+	ID         string
+	PartnerID  string
+	CustomerID string
+	Type       string
+	// Sequence grows with every event of the customer, so a receiver can
+	// ignore a stale event that arrives after a newer one. The store
+	// assigns it.
+	Sequence  int64
+	CreatedAt time.Time
+	// Data is the customer as GET /api/customers/{id} showed it right
+	// after the change.
+	Data json.RawMessage
+}
+
+// Body returns the JSON a receiver gets for the event.
+func (e Event) Body() []byte {
+	b, err := json.Marshal(struct {
+		ID        string          `json:"id"`
+		Type      string          `json:"type"`
+		CreatedAt string          `json:"created_at"`
+		Sequence  int64           `json:"sequence"`
+		Data      json.RawMessage `json:"data"`
+	}{e.ID, e.Type, FormatTime(e.CreatedAt), e.Sequence, e.Data})
+	if err != nil {
+		panic("kyb: marshal event: " + err.Error()) // Data is JSON we wrote
+	}
+	return b
+}
+
+// newEvent returns the event telling of customer c's current state.
+func newEvent(c Customer, eventType string, at time.Time) Event {
+	data, err := json.Marshal(c.View())
+	if err != nil {
+		panic("kyb: marshal customer: " + err.Error())
+	}
+	return Event{ID: NewID(PrefixEvent, at), PartnerID: c.PartnerID, CustomerID: c.ID, Type: eventType, CreatedAt: at, Data: data}
+}
+
+// statusEvent is the event type of a move to status s.
+func statusEvent(s Status) string { return "customer." + string(s) }
+
+// DeliveryStatus is where a delivery of an event to an endpoint stands.
+type DeliveryStatus string
+
+// Delivery statuses.
+const (
+	DeliveryPending   DeliveryStatus = "pending"
+	DeliverySucceeded DeliveryStatus = "succeeded"
+	DeliveryFailed    DeliveryStatus = "failed"
+)
+
+// Delivery is an event on its way to one endpoint.
+type Delivery struct {
+	EventID       string
+	EndpointID    string
+	PartnerID     string
+	URL           string
+	Status        DeliveryStatus
+	Attempts      []Attempt
+	NextAttemptAt time.Time // zero once finished
+	CreatedAt     time.Time
+}
+
+// Attempt is one try at delivering an event.
+type Attempt struct {
+	At         time.Time
+	StatusCode int // zero when no answer came
+	Latency    time.Duration
+	Error      string // empty on success
+}
+
+// Job is a delivery claimed by a relay worker, with all it needs to send.
+type Job struct {
+	Event    Event
+	Endpoint Endpoint
+	// Attempt counts this try, from 1.
+	Attempt int
+}
+
+// WebhookStore keeps endpoints and the outbox of events and deliveries.
+type WebhookStore interface {
+	// CreateEndpoint stores an endpoint with its sealed secret; a partner
+	// holding MaxEndpoints already gets a conflict.
+	CreateEndpoint(ctx context.Context, e Endpoint, sealedSecret []byte) error
+	// Endpoints lists a partner's endpoints, without secrets.
+	Endpoints(ctx context.Context, partnerID string) ([]Endpoint, error)
+	// DeleteEndpoint removes a partner's endpoint; its pending deliveries
+	// end as failed.
+	DeleteEndpoint(ctx context.Context, partnerID, id string) error
+	// SetEndpointSecret replaces an endpoint's sealed secret.
+	SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte) (Endpoint, error)
+
+	// ClaimDeliveries leases up to limit pending deliveries that are due
+	// at now, so that no other worker takes them until the lease ends.
+	// Sealed secrets come back in Endpoint.Secret, still sealed.
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Job, error)
+	// RecordAttempt stores the outcome of a claimed delivery: next is
+	// the time of the next try, or zero when status is final.
+	RecordAttempt(ctx context.Context, eventID, endpointID string, a Attempt, status DeliveryStatus, next time.Time) error
+	// Deliveries returns a partner's deliveries of an event with their
+	// attempts; partnerID empty means any partner (operators).
+	Deliveries(ctx context.Context, partnerID, eventID string) ([]Delivery, error)
+	// Redeliver makes an event's deliveries pending again, due at now.
+	Redeliver(ctx context.Context, eventID string, now time.Time) (int, error)
+}
+
+// publicHost reports whether a URL's host may be public: an IP literal must
+// be a public address, and localhost names never are.
+func publicHost(host string) bool {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return PublicAddress(ip)
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return host != "localhost" && !strings.HasSuffix(host, ".localhost")
+}
+
+// blockedPrefixes lists address ranges beyond the ones netip classifies.
+var blockedPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),     // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments
+	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
+	netip.MustParsePrefix("240.0.0.0/4"),   // reserved
+	netip.MustParsePrefix("64:ff9b::/96"),  // NAT64, which can reach IPv4 private space
+}
+
+// PublicAddress reports whether ip is one a webhook may be delivered to:
+// not loopback, private, link-local (where cloud metadata lives), shared,
+// multicast, reserved or unspecified.
+func PublicAddress(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+		return false
+	}
+	for _, p := range blockedPrefixes {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckEndpointURL validates a webhook URL: absolute, https (http only
+// when insecure is allowed), with a host and no credentials.
+func CheckEndpointURL(raw string, allowInsecure bool) error {
+	var ch checker
+	ch.text("url", raw, true, maxURLLength)
+	if len(ch.errs) == 0 {
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "":
+			ch.add("url", CodeInvalidFormat, "must be an absolute https URL")
+		case u.User != nil:
+			ch.add("url", CodeInvalidFormat, "must not carry credentials")
+		case u.Fragment != "":
+			ch.add("url", CodeInvalidFormat, "must not have a fragment")
+		case !strings.EqualFold(u.Scheme, "https") && !(strings.EqualFold(u.Scheme, "http") && allowInsecure):
+			ch.add("url", CodeInvalidFormat, "must use https")
+		case !allowInsecure && !publicHost(u.Hostname()):
+			// Names are checked again when connecting, after DNS.
+			ch.add("url", CodeInvalidValue, "must not point at a loopback, private or link-local address")
+		}
+	}
+	if len(ch.errs) > 0 {
+		return Invalid(ch.errs)
+	}
+	return nil
+}
+
+// ErrTooManyEndpoints is returned when a partner already has MaxEndpoints.
+var ErrTooManyEndpoints = Conflict("too_many_endpoints", "the partner already has the most webhook endpoints allowed; delete one first")
+
+// CreateEndpoint registers a partner's endpoint and returns it with its
+// signing secret, which is shown only now.
+func (s *Service) CreateEndpoint(ctx context.Context, partnerID, rawURL string) (Endpoint, error) {
+	if err := CheckEndpointURL(rawURL, s.AllowInsecureWebhooks); err != nil {
+		return Endpoint{}, err
+	}
+	if s.Cipher == nil {
+		return Endpoint{}, errNoCipher
+	}
+	now := s.Now().UTC()
+	e := Endpoint{ID: NewID(PrefixEndpoint, now), PartnerID: partnerID, URL: rawURL, CreatedAt: now.Truncate(time.Second), Secret: newWebhookSecret()}
+	if err := s.Store.CreateEndpoint(ctx, e, s.Cipher.Seal(e.ID, []byte(e.Secret))); err != nil {
+		return Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return e, nil
+}
+
+// RotateEndpointSecret gives an endpoint a new secret, returned only now;
+// deliveries from then on are signed with it.
+func (s *Service) RotateEndpointSecret(ctx context.Context, partnerID, id string) (Endpoint, error) {
+	if s.Cipher == nil {
+		return Endpoint{}, errNoCipher
+	}
+	secret := newWebhookSecret()
+	e, err := s.Store.SetEndpointSecret(ctx, partnerID, id, s.Cipher.Seal(id, []byte(secret)))
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("rotate endpoint secret: %w", err)
+	}
+	e.Secret = secret
+	return e, nil
+}
+
+// Redeliver sends an event again to every live endpoint it was meant for,
+// whatever became of the earlier deliveries.
+func (s *Service) Redeliver(ctx context.Context, eventID string) (int, error) {
+	n, err := s.Store.Redeliver(ctx, eventID, s.Now().UTC())
+	if err != nil {
+		return 0, fmt.Errorf("redeliver %s: %w", eventID, err)
+	}
+	if n == 0 {
+		return 0, NotFound("event delivery")
+	}
+	s.eventsAdded()
+	return n, nil
+}
