@@ -161,6 +161,8 @@ type WebhookStore interface {
 	// Deliveries returns a partner's deliveries of an event with their
 	// attempts; partnerID empty means any partner (operators).
 	Deliveries(ctx context.Context, partnerID, eventID string) ([]Delivery, error)
+	// CustomerEvents returns a customer's events, in sequence.
+	CustomerEvents(ctx context.Context, customerID string) ([]Event, error)
 	// Redeliver makes an event's deliveries pending again, due at now.
 	Redeliver(ctx context.Context, eventID string, now time.Time) (int, error)
 }

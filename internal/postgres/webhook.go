@@ -206,3 +206,23 @@ func (s *Store) Redeliver(ctx context.Context, eventID string, now time.Time) (i
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// CustomerEvents returns a customer's events, in sequence.
+func (s *Store) CustomerEvents(ctx context.Context, customerID string) ([]kyb.Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, partner_id, customer_id, type, sequence, created_at, data
+		FROM events WHERE customer_id = $1 ORDER BY sequence`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("select events: %w", wrapErr(err))
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kyb.Event, error) {
+		var e kyb.Event
+		var data []byte
+		err := row.Scan(&e.ID, &e.PartnerID, &e.CustomerID, &e.Type, &e.Sequence, &e.CreatedAt, &data)
+		e.CreatedAt, e.Data = e.CreatedAt.UTC(), data
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select events: %w", wrapErr(err))
+	}
+	return out, nil
+}

@@ -225,3 +225,25 @@ func (s *Store) Redeliver(ctx context.Context, eventID string, now time.Time) (i
 	})
 	return int(n), err
 }
+
+// CustomerEvents returns a customer's events, in sequence.
+func (s *Store) CustomerEvents(ctx context.Context, customerID string) ([]kyb.Event, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, partner_id, customer_id, type, sequence, created_at, data
+		FROM events WHERE customer_id = ? ORDER BY sequence`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("select events: %w", wrapErr(err))
+	}
+	defer rows.Close()
+	var out []kyb.Event
+	for rows.Next() {
+		var e kyb.Event
+		var created sql.NullInt64
+		var data string
+		if err := rows.Scan(&e.ID, &e.PartnerID, &e.CustomerID, &e.Type, &e.Sequence, &created, &data); err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		e.CreatedAt, e.Data = fromMicros(created), []byte(data)
+		out = append(out, e)
+	}
+	return out, wrapErr(rows.Err())
+}

@@ -23,6 +23,8 @@ CREATE TABLE events (
     data        json NOT NULL
 );
 
+CREATE INDEX events_customer ON events (customer_id, sequence);
+
 CREATE TABLE deliveries (
     event_id        text NOT NULL REFERENCES events (id),
     endpoint_id     text NOT NULL REFERENCES webhook_endpoints (id),

@@ -23,6 +23,8 @@ CREATE TABLE events (
     data        TEXT NOT NULL
 ) STRICT;
 
+CREATE INDEX events_customer ON events (customer_id, sequence);
+
 CREATE TABLE deliveries (
     event_id        TEXT NOT NULL REFERENCES events (id),
     endpoint_id     TEXT NOT NULL REFERENCES webhook_endpoints (id),
