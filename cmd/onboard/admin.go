@@ -203,3 +203,139 @@ func customersList(ctx context.Context, args []string, e env) error {
 		return tw.Flush()
 	})
 }
+
+// withCipher is withService for commands that seal or open secrets: it
+// binds --file-encryption-key too and gives the service its cipher.
+func withCipher(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
+	cfg := config.Default()
+	if err := cfg.Bind(fs, e.getenv, "file-encryption-key", "allow-insecure-webhooks"); err != nil {
+		return err
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		dbURL := fs.Lookup("database-url").Value.String()
+		cfg.DatabaseURL = dbURL
+		cipher, err := fileCipher(cfg, newLogger(e.stderr, "warn"))
+		if err != nil {
+			return err
+		}
+		svc.Cipher, svc.AllowInsecureWebhooks = cipher, cfg.AllowInsecureWebhooks
+		return fn(svc)
+	})
+}
+
+func webhooksCreate(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("webhooks create", "webhooks create --partner ID --url URL [--json] [--database-url URL]", e)
+	partner := fs.String("partner", "", "the partner's id (required)")
+	url := fs.String("url", "", "the endpoint's https URL (required)")
+	asJSON := fs.Bool("json", false, "print one JSON object with id, url, created_at and secret")
+	check := func() error {
+		if *partner == "" || *url == "" {
+			return usageError{"webhooks create: --partner and --url are required"}
+		}
+		return nil
+	}
+	return withCipher(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		if _, err := svc.Store.Partner(ctx, *partner); err != nil {
+			return err
+		}
+		ep, err := svc.CreateEndpoint(ctx, *partner, *url)
+		if err != nil {
+			return err
+		}
+		return printEndpoint(e.stdout, ep, *asJSON)
+	})
+}
+
+func webhooksRotate(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("webhooks rotate-secret", "webhooks rotate-secret --partner ID --endpoint ID [--json] [--database-url URL]", e)
+	partner := fs.String("partner", "", "the partner's id (required)")
+	endpoint := fs.String("endpoint", "", "the endpoint's id (required)")
+	asJSON := fs.Bool("json", false, "print one JSON object with id, url, created_at and secret")
+	check := func() error {
+		if *partner == "" || *endpoint == "" {
+			return usageError{"webhooks rotate-secret: --partner and --endpoint are required"}
+		}
+		return nil
+	}
+	return withCipher(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		ep, err := svc.RotateEndpointSecret(ctx, *partner, *endpoint)
+		if err != nil {
+			return err
+		}
+		return printEndpoint(e.stdout, ep, *asJSON)
+	})
+}
+
+func printEndpoint(w io.Writer, ep kyb.Endpoint, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(struct {
+			ID        string `json:"id"`
+			URL       string `json:"url"`
+			CreatedAt string `json:"created_at"`
+			Secret    string `json:"secret"`
+		}{ep.ID, ep.URL, kyb.FormatTime(ep.CreatedAt), ep.Secret})
+	}
+	_, err := fmt.Fprintf(w, "endpoint  %s\nurl       %s\nsecret    %s\n\nStore the secret now: it is not shown again.\n", ep.ID, ep.URL, ep.Secret)
+	return err
+}
+
+func webhooksList(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("webhooks list", "webhooks list --partner ID [--database-url URL]", e)
+	partner := fs.String("partner", "", "the partner's id (required)")
+	check := func() error {
+		if *partner == "" {
+			return usageError{"webhooks list: --partner is required"}
+		}
+		return nil
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		endpoints, err := svc.Store.Endpoints(ctx, *partner)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ENDPOINT ID\tURL\tCREATED")
+		for _, ep := range endpoints {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", ep.ID, ep.URL, kyb.FormatTime(ep.CreatedAt))
+		}
+		return tw.Flush()
+	})
+}
+
+func webhooksDelete(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("webhooks delete", "webhooks delete --partner ID --endpoint ID [--database-url URL]", e)
+	partner := fs.String("partner", "", "the partner's id (required)")
+	endpoint := fs.String("endpoint", "", "the endpoint's id (required)")
+	check := func() error {
+		if *partner == "" || *endpoint == "" {
+			return usageError{"webhooks delete: --partner and --endpoint are required"}
+		}
+		return nil
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		if err := svc.Store.DeleteEndpoint(ctx, *partner, *endpoint); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(e.stdout, "deleted %s\n", *endpoint)
+		return err
+	})
+}
+
+func webhooksRedeliver(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("webhooks redeliver", "webhooks redeliver --event ID [--database-url URL]", e)
+	event := fs.String("event", "", "the event's id (required)")
+	check := func() error {
+		if *event == "" {
+			return usageError{"webhooks redeliver: --event is required"}
+		}
+		return nil
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		n, err := svc.Redeliver(ctx, *event)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "%s queued again for %d endpoint(s); a running serve sends it within a second\n", *event, n)
+		return err
+	})
+}

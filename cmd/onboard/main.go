@@ -30,6 +30,12 @@ Usage:
                                           the review queue, oldest first
   onboard customers review ID --status active|rejected|suspended --reason TEXT
                                           decide on a customer (recorded in the audit trail)
+  onboard webhooks create --partner ID --url URL [--json]
+                                          register a partner's endpoint and print its signing secret
+  onboard webhooks list --partner ID      list a partner's endpoints
+  onboard webhooks delete --partner ID --endpoint ID
+  onboard webhooks rotate-secret --partner ID --endpoint ID [--json]
+  onboard webhooks redeliver --event ID   send an event again
 
 Every command takes --database-url (env ONBOARD_DATABASE_URL):
   sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
@@ -101,6 +107,16 @@ func run(ctx context.Context, args []string, e env) error {
 		return customersList(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "review":
 		return customersReview(ctx, rest[1:], e)
+	case cmd == "webhooks" && sub == "create":
+		return webhooksCreate(ctx, rest[1:], e)
+	case cmd == "webhooks" && sub == "list":
+		return webhooksList(ctx, rest[1:], e)
+	case cmd == "webhooks" && sub == "delete":
+		return webhooksDelete(ctx, rest[1:], e)
+	case cmd == "webhooks" && sub == "rotate-secret":
+		return webhooksRotate(ctx, rest[1:], e)
+	case cmd == "webhooks" && sub == "redeliver":
+		return webhooksRedeliver(ctx, rest[1:], e)
 	}
 	fmt.Fprint(e.stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", joinArgs(cmd, sub))}

@@ -15,12 +15,13 @@ import (
 	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/webhook"
 )
 
 func serve(ctx context.Context, args []string, e env) error {
 	cfg := config.Default()
 	fs := newFlagSet("serve", "serve [flags]", e)
-	if err := cfg.Bind(fs, e.getenv, "addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "file-encryption-key"); err != nil {
+	if err := cfg.Bind(fs, e.getenv, config.ServeSettings...); err != nil {
 		return err
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -43,6 +44,24 @@ func serve(ctx context.Context, args []string, e env) error {
 	defer store.Close()
 	svc := kyb.NewService(store)
 	svc.Cipher = files
+	svc.AllowInsecureWebhooks = cfg.AllowInsecureWebhooks
+	if cfg.AllowInsecureWebhooks {
+		log.Warn("insecure webhooks allowed: http endpoints on loopback and private addresses are accepted; never do this in production")
+	}
+	relay := webhook.New(webhook.Options{
+		Store: store, Cipher: files, Log: log,
+		Timeout:      cfg.WebhookTimeout,
+		Schedule:     webhook.Schedule{Initial: cfg.WebhookRetryInitial, Max: cfg.WebhookRetryMax, GiveUpAfter: cfg.WebhookGiveUpAfter},
+		Workers:      cfg.WebhookWorkers,
+		AllowPrivate: cfg.AllowInsecureWebhooks,
+	})
+	svc.EventsAdded = relay.Notify
+	// The relay outlives the HTTP server during shutdown, so that events of
+	// the last requests are still sent, and stops after it.
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan struct{})
+	go func() { relay.Run(relayCtx); close(relayDone) }()
+	defer func() { stopRelay(); <-relayDone }()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

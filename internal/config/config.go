@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,8 +33,16 @@ type Config struct {
 	// after SIGTERM.
 	ShutdownTimeout time.Duration
 	// FileEncryptionKey is the base64 of the 32-byte key that encrypts
-	// uploaded files at rest. A secret: String masks it.
+	// uploaded files and webhook secrets at rest. A secret: String masks it.
 	FileEncryptionKey string
+	// AllowInsecureWebhooks permits http endpoints and private addresses.
+	AllowInsecureWebhooks bool
+	// WebhookTimeout bounds one delivery attempt.
+	WebhookTimeout time.Duration
+	// WebhookWorkers is how many deliveries one instance sends at once.
+	WebhookWorkers int
+	// The retry schedule of failed deliveries.
+	WebhookRetryInitial, WebhookRetryMax, WebhookGiveUpAfter time.Duration
 }
 
 // Default returns the settings used when nothing else is given: the
@@ -44,50 +53,36 @@ func Default() Config {
 		DatabaseURL:     "sqlite:./data/onboard.db",
 		LogLevel:        "info",
 		ShutdownTimeout: 30 * time.Second,
+
+		WebhookTimeout:      10 * time.Second,
+		WebhookWorkers:      4,
+		WebhookRetryInitial: 5 * time.Second,
+		WebhookRetryMax:     time.Hour,
+		WebhookGiveUpAfter:  24 * time.Hour,
 	}
 }
 
-// option describes one setting: its flag, its variable and where it lives.
+// option is one setting: its flag, its environment variable, and the
+// field it sets.
 type option struct {
 	flag, env, usage string
-	bind             func(fs *flag.FlagSet, name, usage string)
-	set              func(string) error
+	value            flag.Value
 }
 
 func (c *Config) options() []option {
-	str := func(p *string) (func(*flag.FlagSet, string, string), func(string) error) {
-		return func(fs *flag.FlagSet, name, usage string) { fs.StringVar(p, name, *p, usage) },
-			func(v string) error { *p = v; return nil }
-	}
-	addrBind, addrSet := str(&c.Addr)
-	dbBind, dbSet := str(&c.DatabaseURL)
-	logBind, logSet := str(&c.LogLevel)
-	keyBind, keySet := str(&c.FileEncryptionKey)
 	return []option{
-		{"addr", "ONBOARD_ADDR", "address to listen on", addrBind, addrSet},
-		{"database-url", "ONBOARD_DATABASE_URL", "database: sqlite:PATH (embedded, the default) or postgres://USER@HOST:PORT/DB", dbBind, dbSet},
-		{"log-level", "ONBOARD_LOG_LEVEL", "log level: debug, info, warn or error", logBind, logSet},
-		{"create-sandbox-partner", "ONBOARD_CREATE_SANDBOX_PARTNER", "create a sandbox partner on an empty PostgreSQL database too (SQLite always gets one)",
-			func(fs *flag.FlagSet, name, usage string) {
-				fs.BoolVar(&c.SandboxPartner, name, c.SandboxPartner, usage)
-			},
-			func(v string) error {
-				switch strings.ToLower(v) {
-				case "1", "true", "yes":
-					c.SandboxPartner = true
-				case "0", "false", "no", "":
-					c.SandboxPartner = false
-				default:
-					return fmt.Errorf("not a boolean: %q", v)
-				}
-				return nil
-			}},
-		{"shutdown-timeout", "ONBOARD_SHUTDOWN_TIMEOUT", "how long to let in-flight requests finish on SIGTERM",
-			func(fs *flag.FlagSet, name, usage string) {
-				fs.DurationVar(&c.ShutdownTimeout, name, c.ShutdownTimeout, usage)
-			},
-			func(v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
-		{"file-encryption-key", "ONBOARD_FILE_ENCRYPTION_KEY", "base64 of the 32-byte key that encrypts uploaded files; required with PostgreSQL, kept beside the database file with SQLite when unset (prefer the variable: flags show in process lists)", keyBind, keySet},
+		{"addr", "ONBOARD_ADDR", "address to listen on", (*stringValue)(&c.Addr)},
+		{"database-url", "ONBOARD_DATABASE_URL", "database: sqlite:PATH (embedded, the default) or postgres://USER@HOST:PORT/DB", (*stringValue)(&c.DatabaseURL)},
+		{"log-level", "ONBOARD_LOG_LEVEL", "log level: debug, info, warn or error", (*stringValue)(&c.LogLevel)},
+		{"create-sandbox-partner", "ONBOARD_CREATE_SANDBOX_PARTNER", "create a sandbox partner on an empty PostgreSQL database too (SQLite always gets one)", (*boolValue)(&c.SandboxPartner)},
+		{"shutdown-timeout", "ONBOARD_SHUTDOWN_TIMEOUT", "how long to let in-flight requests finish on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
+		{"file-encryption-key", "ONBOARD_FILE_ENCRYPTION_KEY", "base64 of the 32-byte key that encrypts uploaded files and webhook secrets; required with PostgreSQL, kept beside the database file with SQLite when unset (prefer the variable: flags show in process lists)", (*stringValue)(&c.FileEncryptionKey)},
+		{"allow-insecure-webhooks", "ONBOARD_ALLOW_INSECURE_WEBHOOKS", "allow http webhook endpoints on loopback and private addresses, for local development only", (*boolValue)(&c.AllowInsecureWebhooks)},
+		{"webhook-timeout", "ONBOARD_WEBHOOK_TIMEOUT", "how long an endpoint has to answer a delivery", (*durationValue)(&c.WebhookTimeout)},
+		{"webhook-workers", "ONBOARD_WEBHOOK_WORKERS", "deliveries in flight at once, per instance", (*intValue)(&c.WebhookWorkers)},
+		{"webhook-retry-initial", "ONBOARD_WEBHOOK_RETRY_INITIAL", "delay before the first retry of a failed delivery; it doubles with each retry", (*durationValue)(&c.WebhookRetryInitial)},
+		{"webhook-retry-max", "ONBOARD_WEBHOOK_RETRY_MAX", "longest delay between retries", (*durationValue)(&c.WebhookRetryMax)},
+		{"webhook-give-up-after", "ONBOARD_WEBHOOK_GIVE_UP_AFTER", "how long after an event its failing deliveries keep being retried", (*durationValue)(&c.WebhookGiveUpAfter)},
 	}
 }
 
@@ -100,14 +95,51 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 			continue
 		}
 		if v := getenv(o.env); v != "" {
-			if err := o.set(v); err != nil {
+			if err := o.value.Set(v); err != nil {
 				return fmt.Errorf("%s: %w", o.env, err)
 			}
 		}
-		o.bind(fs, o.flag, o.usage+" (env "+o.env+")")
+		fs.Var(o.value, o.flag, o.usage+" (env "+o.env+")")
 	}
 	return nil
 }
+
+// ServeSettings names the settings of "onboard serve".
+var ServeSettings = []string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "file-encryption-key",
+	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after"}
+
+type stringValue string
+
+func (v *stringValue) Set(s string) error { *v = stringValue(s); return nil }
+func (v *stringValue) String() string     { return string(*v) }
+
+type boolValue bool
+
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	*v = boolValue(b)
+	return err
+}
+func (v *boolValue) String() string   { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) IsBoolFlag() bool { return true }
+
+type durationValue time.Duration
+
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	*v = durationValue(d)
+	return err
+}
+func (v *durationValue) String() string { return time.Duration(*v).String() }
+
+type intValue int
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	*v = intValue(n)
+	return err
+}
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
 
 // Validate reports every setting that cannot work.
 func (c Config) Validate() error {
@@ -125,6 +157,17 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown-timeout %v: must be positive", c.ShutdownTimeout))
+	}
+	for _, d := range []struct {
+		name  string
+		value time.Duration
+	}{{"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
+		if d.value <= 0 {
+			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
+		}
+	}
+	if c.WebhookWorkers < 1 || c.WebhookWorkers > 256 {
+		errs = append(errs, fmt.Errorf("webhook-workers %d: want 1 to 256", c.WebhookWorkers))
 	}
 	if c.FileEncryptionKey != "" {
 		if _, err := DecodeFileKey(c.FileEncryptionKey); err != nil {
@@ -174,8 +217,10 @@ func (c Config) String() string {
 	if c.FileEncryptionKey != "" {
 		key = "xxxxx"
 	}
-	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s file-encryption-key=%s",
-		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, key)
+	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s file-encryption-key=%s "+
+		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s",
+		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, key,
+		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter)
 }
 
 // DecodeFileKey decodes a file encryption key given as standard base64 of

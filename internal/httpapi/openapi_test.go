@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,9 +35,11 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/storetest"
+	"github.com/onboardkyb/onboard/internal/webhook"
 )
 
 // checkAgainstOpenAPI fails the test when a response does not match the
@@ -315,7 +320,7 @@ const openAPIDocumentSchema = "#/paths/~1openapi.json/get/responses/200/content/
 
 // documentSchemas returns every schema the document defines, by location:
 // components, and the inline schemas of parameters, headers, request
-// bodies and responses.
+// bodies and responses, of paths and of webhooks alike.
 func documentSchemas(doc *openapi3.T) map[string]*openapi3.SchemaRef {
 	out := map[string]*openapi3.SchemaRef{}
 	esc := func(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1") }
@@ -365,8 +370,7 @@ func documentSchemas(doc *openapi3.T) map[string]*openapi3.SchemaRef {
 			content("#/components/requestBodies/"+esc(name), b.Value.Content)
 		}
 	}
-	for path, item := range doc.Paths.Map() {
-		at := "#/paths/" + esc(path)
+	pathItem := func(at string, item *openapi3.PathItem) {
 		parameters(at, item.Parameters)
 		for method, op := range item.Operations() {
 			at := at + "/" + strings.ToLower(method)
@@ -378,6 +382,13 @@ func documentSchemas(doc *openapi3.T) map[string]*openapi3.SchemaRef {
 				response(at+"/responses/"+status, r)
 			}
 		}
+	}
+	for path, item := range doc.Paths.Map() {
+		pathItem("#/paths/"+esc(path), item)
+	}
+	// The requests the service sends to partners' endpoints.
+	for name, item := range doc.Webhooks {
+		pathItem("#/webhooks/"+esc(name), item)
 	}
 	return out
 }
@@ -430,6 +441,11 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 		{"CustomerRequest.partner_customer_id maxLength", *prop(schema("CustomerRequest"), "partner_customer_id").MaxLength, kyb.MaxPartnerCustomerID},
 		{"Customer.partner_customer_id minLength", prop(schema("Customer"), "partner_customer_id").MinLength, kyb.MinPartnerCustomerID},
 		{"Customer.partner_customer_id maxLength", *prop(schema("Customer"), "partner_customer_id").MaxLength, kyb.MaxPartnerCustomerID},
+		{"EndpointList.data maxItems", *prop(schema("EndpointList"), "data").MaxItems, kyb.MaxEndpoints},
+		// An event is delivered to the endpoints its partner had when it
+		// happened, and a partner never has more than MaxEndpoints.
+		{"DeliveryList.data maxItems", *prop(schema("DeliveryList"), "data").MaxItems, kyb.MaxEndpoints},
+		{"Redelivery.deliveries maximum", uint64(*prop(schema("Redelivery"), "deliveries").Max), kyb.MaxEndpoints},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s = %d, want %d", tc.what, tc.got, tc.want)
@@ -460,12 +476,22 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 	}{
 		{"PayloadTooLarge", []int{httpapi.MaxBodyBytes}},
 		{"UploadTooLarge", []int{httpapi.MaxUploadBytes, kyb.MaxFileSize}},
+		{"TooManyEndpoints", []int{kyb.MaxEndpoints}},
 	} {
 		desc := doc.Components.Responses[tc.response].Value.Description
 		for _, n := range tc.limits {
 			if desc == nil || !strings.Contains(*desc, strconv.Itoa(n)) {
 				t.Errorf("the %s response does not mention the limit %d", tc.response, n)
 			}
+		}
+	}
+	for _, tc := range []struct{ what, text, phrase string }{
+		{"the TooManyEndpoints response", *doc.Components.Responses["TooManyEndpoints"].Value.Description, fmt.Sprintf("has %d webhook endpoints", kyb.MaxEndpoints)},
+		{"the document's description", doc.Info.Description, fmt.Sprintf("up to %d https endpoints", kyb.MaxEndpoints)},
+		{"the createWebhookEndpoint operation", doc.Paths.Value("/api/webhooks/endpoints").Post.Description, fmt.Sprintf("at most %d endpoints", kyb.MaxEndpoints)},
+	} {
+		if !strings.Contains(tc.text, tc.phrase) {
+			t.Errorf("%s does not say %q", tc.what, tc.phrase)
 		}
 	}
 
@@ -510,6 +536,9 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 		{"AuditEvent.action enum", enum(prop(schema("AuditEvent"), "action")), []string{kyb.ActionCustomerCreated, kyb.ActionCustomerStatusChanged, kyb.ActionPartnerCreated, kyb.ActionAPIKeyCreated, kyb.ActionAPIKeyRevoked}, true},
 		{"File.content_type enum", enum(prop(schema("File"), "content_type")), contentTypes, true},
 		{"getFileContent's media types", downloads, contentTypes, false},
+		{"WebhookEvent.type enum", enum(prop(schema("WebhookEvent"), "type")), kyb.EventTypes, true},
+		{"the webhooks", slices.Collect(maps.Keys(doc.Webhooks)), kyb.EventTypes, false},
+		{"Delivery.status enum", enum(prop(schema("Delivery"), "status")), []string{string(kyb.DeliveryPending), string(kyb.DeliverySucceeded), string(kyb.DeliveryFailed)}, true},
 	} {
 		got, want := slices.Clone(tc.got), slices.Clone(tc.want)
 		if !tc.ordered {
@@ -521,11 +550,13 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 		}
 	}
 
-	// The operator's customer objects are the partner's with more: the
+	// The operator's customer objects are the partner's with more, and an
+	// endpoint shown with its secret is the listed one with the secret: the
 	// same fields in the same schemas, so the copies cannot drift apart.
 	for _, tc := range []struct{ name, base, extra string }{
 		{"AdminCustomer", "Customer", "partner_id"},
 		{"AdminCustomerDetail", "AdminCustomer", "history"},
+		{"EndpointWithSecret", "Endpoint", "secret"},
 	} {
 		s, base := schema(tc.name), schema(tc.base)
 		copied := *s
@@ -593,6 +624,14 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	for op := range documented {
 		if !routes[op] {
 			t.Errorf("the document has %s, which server.go does not route", op)
+		}
+	}
+	// The webhooks are requests the service sends to partners, not routes
+	// it serves: they are named by event type, never by a path, and the
+	// router, which reads only the paths, never matches them.
+	for name := range doc.Webhooks {
+		if strings.HasPrefix(name, "/") || doc.Paths.Value(name) != nil {
+			t.Errorf("the webhook %q looks like a path", name)
 		}
 	}
 }
@@ -669,6 +708,33 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 	bearer := []string{"WWW-Authenticate", `Bearer realm="onboard-admin"`}
 	firstEvent := func(edit func(e map[string]any)) func(v map[string]any) {
 		return func(v map[string]any) { edit(v["data"].([]any)[0].(map[string]any)) }
+	}
+	// Webhooks: endpoints, events and deliveries.
+	const (
+		endpointID  = "we_018d2f4c9a1b7e6d5c4b3a2f1e0d9c8b"
+		eventID     = "evt_018c6a1f3b9d4c2e8a7b6c5d4e3f2a1c"
+		endpoints   = "/api/webhooks/endpoints"
+		adminHooks  = "/admin/partners/" + partnerID + "/webhooks/endpoints"
+		deliveries  = "/api/webhooks/deliveries?event_id=" + eventID
+		eventsPath  = getPath + "/events"
+		secretValue = "whsec_bB8Knjt9TC6PWhttnDPn8KS4wtbg86exxdkuL2oLTNI="
+	)
+	endpoint := `{"id": "` + endpointID + `", "url": "https://hooks.example.com/onboard", "created_at": "2024-02-01T10:20:00Z"}`
+	newEndpoint := string(editJSON(t, endpoint, func(v map[string]any) { v["secret"] = secretValue }))
+	endpointList := `{"data": [` + endpoint + `]}`
+	sixEndpoints := `{"data": [` + strings.Repeat(endpoint+", ", 5) + endpoint + `]}`
+	customerEvent := func(eventType string, sequence int, c string) string {
+		return `{"id": "` + eventID + `", "type": "` + eventType + `", "created_at": "2024-01-16T11:02:37Z", "sequence": ` + strconv.Itoa(sequence) + `, "data": ` + c + `}`
+	}
+	events := `{"data": [` + customerEvent("customer.created", 1, customer) + `, ` + customerEvent("customer.active", 2, active) + `]}`
+	secondEvent := func(edit func(e map[string]any)) func(v map[string]any) {
+		return func(v map[string]any) { edit(v["data"].([]any)[1].(map[string]any)) }
+	}
+	delivered := `{"data": [{"event_id": "` + eventID + `", "endpoint_id": "` + endpointID + `", "url": "https://hooks.example.com/onboard", "status": "succeeded",
+		"attempts": [{"at": "2024-01-16T11:02:37Z", "status_code": 503, "latency_ms": 112, "error": "endpoint answered 503"},
+			{"at": "2024-01-16T11:02:42Z", "status_code": 200, "latency_ms": 87}]}]}`
+	firstAttempt := func(edit func(a map[string]any)) func(v map[string]any) {
+		return firstEvent(func(d map[string]any) { edit(d["attempts"].([]any)[0].(map[string]any)) })
 	}
 
 	tests := []struct {
@@ -853,6 +919,105 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 		{name: "valid download error", method: "GET", path: filePath + "/content", status: 404, body: errorBody},
 		{name: "valid 405 for GET on upload", method: "GET", path: "/api/files/upload", status: 405, header: []string{"Allow", "POST"}, body: errorBody},
 		{name: "valid 405 for POST on a file", method: "POST", path: filePath, status: 405, header: []string{"Allow", "GET, HEAD"}, body: errorBody},
+
+		// Webhook endpoints.
+		{name: "valid new endpoint", method: "POST", path: endpoints, status: 200, body: newEndpoint},
+		{name: "valid operator's new endpoint", method: "POST", path: adminHooks, status: 200, body: newEndpoint},
+		{name: "valid insecure endpoint", method: "POST", path: endpoints, status: 200, body: newEndpoint,
+			edit: func(v map[string]any) { v["url"] = "http://127.0.0.1:8080/hooks" }},
+		{name: "new endpoint without its secret", method: "POST", path: endpoints, status: 200, body: endpoint, wantErr: true},
+		{name: "secret that is not whsec_ and 32 bytes", method: "POST", path: endpoints, status: 200, body: newEndpoint, wantErr: true,
+			edit: func(v map[string]any) { v["secret"] = "whsec_c2hvcnQ=" }},
+		{name: "endpoint with credentials", method: "POST", path: endpoints, status: 200, body: newEndpoint, wantErr: true,
+			edit: func(v map[string]any) { v["url"] = "https://user:pass@hooks.example.com/onboard" }},
+		{name: "endpoint with a fragment", method: "POST", path: endpoints, status: 200, body: newEndpoint, wantErr: true,
+			edit: func(v map[string]any) { v["url"] = "https://hooks.example.com/onboard#top" }},
+		{name: "endpoint of another scheme", method: "POST", path: endpoints, status: 200, body: newEndpoint, wantErr: true,
+			edit: func(v map[string]any) { v["url"] = "ftp://hooks.example.com/onboard" }},
+		{name: "malformed endpoint id", method: "POST", path: endpoints, status: 200, body: newEndpoint, wantErr: true,
+			edit: func(v map[string]any) { v["id"] = "we_1" }},
+		{name: "valid endpoint error", method: "POST", path: endpoints, status: 400, body: errorBody},
+		{name: "valid too many endpoints", method: "POST", path: endpoints, status: 409, body: errorBody},
+		{name: "valid endpoints", method: "GET", path: endpoints, status: 200, body: endpointList},
+		{name: "valid no endpoints", method: "GET", path: endpoints, status: 200, body: `{"data": []}`},
+		{name: "valid operator's endpoints", method: "GET", path: adminHooks, status: 200, body: endpointList},
+		{name: "a listed endpoint with its secret", method: "GET", path: endpoints, status: 200, body: endpointList, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { e["secret"] = secretValue })},
+		{name: "more endpoints than allowed", method: "GET", path: endpoints, status: 200, body: sixEndpoints, wantErr: true},
+		{name: "valid rotated secret", method: "POST", path: endpoints + "/" + endpointID + "/rotate-secret", status: 200, body: newEndpoint},
+		{name: "rotation without the secret", method: "POST", path: adminHooks + "/" + endpointID + "/rotate-secret", status: 200, body: endpoint, wantErr: true},
+		{name: "valid rotation of a missing endpoint", method: "POST", path: endpoints + "/" + endpointID + "/rotate-secret", status: 404, body: errorBody},
+		{name: "valid deletion", method: "DELETE", path: endpoints + "/" + endpointID, status: 200, body: `{"id": "` + endpointID + `", "deleted": true}`},
+		{name: "deletion that did not delete", method: "DELETE", path: adminHooks + "/" + endpointID, status: 200, body: `{"id": "` + endpointID + `", "deleted": false}`, wantErr: true},
+		{name: "valid 405 for GET on an endpoint", method: "GET", path: endpoints + "/" + endpointID, status: 405, header: []string{"Allow", "DELETE"}, body: errorBody},
+		{name: "valid 405 for DELETE on the endpoints", method: "DELETE", path: endpoints, status: 405, header: []string{"Allow", "POST, GET, HEAD"}, body: errorBody},
+
+		// Events.
+		{name: "valid events", method: "GET", path: eventsPath, status: 200, body: events},
+		{name: "valid operator's events", method: "GET", path: adminPath + "/events", status: 200, body: events},
+		{name: "valid events error", method: "GET", path: eventsPath, status: 404, body: errorBody},
+		{name: "event of an unknown type", method: "GET", path: eventsPath, status: 200, body: events, wantErr: true,
+			edit: secondEvent(func(e map[string]any) { e["type"] = "customer.approved" })},
+		{name: "event whose customer has another status", method: "GET", path: eventsPath, status: 200, body: events, wantErr: true,
+			edit: secondEvent(func(e map[string]any) { e["type"] = "customer.rejected" })},
+		{name: "creation event after the first", method: "GET", path: eventsPath, status: 200, body: events, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { e["sequence"] = 2 })},
+		{name: "valid events of a customer from before webhooks", method: "GET", path: eventsPath, status: 200, body: events,
+			edit: func(v map[string]any) {
+				v["data"] = v["data"].([]any)[1:]
+				v["data"].([]any)[0].(map[string]any)["sequence"] = 1
+			}},
+		{name: "event of sequence 0", method: "GET", path: eventsPath, status: 200, body: events, wantErr: true,
+			edit: secondEvent(func(e map[string]any) { e["sequence"] = 0 })},
+		{name: "event with an extra field", method: "GET", path: eventsPath, status: 200, body: events, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { e["partner_id"] = partnerID })},
+		{name: "event whose customer has an extra field", method: "GET", path: eventsPath, status: 200, body: events, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { e["data"].(map[string]any)["partner_id"] = partnerID })},
+		{name: "event without data", method: "GET", path: eventsPath, status: 200, body: events, wantErr: true,
+			edit: firstEvent(func(e map[string]any) { delete(e, "data") })},
+
+		// Deliveries.
+		{name: "valid deliveries", method: "GET", path: deliveries, status: 200, body: delivered},
+		{name: "valid operator's deliveries", method: "GET", path: "/admin/webhooks/deliveries?event_id=" + eventID, status: 200, body: delivered},
+		{name: "valid no deliveries", method: "GET", path: deliveries, status: 200, body: `{"data": []}`},
+		{name: "valid deliveries error", method: "GET", path: "/api/webhooks/deliveries", status: 400, body: errorBody},
+		{name: "valid pending delivery", method: "GET", path: deliveries, status: 200, body: delivered,
+			edit: firstEvent(func(d map[string]any) {
+				d["status"], d["next_attempt_at"] = "pending", "2024-01-16T11:03:01Z"
+				d["attempts"] = d["attempts"].([]any)[:1]
+			})},
+		{name: "valid failed delivery without attempts", method: "GET", path: deliveries, status: 200, body: delivered,
+			edit: firstEvent(func(d map[string]any) { d["status"], d["attempts"] = "failed", []any{} })},
+		{name: "pending delivery without its next attempt", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstEvent(func(d map[string]any) { d["status"] = "pending" })},
+		{name: "finished delivery with a next attempt", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstEvent(func(d map[string]any) { d["next_attempt_at"] = "2024-01-16T11:03:01Z" })},
+		{name: "succeeded delivery without attempts", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstEvent(func(d map[string]any) { d["attempts"] = []any{} })},
+		{name: "succeeded delivery whose attempts failed", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstEvent(func(d map[string]any) { d["attempts"] = d["attempts"].([]any)[:1] })},
+		{name: "delivery of an unknown status", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstEvent(func(d map[string]any) { d["status"] = "delivered" })},
+		{name: "valid attempt without an answer", method: "GET", path: deliveries, status: 200, body: delivered,
+			edit: firstAttempt(func(a map[string]any) {
+				delete(a, "status_code")
+				a["error"] = "post: dial tcp 203.0.113.10:443: connect: connection refused"
+			})},
+		{name: "failed attempt with a 2xx", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstAttempt(func(a map[string]any) { a["status_code"] = 204 })},
+		{name: "successful attempt with a 3xx", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstAttempt(func(a map[string]any) { a["status_code"] = 302; delete(a, "error") })},
+		{name: "attempt with neither a status nor an error", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstAttempt(func(a map[string]any) { delete(a, "status_code"); delete(a, "error") })},
+		{name: "attempt with an empty error", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstAttempt(func(a map[string]any) { a["error"] = "" })},
+		{name: "attempt with a negative latency", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstAttempt(func(a map[string]any) { a["latency_ms"] = -1 })},
+		{name: "valid redelivery", method: "POST", path: "/admin/events/" + eventID + "/redeliver", status: 200,
+			body: `{"event_id": "` + eventID + `", "deliveries": 2}`},
+		{name: "redelivery of nothing", method: "POST", path: "/admin/events/" + eventID + "/redeliver", status: 200,
+			body: `{"event_id": "` + eventID + `", "deliveries": 0}`, wantErr: true},
+		{name: "valid redelivery error", method: "POST", path: "/admin/events/" + eventID + "/redeliver", status: 404, body: errorBody},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1102,6 +1267,17 @@ func openAPIUpload(t *testing.T, ts *testServer, creds kyb.Credentials, fileType
 	return resp.json(t)["file_id"].(string)
 }
 
+// openAPIEndpoint registers a webhook endpoint for a partner and returns
+// its id.
+func openAPIEndpoint(t *testing.T, ts *testServer, creds kyb.Credentials) string {
+	t.Helper()
+	resp := ts.request(t, "POST", "/api/webhooks/endpoints", &creds, `{"url":"https://hooks.example.com/onboard"}`)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("create an endpoint = %d: %s", resp.StatusCode, resp.Body)
+	}
+	return resp.json(t)["id"].(string)
+}
+
 // Documents of each accepted format, as the server judges formats: by
 // their first bytes.
 var (
@@ -1118,12 +1294,15 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 	operator := openAPIOperator(t, ts)
 	customerID, _ := openAPICustomer(t, ts, creds)
 	fileID := openAPIUpload(t, ts, creds, kyb.FileInvoice, openAPIPDF)
+	endpointID := openAPIEndpoint(t, ts, creds)
+	const eventID = "evt_00000000000000000000000000000000"
 	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {
 		if resp := ts.request(t, "HEAD", path, nil, ""); resp.StatusCode != http.StatusOK {
 			t.Errorf("HEAD %s = %d, want 200", path, resp.StatusCode)
 		}
 	}
-	partnerGets := []string{"/api/customers", "/api/customers/" + customerID, "/api/files/" + fileID, "/api/files/" + fileID + "/content"}
+	partnerGets := []string{"/api/customers", "/api/customers/" + customerID, "/api/files/" + fileID, "/api/files/" + fileID + "/content",
+		"/api/customers/" + customerID + "/events", "/api/webhooks/endpoints", "/api/webhooks/deliveries?event_id=" + eventID}
 	for _, path := range partnerGets {
 		if resp := ts.request(t, "HEAD", path, &creds, ""); resp.StatusCode != http.StatusOK {
 			t.Errorf("HEAD %s = %d, want 200", path, resp.StatusCode)
@@ -1133,7 +1312,8 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 		t.Errorf("HEAD of a missing customer = %d, want 404", resp.StatusCode)
 	}
 	adminGets := []string{"/admin/customers", "/admin/customers/" + customerID, "/admin/customers/" + customerID + "/audit",
-		"/admin/audit?customer_id=" + customerID, "/admin/partners"}
+		"/admin/audit?customer_id=" + customerID, "/admin/partners", "/admin/customers/" + customerID + "/events",
+		"/admin/partners/" + creds.PartnerID + "/webhooks/endpoints", "/admin/webhooks/deliveries?event_id=" + eventID}
 	for _, path := range adminGets {
 		if resp := ts.request(t, "HEAD", path, nil, "", operator...); resp.StatusCode != http.StatusOK {
 			t.Errorf("HEAD %s = %d, want 200", path, resp.StatusCode)
@@ -1141,6 +1321,9 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 	}
 	if resp := ts.request(t, "HEAD", "/admin/customers", nil, ""); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("HEAD /admin/customers without a token = %d, want 401", resp.StatusCode)
+	}
+	if resp := ts.request(t, "HEAD", "/api/webhooks/deliveries", &creds, ""); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("HEAD /api/webhooks/deliveries without an event_id = %d, want 400", resp.StatusCode)
 	}
 
 	// A server without a file cipher can neither store nor return files.
@@ -1152,6 +1335,13 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 	upload, _ := json.Marshal(map[string]string{"file": base64.StdEncoding.EncodeToString(openAPIPDF), "fileType": "Invoice"})
 	if resp := bare.request(t, "POST", "/api/files/upload", &bareCreds, string(upload)); resp.StatusCode != http.StatusInternalServerError {
 		t.Errorf("an upload without a file cipher = %d, want 500: %s", resp.StatusCode, resp.Body)
+	}
+	// Nor can it seal webhook secrets.
+	if resp := bare.request(t, "POST", "/api/webhooks/endpoints", &bareCreds, `{"url":"https://hooks.example.com/onboard"}`); resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("an endpoint without a cipher = %d, want 500: %s", resp.StatusCode, resp.Body)
+	}
+	if resp := bare.request(t, "POST", "/api/webhooks/endpoints/"+endpointID+"/rotate-secret", &bareCreds, ""); resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("a rotation without a cipher = %d, want 500: %s", resp.StatusCode, resp.Body)
 	}
 
 	if err := ts.Service.Store.Close(); err != nil {
@@ -1184,6 +1374,19 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 		{"POST", "/admin/partners", `{"name":"Acme"}`, true},
 		{"POST", "/admin/partners/" + creds.PartnerID + "/keys", "", true},
 		{"POST", "/admin/keys/" + creds.APIKey + "/revoke", "", true},
+		{"GET", "/api/customers/" + customerID + "/events", "", false},
+		{"POST", "/api/webhooks/endpoints", `{"url":"https://hooks.example.com/onboard"}`, false},
+		{"GET", "/api/webhooks/endpoints", "", false},
+		{"DELETE", "/api/webhooks/endpoints/" + endpointID, "", false},
+		{"POST", "/api/webhooks/endpoints/" + endpointID + "/rotate-secret", "", false},
+		{"GET", "/api/webhooks/deliveries?event_id=" + eventID, "", false},
+		{"GET", "/admin/customers/" + customerID + "/events", "", true},
+		{"POST", "/admin/partners/" + creds.PartnerID + "/webhooks/endpoints", `{"url":"https://hooks.example.com/onboard"}`, true},
+		{"GET", "/admin/partners/" + creds.PartnerID + "/webhooks/endpoints", "", true},
+		{"DELETE", "/admin/partners/" + creds.PartnerID + "/webhooks/endpoints/" + endpointID, "", true},
+		{"POST", "/admin/partners/" + creds.PartnerID + "/webhooks/endpoints/" + endpointID + "/rotate-secret", "", true},
+		{"GET", "/admin/webhooks/deliveries?event_id=" + eventID, "", true},
+		{"POST", "/admin/events/" + eventID + "/redeliver", "", true},
 	} {
 		// Which of 500 and 503 depends on how the store reports a closed
 		// database; both are documented.
@@ -1200,8 +1403,8 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 }
 
 // TestOpenAPIListParameters sends each documented query parameter of the
-// lists and the audit trail, alone and together, to a real server and
-// wants it accepted; and an undocumented one rejected.
+// lists, the audit trail and the deliveries, alone and together, to a real
+// server and wants it accepted; and an undocumented one rejected.
 func TestOpenAPIListParameters(t *testing.T) {
 	doc, _, err := loadOpenAPI()
 	if err != nil {
@@ -1221,6 +1424,7 @@ func TestOpenAPIListParameters(t *testing.T) {
 		"starting_after":      customerID,
 		"partner_id":          creds.PartnerID,
 		"customer_id":         customerID,
+		"event_id":            "evt_00000000000000000000000000000000",
 	}
 	for _, tc := range []struct {
 		path     string
@@ -1231,6 +1435,8 @@ func TestOpenAPIListParameters(t *testing.T) {
 		{"/api/customers", nil, &creds, true},
 		{"/admin/customers", operator, nil, true},
 		{"/admin/audit", operator, nil, false},
+		{"/api/webhooks/deliveries", nil, &creds, true},
+		{"/admin/webhooks/deliveries", operator, nil, true},
 	} {
 		var all []string
 		for _, p := range doc.Paths.Value(tc.path).Get.Parameters {
@@ -1264,9 +1470,9 @@ func TestOpenAPIListParameters(t *testing.T) {
 }
 
 // TestOpenAPIExamplesAreReal sends the document's request examples to a
-// real server and wants them accepted; the full customer and the PDF are
-// echoed as the documented response examples, apart from what the server
-// assigns. The file ids in the customer examples stand for files that
+// real server and wants them accepted; the full customer, the PDF and the
+// webhook endpoints are echoed as the documented response examples, apart
+// from what the server assigns. The file ids in the customer examples stand for files that
 // are uploaded first.
 func TestOpenAPIExamplesAreReal(t *testing.T) {
 	doc, _, err := loadOpenAPI()
@@ -1352,6 +1558,12 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 		"adminCreatePartner": func(name, body string) response {
 			return ts.request(t, "POST", "/admin/partners", nil, body, operator...)
 		},
+		"createWebhookEndpoint": func(name, body string) response {
+			return ts.request(t, "POST", "/api/webhooks/endpoints", &creds, body)
+		},
+		"adminCreateWebhookEndpoint": func(name, body string) response {
+			return ts.request(t, "POST", "/admin/partners/"+creds.PartnerID+"/webhooks/endpoints", nil, body, operator...)
+		},
 	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -1385,6 +1597,8 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 					sameExample(op, resp, replace, "customer_id", "created_at")
 				case op.OperationID == "uploadFile" && name == "pdf":
 					sameExample(op, resp, replace, "file_id", "created_at")
+				case op.OperationID == "createWebhookEndpoint", op.OperationID == "adminCreateWebhookEndpoint":
+					sameExample(op, resp, replace, "id", "created_at", "secret")
 				}
 			}
 		}
@@ -1392,4 +1606,461 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 	if tried == 0 || customerID == "" {
 		t.Errorf("tried %d examples, and none created a customer", tried)
 	}
+}
+
+// TestOpenAPIDocumentsWebhooks checks the document's webhooks against the
+// relay: one for each event type, each a POST of an event of that type,
+// and only of that type, with the headers the relay signs it with, that
+// takes none of the API's credentials and is answered by any 2xx or else
+// retried on the schedule the server uses by default.
+func TestOpenAPIDocumentsWebhooks(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	headers := []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderStandardSignature, webhook.HeaderSignature}
+	slices.Sort(headers)
+	statuses := []kyb.Status{kyb.StatusPending, kyb.StatusActive, kyb.StatusRejected, kyb.StatusSuspended}
+	opts := append([]openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020()}, formatValidators...)
+	for _, eventType := range kyb.EventTypes {
+		item := doc.Webhooks[eventType]
+		if item == nil || item.Post == nil || len(item.Operations()) != 1 {
+			t.Errorf("the document has no webhook %s that is a POST alone", eventType)
+			continue
+		}
+		op := item.Post
+		// The partner's endpoint takes no credentials of the API: the
+		// signatures authenticate the service.
+		if op.Security == nil || len(*op.Security) != 0 {
+			t.Errorf("webhook %s: security is not empty", eventType)
+		}
+		var names []string
+		for _, p := range op.Parameters {
+			if p.Value.In != openapi3.ParameterInHeader || !p.Value.Required {
+				t.Errorf("webhook %s: the parameter %s is not a required header", eventType, p.Value.Name)
+			}
+			names = append(names, p.Value.Name)
+		}
+		slices.Sort(names)
+		if !slices.Equal(names, headers) {
+			t.Errorf("webhook %s: the headers are %q, want the relay's %q", eventType, names, headers)
+		}
+		if r := op.Responses; r.Len() != 2 || r.Value("2XX") == nil || r.Default() == nil {
+			t.Errorf("webhook %s: the responses are not 2XX and default", eventType)
+		}
+		if op.RequestBody == nil || !op.RequestBody.Value.Required || len(op.RequestBody.Value.Content) != 1 || op.RequestBody.Value.Content.Get("application/json") == nil {
+			t.Errorf("webhook %s: the body is not required JSON alone", eventType)
+			continue
+		}
+		body := op.RequestBody.Value.Content.Get("application/json").Schema.Value
+
+		// The body is an event of this type, and an event is about a
+		// customer in the status the type names: pending once created,
+		// then the status it moved to. A customer is created first.
+		for _, other := range kyb.EventTypes {
+			for _, status := range statuses {
+				sequence := 2
+				if other == kyb.EventCustomerCreated {
+					sequence = 1
+				}
+				event := openAPIEvent(t, other, sequence, status)
+				want := status == kyb.StatusPending && other == kyb.EventCustomerCreated || other == "customer."+string(status)
+				if err := doc.Components.Schemas["WebhookEvent"].Value.VisitJSON(event, opts...); (err == nil) != want {
+					t.Errorf("WebhookEvent accepts an event %s about a customer %s = %v, want %v (%v)", other, status, err == nil, want, err)
+				}
+				if err := body.VisitJSON(event, opts...); (err == nil) != (want && other == eventType) {
+					t.Errorf("webhook %s accepts an event %s about a customer %s = %v, want %v (%v)", eventType, other, status, err == nil, want && other == eventType, err)
+				}
+			}
+		}
+	}
+	created := openAPIEvent(t, kyb.EventCustomerCreated, 2, kyb.StatusPending)
+	if err := doc.Components.Schemas["WebhookEvent"].Value.VisitJSON(created, opts...); err == nil {
+		t.Errorf("WebhookEvent accepts a customer.created event whose sequence is 2")
+	}
+	// A customer created before webhooks has no customer.created event:
+	// its first status change is its event 1.
+	active := openAPIEvent(t, kyb.EventCustomerActive, 1, kyb.StatusActive)
+	if err := doc.Components.Schemas["WebhookEvent"].Value.VisitJSON(active, opts...); err != nil {
+		t.Errorf("WebhookEvent refuses a customer.active event whose sequence is 1: %v", err)
+	}
+
+	// The durations the responses describe are the server's defaults, and
+	// the flags the document names are settings of onboard serve.
+	spoken := func(d time.Duration) string {
+		if d%time.Hour == 0 {
+			return fmt.Sprintf("%d h", d/time.Hour)
+		}
+		return fmt.Sprintf("%g s", d.Seconds())
+	}
+	defaults := config.Default()
+	accepted := *doc.Components.Responses["WebhookAccepted"].Value.Description
+	retried := *doc.Components.Responses["WebhookRetried"].Value.Description
+	for _, tc := range []struct {
+		what, text string
+		d          time.Duration
+		flag       string
+	}{
+		{"WebhookAccepted", accepted, defaults.WebhookTimeout, "webhook-timeout"},
+		{"WebhookRetried", retried, defaults.WebhookTimeout, "webhook-timeout"},
+		{"WebhookRetried", retried, defaults.WebhookRetryInitial, "webhook-retry-initial"},
+		{"WebhookRetried", retried, defaults.WebhookRetryMax, "webhook-retry-max"},
+		{"WebhookRetried", retried, defaults.WebhookGiveUpAfter, "webhook-give-up-after"},
+	} {
+		if !strings.Contains(tc.text, spoken(tc.d)) || !strings.Contains(tc.text, "--"+tc.flag) {
+			t.Errorf("the %s response does not name %s and its default %s", tc.what, tc.flag, spoken(tc.d))
+		}
+	}
+	if s := webhook.DefaultSchedule; s.Initial != defaults.WebhookRetryInitial || s.Max != defaults.WebhookRetryMax || s.GiveUpAfter != defaults.WebhookGiveUpAfter {
+		t.Errorf("webhook.DefaultSchedule %+v is not the default configuration's", s)
+	}
+	flags := regexp.MustCompile(`--([a-z][a-z-]+)`).FindAllStringSubmatch(string(httpapi.OpenAPIDocument()), -1)
+	if len(flags) == 0 {
+		t.Error("the document names no flag")
+	}
+	for _, m := range flags {
+		if !slices.Contains(config.ServeSettings, m[1]) {
+			t.Errorf("the document names --%s, which is not a setting of onboard serve", m[1])
+		}
+	}
+}
+
+// openAPIEvent returns a decoded event of a type about a customer in a
+// status, with a sequence.
+func openAPIEvent(t *testing.T, eventType string, sequence int, status kyb.Status) any {
+	t.Helper()
+	customer := map[string]any{
+		"partner_customer_id": "ptn-cust-000000000001",
+		"business_details": map[string]any{
+			"business_name": "Example Trading Ltd", "business_identifier_number": "12345678", "business_identifier_country_code": "GB",
+		},
+		"registration_address": map[string]any{
+			"registration_address_line1": "1 Example Street", "registration_address_city": "London", "registration_address_country_code": "GB",
+		},
+		"customer_id": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d",
+		"status":      string(status),
+		"created_at":  "2024-01-15T09:30:00Z",
+	}
+	if status != kyb.StatusPending {
+		customer["status_reason"], customer["status_updated_at"] = "documents verified", "2024-01-16T11:02:37Z"
+	}
+	b, err := json.Marshal(map[string]any{
+		"id": "evt_018c6a1f3b9d4c2e8a7b6c5d4e3f2a1c", "type": eventType, "created_at": "2024-01-16T11:02:37Z", "sequence": sequence, "data": customer,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestOpenAPIEndpointSchemaAgreesWithServer sends webhook endpoints both to
+// the EndpointRequest schema and to the server, with and without
+// --allow-insecure-webhooks, and wants the same verdict, except for the
+// rules the schema states only in descriptions.
+func TestOpenAPIEndpointSchemaAgreesWithServer(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := doc.Components.Schemas["EndpointRequest"].Value
+	ts := newTestServer(t, storetest.Engines()[0])
+	url := func(u string) string { return mustJSON(t, map[string]string{"url": u}) }
+	const host = "https://hooks.example.com/"
+	tests := []struct {
+		name, body string
+		// schemaOK and serverOK are the expected verdicts, insecureOK the
+		// server's with --allow-insecure-webhooks; they differ only where
+		// the schema cannot state the server's rule.
+		schemaOK, serverOK, insecureOK bool
+	}{
+		{"https", url(host + "onboard"), true, true, true},
+		{"uppercase scheme and host", url("HTTPS://HOOKS.EXAMPLE.COM/onboard?source=onboard"), true, true, true},
+		{"port and query", url("https://hooks.example.com:8443/onboard?a=1&b=2"), true, true, true},
+		{"an empty fragment", url(host + "onboard#"), true, true, true},
+		{"a public IPv4 address", url("https://203.0.113.10/hooks"), true, true, true},
+		{"a public IPv6 address", url("https://[2606:4700:4700::1111]/hooks"), true, true, true},
+		{"an internationalised host", url("https://bücher.example/hooks"), true, true, true},
+		{"@ in the path", url(host + "a@b"), true, true, true},
+		{"2048 characters", url(host + strings.Repeat("a", 2048-len(host))), true, true, true},
+
+		{"2049 characters", url(host + strings.Repeat("a", 2049-len(host))), false, false, false},
+		{"empty", url(""), false, false, false},
+		{"null", `{"url": null}`, false, false, false},
+		{"missing", `{}`, false, false, false},
+		{"a number", `{"url": 42}`, false, false, false},
+		{"an unknown field", `{"url": "` + host + `onboard", "events": ["customer.created"]}`, false, false, false},
+		{"credentials", url("https://user:secret@hooks.example.com/onboard"), false, false, false},
+		{"a user alone", url("https://user@hooks.example.com/onboard"), false, false, false},
+		{"a fragment", url(host + "onboard#top"), false, false, false},
+		{"another scheme", url("ftp://hooks.example.com/onboard"), false, false, false},
+		{"no scheme", url("hooks.example.com/onboard"), false, false, false},
+		{"no host", url("https:///onboard"), false, false, false},
+		{"a space in the host", url("https://hooks example.com/"), false, false, false},
+		{"a control character", url(host + "onboard\u0085"), false, false, false},
+		{"a malformed port", url("https://hooks.example.com:https/onboard"), false, false, false},
+		{"a malformed escape", url(host + "%zz"), false, false, false},
+
+		// Rules the schema states only in descriptions.
+		{"http", url("http://hooks.example.com/onboard"), true, false, true},
+		{"loopback", url("https://127.0.0.1/hooks"), true, false, true},
+		{"IPv6 loopback", url("https://[::1]:8443/hooks"), true, false, true},
+		{"private", url("https://10.1.2.3/hooks"), true, false, true},
+		{"link-local", url("https://169.254.169.254/latest/meta-data"), true, false, true},
+		{"carrier-grade NAT", url("https://100.64.0.1/hooks"), true, false, true},
+		{"localhost", url("https://localhost:8443/hooks"), true, false, true},
+		{"a name under localhost", url("https://hooks.localhost./onboard"), true, false, true},
+		{"http to localhost", url("http://127.0.0.1:8080/hooks"), true, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var value any
+			if err := json.Unmarshal([]byte(tc.body), &value); err != nil {
+				t.Fatal(err)
+			}
+			opts := append([]openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020(), openapi3.VisitAsRequest()}, formatValidators...)
+			schemaErr := schema.VisitJSON(value, opts...)
+			if got := schemaErr == nil; got != tc.schemaOK {
+				t.Errorf("schema accepts = %v, want %v (%v)\nbody: %s", got, tc.schemaOK, schemaErr, tc.body)
+			}
+			for _, insecure := range []bool{false, true} {
+				// A partner of its own for each, so that the limit of
+				// endpoints is never reached.
+				creds := ts.partner(t)
+				ts.Service.AllowInsecureWebhooks = insecure
+				resp := ts.request(t, "POST", "/api/webhooks/endpoints", &creds, tc.body)
+				want := tc.serverOK
+				if insecure {
+					want = tc.insecureOK
+				}
+				if got := resp.StatusCode == http.StatusOK; got != want {
+					t.Errorf("server (insecure webhooks %v) accepts = %v (status %d), want %v\nbody: %s\nresponse: %s", insecure, got, resp.StatusCode, want, tc.body, resp.Body)
+				}
+			}
+			ts.Service.AllowInsecureWebhooks = false
+		})
+	}
+}
+
+// TestOpenAPIDescribesWebhookDeliveries has a real relay, on each store,
+// deliver an event of every type to a real endpoint and checks each
+// request against its webhook in the document: its headers, its body, and
+// its signatures, computed as the descriptions say. The endpoint answers
+// the first delivery with a redirect, which must be retried rather than
+// followed; the deliveries and the events read back through the API must
+// agree.
+func TestOpenAPIDescribesWebhookDeliveries(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		type delivery struct {
+			header http.Header
+			body   []byte
+			status int
+		}
+		var (
+			mu       sync.Mutex
+			received []delivery
+			followed []string
+		)
+		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			defer mu.Unlock()
+			if r.URL.Path != "/hooks" {
+				followed = append(followed, r.URL.Path)
+				return
+			}
+			status := http.StatusNoContent
+			if len(received) == 0 {
+				w.Header().Set("Location", "/elsewhere")
+				status = http.StatusFound
+			}
+			received = append(received, delivery{r.Header.Clone(), body, status})
+			w.WriteHeader(status)
+		}))
+		t.Cleanup(receiver.Close)
+		// accepted waits for n deliveries answered with a 2xx and returns every
+		// delivery so far.
+		accepted := func(n int) []delivery {
+			t.Helper()
+			for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				mu.Lock()
+				got := slices.Clone(received)
+				mu.Unlock()
+				if count := len(slices.DeleteFunc(slices.Clone(got), func(d delivery) bool { return d.status >= 300 })); count >= n {
+					return got
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the endpoint got %d deliveries, want %d accepted", len(got), n)
+				}
+			}
+		}
+
+		ts := newTestServer(t, e)
+		ts.Service.AllowInsecureWebhooks = true
+		relay := webhook.New(webhook.Options{
+			Store: ts.Service.Store, Cipher: ts.Service.Cipher, Log: slog.New(slog.DiscardHandler), Timeout: 5 * time.Second,
+			Schedule: webhook.Schedule{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond, GiveUpAfter: time.Minute},
+			Poll:     20 * time.Millisecond, AllowPrivate: true,
+		})
+		ts.Service.EventsAdded = relay.Notify
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { relay.Run(ctx); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+
+		creds := ts.partner(t)
+		operator := openAPIOperator(t, ts)
+		resp := ts.request(t, "POST", "/api/webhooks/endpoints", &creds, `{"url":"`+receiver.URL+`/hooks"}`)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("create an endpoint = %d: %s", resp.StatusCode, resp.Body)
+		}
+		secret := resp.json(t)["secret"].(string)
+		approved, _ := openAPICustomer(t, ts, creds)
+		rejected, _ := openAPICustomer(t, ts, creds)
+		for _, step := range []struct{ id, status string }{{approved, "active"}, {approved, "suspended"}, {rejected, "rejected"}} {
+			if resp := ts.request(t, "POST", "/admin/customers/"+step.id+"/status", nil, `{"status":"`+step.status+`","reason":"openapi"}`, operator...); resp.StatusCode != http.StatusOK {
+				t.Fatalf("make a customer %s = %d: %s", step.status, resp.StatusCode, resp.Body)
+			}
+		}
+		// Two customers created, one approved then suspended, one rejected.
+		got := accepted(5)
+
+		requestOptions := &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SchemaValidationOptions: formatValidators}
+		types := map[string]bool{}
+		bodies := map[string][]byte{} // by event id
+		for i, d := range got {
+			var event struct {
+				ID   string `json:"id"`
+				Type string `json:"type"`
+			}
+			if err := json.Unmarshal(d.body, &event); err != nil {
+				t.Errorf("delivery %d: the body is not JSON: %v", i, err)
+				continue
+			}
+			types[event.Type] = true
+			if previous, ok := bodies[event.ID]; ok && !bytes.Equal(previous, d.body) {
+				t.Errorf("delivery %d: event %s was sent again with another body:\n%s\n%s", i, event.ID, previous, d.body)
+			}
+			bodies[event.ID] = d.body
+			item := doc.Webhooks[event.Type]
+			if item == nil || item.Post == nil {
+				t.Errorf("delivery %d: the document has no webhook %q", i, event.Type)
+				continue
+			}
+			req, err := http.NewRequest(http.MethodPost, receiver.URL+"/hooks", bytes.NewReader(d.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header = d.header
+			err = openapi3filter.ValidateRequest(t.Context(), &openapi3filter.RequestValidationInput{
+				Request: req,
+				Route:   &routers.Route{Spec: doc, Path: event.Type, PathItem: item, Method: http.MethodPost, Operation: item.Post},
+				Options: requestOptions,
+			})
+			if err != nil {
+				t.Errorf("delivery %d of %s does not match the document: %v\nheaders: %v\nbody: %s", i, event.Type, err, d.header, d.body)
+			}
+			if ct := d.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("delivery %d: Content-Type = %q, want application/json", i, ct)
+			}
+
+			// The signatures, made as the document says.
+			mac := hmac.New(sha256.New, []byte(secret))
+			mac.Write(d.body)
+			if sig, want := d.header.Get("X-Webhook-Signature"), hex.EncodeToString(mac.Sum(nil)); sig != want {
+				t.Errorf("delivery %d: X-Webhook-Signature = %q, want the hex HMAC-SHA256 of the body keyed by the secret, %q", i, sig, want)
+			}
+			key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+			if err != nil {
+				t.Fatalf("the secret %q is not whsec_ and base64: %v", secret, err)
+			}
+			mac = hmac.New(sha256.New, key)
+			mac.Write([]byte(d.header.Get("webhook-id") + "." + d.header.Get("webhook-timestamp") + "."))
+			mac.Write(d.body)
+			if sig, want := d.header.Get("webhook-signature"), "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(nil)); sig != want {
+				t.Errorf("delivery %d: webhook-signature = %q, want v1 and the base64 HMAC-SHA256 of id.timestamp.body keyed by the decoded secret, %q", i, sig, want)
+			}
+			if id := d.header.Get("webhook-id"); id != event.ID {
+				t.Errorf("delivery %d: webhook-id = %q, want the event's id %s", i, id, event.ID)
+			}
+			if sent, err := strconv.ParseInt(d.header.Get("webhook-timestamp"), 10, 64); err != nil || time.Since(time.Unix(sent, 0)).Abs() > time.Minute {
+				t.Errorf("delivery %d: webhook-timestamp = %q, want the Unix seconds of now", i, d.header.Get("webhook-timestamp"))
+			}
+		}
+		for _, eventType := range kyb.EventTypes {
+			if !types[eventType] {
+				t.Errorf("no %s event was delivered", eventType)
+			}
+		}
+		mu.Lock()
+		if len(followed) > 0 {
+			t.Errorf("the relay followed a redirect to %q", followed)
+		}
+		mu.Unlock()
+
+		// The events read back are the bodies delivered, byte for byte.
+		for _, id := range []string{approved, rejected} {
+			var events struct{ Data []json.RawMessage }
+			resp := ts.request(t, "GET", "/api/customers/"+id+"/events", &creds, "")
+			if err := json.Unmarshal(resp.Body, &events); err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("the events of %s = %d: %s", id, resp.StatusCode, resp.Body)
+			}
+			for _, raw := range events.Data {
+				var event struct{ ID string }
+				json.Unmarshal(raw, &event)
+				if body, ok := bodies[event.ID]; !ok || !bytes.Equal(body, raw) {
+					t.Errorf("the event read back\n%s\nis not the body delivered\n%s", raw, body)
+				}
+			}
+		}
+
+		// The redirected delivery was retried and then accepted; its attempts
+		// say so.
+		var first struct{ ID string }
+		json.Unmarshal(got[0].body, &first)
+		path := "/api/webhooks/deliveries?event_id=" + first.ID
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			resp := ts.request(t, "GET", path, &creds, "")
+			var list struct {
+				Data []struct {
+					Status   string
+					Attempts []struct {
+						StatusCode int    `json:"status_code"`
+						Error      string `json:"error"`
+					}
+				}
+			}
+			json.Unmarshal(resp.Body, &list)
+			if len(list.Data) == 1 && list.Data[0].Status == "succeeded" {
+				a := list.Data[0].Attempts
+				if len(a) != 2 || a[0].StatusCode != http.StatusFound || a[0].Error == "" || a[1].StatusCode != http.StatusNoContent || a[1].Error != "" {
+					t.Errorf("GET %s = %s, want a failed 302 attempt and then a 204", path, resp.Body)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("GET %s = %s, want one succeeded delivery", path, resp.Body)
+			}
+		}
+		if resp := ts.request(t, "GET", "/admin/webhooks/deliveries?event_id="+first.ID, nil, "", operator...); resp.StatusCode != http.StatusOK {
+			t.Errorf("the operator's deliveries = %d: %s", resp.StatusCode, resp.Body)
+		}
+
+		// A redelivery sends the same body again, under the same id.
+		if resp := ts.request(t, "POST", "/admin/events/"+first.ID+"/redeliver", nil, "", operator...); resp.StatusCode != http.StatusOK {
+			t.Fatalf("redeliver = %d: %s", resp.StatusCode, resp.Body)
+		}
+		again := accepted(6)
+		last := again[len(again)-1]
+		if last.header.Get("webhook-id") != first.ID || !bytes.Equal(last.body, got[0].body) {
+			t.Errorf("the redelivery is %s %s, want %s %s", last.header.Get("webhook-id"), last.body, first.ID, got[0].body)
+		}
+	})
 }

@@ -54,6 +54,13 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/files/{file_id}", s.partner(s.getFile))
 	s.handle("GET", "/api/files/{file_id}/content", s.partner(s.getFileContent))
 
+	s.handle("GET", "/api/customers/{customer_id}/events", s.partner(s.customerEvents(false)))
+	s.handle("POST", "/api/webhooks/endpoints", s.partner(s.createEndpoint(s.ownPartner)))
+	s.handle("GET", "/api/webhooks/endpoints", s.partner(s.listEndpoints(s.ownPartner)))
+	s.handle("DELETE", "/api/webhooks/endpoints/{endpoint_id}", s.partner(s.deleteEndpoint(s.ownPartner)))
+	s.handle("POST", "/api/webhooks/endpoints/{endpoint_id}/rotate-secret", s.partner(s.rotateEndpointSecret(s.ownPartner)))
+	s.handle("GET", "/api/webhooks/deliveries", s.partner(s.listDeliveries(false)))
+
 	s.handle("GET", "/admin/customers", s.operator(s.adminListCustomers))
 	s.handle("GET", "/admin/customers/{customer_id}", s.operator(s.adminGetCustomer))
 	s.handle("GET", "/admin/customers/{customer_id}/audit", s.operator(s.adminCustomerAudit))
@@ -63,6 +70,13 @@ func (s *Server) routes() {
 	s.handle("POST", "/admin/partners", s.operator(s.adminCreatePartner))
 	s.handle("POST", "/admin/partners/{partner_id}/keys", s.operator(s.adminCreateKey))
 	s.handle("POST", "/admin/keys/{api_key}/revoke", s.operator(s.adminRevokeKey))
+	s.handle("GET", "/admin/customers/{customer_id}/events", s.operator(s.customerEvents(true)))
+	s.handle("POST", "/admin/partners/{partner_id}/webhooks/endpoints", s.operator(s.createEndpoint(s.pathPartner)))
+	s.handle("GET", "/admin/partners/{partner_id}/webhooks/endpoints", s.operator(s.listEndpoints(s.pathPartner)))
+	s.handle("DELETE", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}", s.operator(s.deleteEndpoint(s.pathPartner)))
+	s.handle("POST", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}/rotate-secret", s.operator(s.rotateEndpointSecret(s.pathPartner)))
+	s.handle("GET", "/admin/webhooks/deliveries", s.operator(s.listDeliveries(true)))
+	s.handle("POST", "/admin/events/{event_id}/redeliver", s.operator(s.adminRedeliver))
 }
 
 func (s *Server) handle(method, path string, h handlerFunc) {

@@ -155,9 +155,12 @@ type WebhookStore interface {
 	// at now, so that no other worker takes them until the lease ends.
 	// Sealed secrets come back in Endpoint.Secret, still sealed.
 	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Job, error)
-	// RecordAttempt stores the outcome of a claimed delivery: next is
-	// the time of the next try, or zero when status is final.
-	RecordAttempt(ctx context.Context, eventID, endpointID string, a Attempt, status DeliveryStatus, next time.Time) error
+	// RecordAttempt stores the outcome of the claim-th claim of a
+	// delivery: next is the time of the next try, or zero when status is
+	// final. The attempt is always recorded; the delivery's state changes
+	// only if nothing else (a newer claim, a redelivery, a deleted
+	// endpoint) has changed it since the claim.
+	RecordAttempt(ctx context.Context, eventID, endpointID string, claim int, a Attempt, status DeliveryStatus, next time.Time) error
 	// Deliveries returns a partner's deliveries of an event with their
 	// attempts; partnerID empty means any partner (operators).
 	Deliveries(ctx context.Context, partnerID, eventID string) ([]Delivery, error)

@@ -114,6 +114,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	rows, err := s.pool.Query(ctx, `WITH due AS (
 			SELECT event_id, endpoint_id FROM deliveries
 			WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+			AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)
 			ORDER BY next_attempt_at LIMIT $3
 			FOR UPDATE SKIP LOCKED),
 		claimed AS (
@@ -141,15 +142,16 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 }
 
 // RecordAttempt stores an attempt's outcome and releases the lease.
-func (s *Store) RecordAttempt(ctx context.Context, eventID, endpointID string, a kyb.Attempt, status kyb.DeliveryStatus, next time.Time) error {
+func (s *Store) RecordAttempt(ctx context.Context, eventID, endpointID string, claim int, a kyb.Attempt, status kyb.DeliveryStatus, next time.Time) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO delivery_attempts (event_id, endpoint_id, number, at, status_code, latency_us, error)
-			VALUES ($1, $2, (SELECT count(*) + 1 FROM delivery_attempts WHERE event_id = $1 AND endpoint_id = $2), $3, $4, $5, $6)`,
-			eventID, endpointID, a.At, a.StatusCode, a.Latency.Microseconds(), a.Error); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+			eventID, endpointID, claim, a.At, a.StatusCode, a.Latency.Microseconds(), a.Error); err != nil {
 			return fmt.Errorf("insert attempt: %w", wrapErr(err))
 		}
-		if _, err := tx.Exec(ctx, "UPDATE deliveries SET status = $1, next_attempt_at = $2, lease_until = NULL WHERE event_id = $3 AND endpoint_id = $4",
-			status, nullTime(next), eventID, endpointID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE deliveries SET status = $1, next_attempt_at = $2, lease_until = NULL
+			WHERE event_id = $3 AND endpoint_id = $4 AND attempts = $5 AND status = 'pending' AND lease_until IS NOT NULL`,
+			status, nullTime(next), eventID, endpointID, claim); err != nil {
 			return fmt.Errorf("update delivery: %w", wrapErr(err))
 		}
 		return nil

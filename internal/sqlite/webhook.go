@@ -110,6 +110,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 			WHERE (event_id, endpoint_id) IN (
 				SELECT event_id, endpoint_id FROM deliveries
 				WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+				AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)
 				ORDER BY next_attempt_at LIMIT ?)
 			RETURNING event_id, endpoint_id, attempts`, micros(now.Add(lease)), micros(now), micros(now), limit)
 		if err != nil {
@@ -145,15 +146,16 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 }
 
 // RecordAttempt stores an attempt's outcome and releases the lease.
-func (s *Store) RecordAttempt(ctx context.Context, eventID, endpointID string, a kyb.Attempt, status kyb.DeliveryStatus, next time.Time) error {
+func (s *Store) RecordAttempt(ctx context.Context, eventID, endpointID string, claim int, a kyb.Attempt, status kyb.DeliveryStatus, next time.Time) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (event_id, endpoint_id, number, at, status_code, latency_us, error)
-			VALUES (?, ?, (SELECT count(*) + 1 FROM delivery_attempts WHERE event_id = ? AND endpoint_id = ?), ?, ?, ?, ?)`,
-			eventID, endpointID, eventID, endpointID, micros(a.At), a.StatusCode, a.Latency.Microseconds(), a.Error); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			eventID, endpointID, claim, micros(a.At), a.StatusCode, a.Latency.Microseconds(), a.Error); err != nil {
 			return fmt.Errorf("insert attempt: %w", wrapErr(err))
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE deliveries SET status = ?, next_attempt_at = ?, lease_until = NULL WHERE event_id = ? AND endpoint_id = ?",
-			status, nullMicros(next), eventID, endpointID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, next_attempt_at = ?, lease_until = NULL
+			WHERE event_id = ? AND endpoint_id = ? AND attempts = ? AND status = 'pending' AND lease_until IS NOT NULL`,
+			status, nullMicros(next), eventID, endpointID, claim); err != nil {
 			return fmt.Errorf("update delivery: %w", wrapErr(err))
 		}
 		return nil

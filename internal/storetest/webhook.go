@@ -111,13 +111,13 @@ func testOutbox(t *testing.T, s kyb.Store) {
 	at := now.Add(2 * time.Minute).Truncate(time.Microsecond)
 	ok := kyb.Attempt{At: at, StatusCode: 200, Latency: 15 * time.Millisecond}
 	bad := kyb.Attempt{At: at, StatusCode: 500, Latency: 20 * time.Millisecond, Error: "endpoint answered 500"}
-	if err := s.RecordAttempt(ctx, created.ID, a.ID, ok, kyb.DeliverySucceeded, time.Time{}); err != nil {
+	if err := s.RecordAttempt(ctx, created.ID, a.ID, 2, ok, kyb.DeliverySucceeded, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordAttempt(ctx, created.ID, b.ID, bad, kyb.DeliveryPending, at.Add(time.Hour)); err != nil {
+	if err := s.RecordAttempt(ctx, created.ID, b.ID, 2, bad, kyb.DeliveryPending, at.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordAttempt(ctx, changed.ID, a.ID, bad, kyb.DeliveryFailed, time.Time{}); err != nil {
+	if err := s.RecordAttempt(ctx, changed.ID, a.ID, 2, bad, kyb.DeliveryFailed, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	deliveries, err := s.Deliveries(ctx, p.ID, created.ID)
@@ -146,11 +146,24 @@ func testOutbox(t *testing.T, s kyb.Store) {
 		t.Errorf("after Redeliver claimed %d, want 2", len(again))
 	}
 
+	// An outcome of a claim that is no longer current is recorded as an
+	// attempt but changes nothing: here the redelivery above made a third
+	// claim, so a late result of the second does not end the delivery.
+	if err := s.RecordAttempt(ctx, created.ID, b.ID, 2, ok, kyb.DeliverySucceeded, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := s.Deliveries(ctx, p.ID, created.ID)
+	for _, x := range d {
+		if x.EndpointID == b.ID && (x.Status != kyb.DeliveryPending || len(x.Attempts) != 1) {
+			t.Errorf("a stale outcome changed the delivery to b: %+v, want pending with the one attempt of claim 2", x)
+		}
+	}
+
 	// Deleting an endpoint ends its pending deliveries.
 	if err := s.DeleteEndpoint(ctx, p.ID, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	d, _ := s.Deliveries(ctx, p.ID, created.ID)
+	d, _ = s.Deliveries(ctx, p.ID, created.ID)
 	for _, x := range d {
 		if x.EndpointID == b.ID && x.Status != kyb.DeliveryFailed {
 			t.Errorf("delivery to a deleted endpoint is %s, want failed", x.Status)

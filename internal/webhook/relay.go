@@ -145,8 +145,9 @@ func (r *Relay) Run(ctx context.Context) {
 }
 
 // lease is how long a claimed delivery stays with its worker: long enough
-// to send it, short enough that a crashed worker's deliveries come back.
-func (r *Relay) lease() time.Duration { return r.opts.Timeout + 30*time.Second }
+// to send it and record the outcome, short enough that a crashed worker's
+// deliveries come back soon.
+func (r *Relay) lease() time.Duration { return 2*r.opts.Timeout + time.Second }
 
 // deliver sends one delivery and records the outcome.
 func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
@@ -167,7 +168,7 @@ func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
 	// Record even if shutting down: the attempt happened.
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := r.opts.Store.RecordAttempt(recordCtx, job.Event.ID, job.Endpoint.ID, attempt, status, next); err != nil {
+	if err := r.opts.Store.RecordAttempt(recordCtx, job.Event.ID, job.Endpoint.ID, job.Attempt, attempt, status, next); err != nil {
 		r.opts.Log.Error("webhook relay: record attempt", "event_id", job.Event.ID, "endpoint_id", job.Endpoint.ID, "error", err.Error())
 		return
 	}
@@ -202,13 +203,11 @@ func (r *Relay) send(ctx context.Context, job kyb.Job) (int, error) {
 	h.Set(HeaderTimestamp, strconv.FormatInt(now, 10))
 	h.Set(HeaderStandardSignature, standard)
 	resp, err := r.client.Do(req)
+	if errors.Is(err, ErrForbiddenAddress) {
+		return 0, ErrForbiddenAddress
+	}
 	if err != nil {
-		var forbidden bool
-		forbidden = errors.Is(err, ErrForbiddenAddress)
-		if forbidden {
-			return 0, ErrForbiddenAddress
-		}
-		return 0, fmt.Errorf("post: %w", errors.Unwrap(err))
+		return 0, fmt.Errorf("post: %w", errors.Unwrap(err)) // unwrapped: the URL is in the record already
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

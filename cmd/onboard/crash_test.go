@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/onboardkyb/onboard/client"
+	"github.com/onboardkyb/onboard/internal/storetest"
+)
+
+var binary struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildBinary builds the onboard binary once per test run, for tests that
+// must kill a real process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	binary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "onboard-bin-")
+		if err != nil {
+			binary.err = err
+			return
+		}
+		binary.path = filepath.Join(dir, "onboard")
+		out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput()
+		if err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
+	}
+	return binary.path
+}
+
+// process is "onboard serve" running as a child process.
+type process struct {
+	cmd *exec.Cmd
+	URL string
+}
+
+// startProcess starts the binary's serve and waits until it listens.
+func startProcess(t *testing.T, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
+				addr <- line.Addr
+			}
+		}
+		io.Copy(io.Discard, stderr)
+	}()
+	select {
+	case a := <-addr:
+		return &process{cmd: cmd, URL: "http://" + a}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+		return nil
+	}
+}
+
+// TestEventsSurviveSIGKILL commits a customer whose webhook cannot be
+// delivered yet, kills the service with SIGKILL, and checks that the
+// restarted service delivers the event.
+func TestEventsSurviveSIGKILL(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		dbURL := e.URL(t)
+		common := []string{"--database-url", dbURL, "--file-encryption-key", testFileKey, "--allow-insecure-webhooks",
+			"--webhook-retry-initial", "50ms", "--webhook-retry-max", "100ms", "--webhook-timeout", "1s"}
+
+		var accepting atomic.Bool
+		var secret atomic.Value
+		delivered := make(chan *client.WebhookEvent, 100)
+		var refused atomic.Int64
+		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			if !accepting.Load() {
+				refused.Add(1)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			ev, err := client.VerifyWebhook(secret.Load().(string), r.Header, body, 0)
+			if err != nil {
+				t.Errorf("delivery does not verify: %v", err)
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			delivered <- ev
+		}))
+		defer receiver.Close()
+
+		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds := jsonCredentials(t, out)
+		out, err = cli(t, "webhooks", "create", "--partner", creds.PartnerID, "--url", receiver.URL+"/hooks", "--json",
+			"--database-url", dbURL, "--file-encryption-key", testFileKey, "--allow-insecure-webhooks")
+		if err != nil {
+			t.Fatalf("webhooks create: %v", err)
+		}
+		var ep struct{ Secret string }
+		json.Unmarshal([]byte(out), &ep)
+		secret.Store(ep.Secret)
+
+		first := startProcess(t, common...)
+		customer, err := client.New(first.URL, creds.APIKey, creds.APISecret).CreateCustomer(context.Background(), sampleCustomer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The commit is acknowledged; let a delivery fail, then kill. The
+		// attempt may still hold its lease (2 x timeout + 1s); the restarted
+		// service takes the delivery over once it ends.
+		for deadline := time.Now().Add(10 * time.Second); refused.Load() == 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("no delivery attempt before the kill")
+			}
+		}
+		if err := first.cmd.Process.Kill(); err != nil { // SIGKILL
+			t.Fatal(err)
+		}
+		first.cmd.Wait()
+
+		accepting.Store(true)
+		startProcess(t, common...)
+		select {
+		case ev := <-delivered:
+			if ev.Type != "customer.created" || ev.Data.CustomerID != customer.CustomerID {
+				t.Errorf("delivered %s for %s, want customer.created for %s", ev.Type, ev.Data.CustomerID, customer.CustomerID)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the event was not delivered after the restart")
+		}
+	})
+}

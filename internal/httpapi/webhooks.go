@@ -1,0 +1,217 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+// endpointJSON is a webhook endpoint; Secret only when just made or rotated.
+type endpointJSON struct {
+	ID        string `json:"id"`
+	URL       string `json:"url"`
+	CreatedAt string `json:"created_at"`
+	Secret    string `json:"secret,omitempty"`
+}
+
+func newEndpointJSON(e kyb.Endpoint) endpointJSON {
+	return endpointJSON{ID: e.ID, URL: e.URL, CreatedAt: kyb.FormatTime(e.CreatedAt), Secret: e.Secret}
+}
+
+type newEndpointRequest struct {
+	URL string `json:"url"`
+}
+
+type deletedJSON struct {
+	ID      string `json:"id"`
+	Deleted bool   `json:"deleted"`
+}
+
+type attemptJSON struct {
+	At         string `json:"at"`
+	StatusCode int    `json:"status_code,omitempty"`
+	LatencyMS  int64  `json:"latency_ms"`
+	Error      string `json:"error,omitempty"`
+}
+
+type deliveryJSON struct {
+	EventID       string        `json:"event_id"`
+	EndpointID    string        `json:"endpoint_id"`
+	URL           string        `json:"url"`
+	Status        string        `json:"status"`
+	NextAttemptAt string        `json:"next_attempt_at,omitempty"`
+	Attempts      []attemptJSON `json:"attempts"`
+}
+
+func newDeliveriesJSON(ds []kyb.Delivery) []deliveryJSON {
+	out := make([]deliveryJSON, 0, len(ds))
+	for _, d := range ds {
+		j := deliveryJSON{EventID: d.EventID, EndpointID: d.EndpointID, URL: d.URL, Status: string(d.Status), Attempts: make([]attemptJSON, 0, len(d.Attempts))}
+		if !d.NextAttemptAt.IsZero() {
+			j.NextAttemptAt = kyb.FormatTime(d.NextAttemptAt)
+		}
+		for _, a := range d.Attempts {
+			j.Attempts = append(j.Attempts, attemptJSON{At: kyb.FormatTime(a.At), StatusCode: a.StatusCode, LatencyMS: a.Latency.Milliseconds(), Error: a.Error})
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+// webhookScope says whose endpoints a request manages: the authenticated
+// partner's on /api, the partner named in the path on /admin.
+type webhookScope func(r *http.Request) (partnerID string, err error)
+
+func (s *Server) ownPartner(r *http.Request) (string, error) { return partnerID(r.Context()), nil }
+
+func (s *Server) pathPartner(r *http.Request) (string, error) {
+	p, err := s.service.Store.Partner(r.Context(), r.PathValue("partner_id"))
+	if err != nil {
+		return "", err
+	}
+	infoFrom(r.Context()).partnerID = p.ID
+	return p.ID, nil
+}
+
+func (s *Server) createEndpoint(scope webhookScope) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var in newEndpointRequest
+		if err := readJSON(w, r, &in, nil); err != nil {
+			return err
+		}
+		partnerID, err := scope(r)
+		if err != nil {
+			return err
+		}
+		e, err := s.service.CreateEndpoint(r.Context(), partnerID, in.URL)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, newEndpointJSON(e))
+	}
+}
+
+func (s *Server) listEndpoints(scope webhookScope) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		partnerID, err := scope(r)
+		if err != nil {
+			return err
+		}
+		endpoints, err := s.service.Store.Endpoints(r.Context(), partnerID)
+		if err != nil {
+			return err
+		}
+		out := make([]endpointJSON, 0, len(endpoints))
+		for _, e := range endpoints {
+			out = append(out, newEndpointJSON(e))
+		}
+		return writeJSON(w, http.StatusOK, dataJSON[endpointJSON]{Data: out})
+	}
+}
+
+func (s *Server) deleteEndpoint(scope webhookScope) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		partnerID, err := scope(r)
+		if err != nil {
+			return err
+		}
+		id := r.PathValue("endpoint_id")
+		if err := s.service.Store.DeleteEndpoint(r.Context(), partnerID, id); err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, deletedJSON{ID: id, Deleted: true})
+	}
+}
+
+func (s *Server) rotateEndpointSecret(scope webhookScope) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		partnerID, err := scope(r)
+		if err != nil {
+			return err
+		}
+		e, err := s.service.RotateEndpointSecret(r.Context(), partnerID, r.PathValue("endpoint_id"))
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, newEndpointJSON(e))
+	}
+}
+
+// listDeliveries shows every delivery of an event with its attempts. An
+// event of another partner shows none, like an event without endpoints.
+func (s *Server) listDeliveries(anyPartner bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		q := r.URL.Query()
+		var fields []kyb.FieldError
+		for name, values := range q {
+			switch {
+			case name != "event_id":
+				fields = append(fields, kyb.FieldError{Field: name, Code: kyb.CodeUnknownField, Message: "is not a known query parameter"})
+			case len(values) > 1:
+				fields = append(fields, kyb.FieldError{Field: name, Code: kyb.CodeInvalidValue, Message: "must be given once"})
+			}
+		}
+		if q.Get("event_id") == "" {
+			fields = append(fields, kyb.FieldError{Field: "event_id", Code: kyb.CodeRequired, Message: "is required"})
+		} else if !kyb.IsID(q.Get("event_id"), kyb.PrefixEvent) {
+			fields = append(fields, kyb.FieldError{Field: "event_id", Code: kyb.CodeInvalidFormat, Message: "must be an event id (evt_ and 32 hex digits)"})
+		}
+		if len(fields) > 0 {
+			return kyb.Invalid(fields)
+		}
+		scope := partnerID(r.Context())
+		if anyPartner {
+			scope = ""
+		}
+		deliveries, err := s.service.Store.Deliveries(r.Context(), scope, q.Get("event_id"))
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, dataJSON[deliveryJSON]{Data: newDeliveriesJSON(deliveries)})
+	}
+}
+
+type redeliveredJSON struct {
+	EventID    string `json:"event_id"`
+	Deliveries int    `json:"deliveries"`
+}
+
+func (s *Server) adminRedeliver(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("event_id")
+	n, err := s.service.Redeliver(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, redeliveredJSON{EventID: id, Deliveries: n})
+}
+
+// eventJSON is an event as its webhook delivers it.
+type eventJSON = json.RawMessage
+
+// customerEvents lists a customer's events, in sequence, exactly as they
+// were (or will be) delivered, so a partner can reconcile missed webhooks.
+func (s *Server) customerEvents(anyPartner bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id := r.PathValue("customer_id")
+		var err error
+		if anyPartner {
+			_, err = s.service.Store.CustomerByID(r.Context(), id)
+		} else {
+			_, err = s.service.Store.Customer(r.Context(), partnerID(r.Context()), id)
+		}
+		if err != nil {
+			return err
+		}
+		infoFrom(r.Context()).customerID = id
+		events, err := s.service.Store.CustomerEvents(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		out := make([]eventJSON, 0, len(events))
+		for _, e := range events {
+			out = append(out, e.Body())
+		}
+		return writeJSON(w, http.StatusOK, dataJSON[eventJSON]{Data: out})
+	}
+}
