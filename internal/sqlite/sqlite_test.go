@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -31,5 +32,15 @@ func TestReopenKeepsData(t *testing.T) {
 	defer s.Close()
 	if _, err := s.Partner(ctx, p.ID); err != nil {
 		t.Errorf("Partner after reopen: %v", err)
+	}
+}
+
+// TestRefusesUnsafeDurability opens a database that cannot run in WAL
+// mode: an in-memory one keeps its journal in memory, so an acknowledged
+// write would not survive a crash.
+func TestRefusesUnsafeDurability(t *testing.T) {
+	_, err := sqlite.Open(context.Background(), ":memory:")
+	if err == nil || !strings.Contains(err.Error(), "unsafe durability settings") || !strings.Contains(err.Error(), "synchronous=FULL") {
+		t.Fatalf("Open(:memory:) error = %v, want a refusal naming the durability settings", err)
 	}
 }

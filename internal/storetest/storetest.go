@@ -151,3 +151,36 @@ func Main(m *testing.M) int {
 	}
 	return code
 }
+
+// FreshPostgresURL creates a PostgreSQL database for one test alone, for
+// tests that change the database itself (its settings, its connections),
+// and drops it when the test ends.
+func FreshPostgresURL(t testing.TB) string {
+	t.Helper()
+	PostgresURL(t) // skips when no server is configured
+	var b [6]byte
+	rand.Read(b[:])
+	name := "onboard_test_" + hex.EncodeToString(b[:])
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pg.admin)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, pg.admin)
+		if err == nil {
+			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			conn.Close(ctx)
+		}
+		if err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	u, _ := url.Parse(pg.admin)
+	u.Path = "/" + name
+	return u.String()
+}

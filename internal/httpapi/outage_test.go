@@ -1,0 +1,93 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onboardkyb/onboard/internal/httpapi"
+	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/postgres"
+	"github.com/onboardkyb/onboard/internal/storetest"
+)
+
+// TestReadOnlyDatabase turns the PostgreSQL database read-only under a
+// running server, as a failover to a replica or a full disk would: writes
+// get 503 with Retry-After, reads go on, nothing is half-written, and the
+// service recovers by itself once the database takes writes again.
+func TestReadOnlyDatabase(t *testing.T) {
+	dbURL := storetest.FreshPostgresURL(t)
+	ctx := context.Background()
+	store, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	svc := kyb.NewService(store)
+	svc.Cipher = testFileCipher(t)
+	srv := httptest.NewServer(httpapi.New(svc, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	defer srv.Close()
+	ts := &testServer{URL: srv.URL, Service: svc, Logs: &syncBuffer{}}
+	creds := ts.partner(t)
+	existing := ts.newCustomer(t, creds)
+
+	admin, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close(ctx) })
+	setReadOnly := func(on bool) {
+		t.Helper()
+		value := "off"
+		if on {
+			value = "on"
+		}
+		// The setting applies to new sessions; ending the pool's sessions
+		// makes the server reconnect into it.
+		if _, err := admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{admin.Config().Database}.Sanitize()+" SET default_transaction_read_only = "+value); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setReadOnly(true)
+	t.Cleanup(func() { setReadOnly(false) })
+
+	body := minimalBody(uniqueID(t))
+	var pcid struct {
+		PartnerCustomerID string `json:"partner_customer_id"`
+	}
+	json.Unmarshal([]byte(body), &pcid)
+	// The first request after the sessions ended may find a dead
+	// connection; what matters is that every write answer is a 503.
+	for range 3 {
+		resp := ts.create(t, creds, body)
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("create on a read-only database = %d (Retry-After %q): %s; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Body)
+		}
+	}
+	if resp := ts.request(t, "GET", "/api/customers/"+existing, &creds, ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("read on a read-only database = %d, want 200", resp.StatusCode)
+	}
+	if page, err := store.ListCustomers(ctx, kyb.CustomerQuery{PartnerID: creds.PartnerID, PartnerCustomerID: pcid.PartnerCustomerID, Limit: 1}); err != nil || len(page.Customers) != 0 {
+		t.Errorf("the refused create left %d customers, %v; want none", len(page.Customers), err)
+	}
+
+	setReadOnly(false)
+	var last response
+	for range 3 { // at most one request meets a connection ended above
+		if last = ts.create(t, creds, body); last.StatusCode == http.StatusOK {
+			break
+		}
+	}
+	if last.StatusCode != http.StatusOK {
+		t.Fatalf("create after the database recovered = %d: %s", last.StatusCode, last.Body)
+	}
+}
