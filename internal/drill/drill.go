@@ -1,0 +1,527 @@
+// Package drill runs the fault drills of RELIABILITY.md against the real
+// onboard binary: SIGKILL under load, and PostgreSQL stopped under load.
+// scripts/drill is its command line; its tests run a short kill drill in CI.
+//
+// PostgreSQL drills need ONBOARD_TEST_POSTGRES_URL (a user that may create
+// databases). The outage drill stops and starts the server itself: run it
+// only where nothing else needs that server.
+package drill
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	_ "modernc.org/sqlite"
+
+	"github.com/onboardkyb/onboard/client"
+)
+
+// drillEnv is a built binary and a fresh database for it.
+type drillEnv struct {
+	bin, dbURL, key, dir string
+	cleanup              []func()
+}
+
+func newEnv(engine string) (*drillEnv, error) {
+	dir, err := os.MkdirTemp("", "onboard-drill-")
+	if err != nil {
+		return nil, err
+	}
+	e := &drillEnv{dir: dir, bin: filepath.Join(dir, "onboard")}
+	e.cleanup = append(e.cleanup, func() { os.RemoveAll(dir) })
+	if out, err := exec.Command("go", "build", "-o", e.bin, "github.com/onboardkyb/onboard/cmd/onboard").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	k := make([]byte, 32)
+	rand.Read(k)
+	e.key = base64.StdEncoding.EncodeToString(k)
+	switch engine {
+	case "sqlite":
+		e.dbURL = "sqlite:" + filepath.Join(dir, "onboard.db")
+	case "postgres":
+		admin := os.Getenv("ONBOARD_TEST_POSTGRES_URL")
+		if admin == "" {
+			return nil, errors.New("set ONBOARD_TEST_POSTGRES_URL")
+		}
+		b := make([]byte, 6)
+		rand.Read(b)
+		name := "onboard_drill_" + hex.EncodeToString(b)
+		if err := pgExec(admin, "CREATE DATABASE "+name); err != nil {
+			return nil, err
+		}
+		e.cleanup = append(e.cleanup, func() { pgExec(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+		u, _ := url.Parse(admin)
+		u.Path = "/" + name
+		e.dbURL = u.String()
+	default:
+		return nil, fmt.Errorf("engine %q: want sqlite or postgres", engine)
+	}
+	return e, nil
+}
+
+func (e *drillEnv) close() {
+	for i := len(e.cleanup) - 1; i >= 0; i-- {
+		e.cleanup[i]()
+	}
+}
+
+func pgExec(dbURL, sql string) error {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// partner creates a partner with the CLI and returns a client for it.
+func (e *drillEnv) partner() (key, secret string, err error) {
+	out, err := exec.Command(e.bin, "partners", "create", "--name", "drill", "--json", "--database-url", e.dbURL).Output()
+	if err != nil {
+		return "", "", fmt.Errorf("partners create: %w", err)
+	}
+	var c struct{ APIKey, APISecret string }
+	if err := json.Unmarshal(out, &struct {
+		APIKey    *string `json:"api_key"`
+		APISecret *string `json:"api_secret"`
+	}{&c.APIKey, &c.APISecret}); err != nil {
+		return "", "", err
+	}
+	return c.APIKey, c.APISecret, nil
+}
+
+// server is onboard serve as a child process.
+type server struct {
+	cmd *exec.Cmd
+	url string
+}
+
+func (e *drillEnv) serve() (*server, error) {
+	cmd := exec.Command(e.bin, "serve", "--addr", "127.0.0.1:0", "--database-url", e.dbURL, "--file-encryption-key", e.key)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
+				addr <- line.Addr
+			}
+		}
+		io.Copy(io.Discard, stderr)
+	}()
+	select {
+	case a := <-addr:
+		return &server{cmd: cmd, url: "http://" + a}, nil
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		return nil, errors.New("serve did not start")
+	}
+}
+
+func (s *server) kill() {
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+}
+
+func customer(pcid string) client.CustomerRequest {
+	return client.CustomerRequest{
+		PartnerCustomerID:   pcid,
+		BusinessDetails:     &client.BusinessDetails{BusinessName: "Drill Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
+		RegistrationAddress: &client.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
+	}
+}
+
+// Kill9 is the SIGKILL drill: clients create customers as fast as they
+// can, the service is killed at a random moment, restarted, and every
+// customer whose create was acknowledged must be there, none twice; the
+// unanswered creates, retried, must each exist exactly once. It repeats
+// Runs times on one database and, on SQLite, ends with PRAGMA
+// integrity_check. It writes a Markdown report to w.
+type Kill9 struct {
+	Engine  string // sqlite or postgres
+	Runs    int
+	Workers int
+	// MaxWait bounds the random time before each kill (at least 1 s).
+	MaxWait time.Duration
+}
+
+// Run runs the drill.
+func (k Kill9) Run(w io.Writer) error {
+	engine, runs, workers := &k.Engine, &k.Runs, &k.Workers
+	e, err := newEnv(*engine)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	key, secret, err := e.partner()
+	if err != nil {
+		return err
+	}
+	acked := map[string]string{} // partner_customer_id -> customer_id
+	var unknown []string         // creates whose answer never came
+	fmt.Fprintf(w, "kill -9 drill on %s, %d runs, %d clients\n\n| run | killed after | acknowledged | unanswered | verified after restart |\n| --- | --- | --- | --- | --- |\n", *engine, *runs, *workers)
+	seq := 0
+	for run := 1; run <= *runs; run++ {
+		srv, err := e.serve()
+		if err != nil {
+			return err
+		}
+		api := client.New(srv.url, key, secret)
+		api.HTTPClient.Timeout = 5 * time.Second
+		var mu sync.Mutex
+		runAcked, runUnknown := 0, 0
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := 0; w < *workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					mu.Lock()
+					seq++
+					pcid := fmt.Sprintf("drill-%02d-%010d-kill9", run, seq)
+					mu.Unlock()
+					c, err := api.CreateCustomer(context.Background(), customer(pcid))
+					mu.Lock()
+					if err == nil {
+						acked[pcid] = c.CustomerID
+						runAcked++
+					} else {
+						unknown = append(unknown, pcid)
+						runUnknown++
+					}
+					mu.Unlock()
+					if err != nil {
+						return // the server is gone
+					}
+				}
+			}()
+		}
+		wait := time.Second + time.Duration(randInt(int(max(k.MaxWait-time.Second, time.Millisecond)/time.Millisecond)))*time.Millisecond
+		time.Sleep(wait)
+		srv.kill()
+		close(stop)
+		wg.Wait()
+
+		// Restart and check every acknowledged create, and settle the
+		// unanswered ones by retrying them: each must exist exactly once.
+		srv, err = e.serve()
+		if err != nil {
+			return err
+		}
+		api = client.New(srv.url, key, secret)
+		for pcid, id := range acked {
+			got, err := api.Customer(context.Background(), id)
+			if err != nil || got.PartnerCustomerID != pcid {
+				srv.kill()
+				return fmt.Errorf("run %d: acknowledged customer %s (%s) is missing after the restart: %v", run, id, pcid, err)
+			}
+		}
+		for _, pcid := range unknown {
+			c, err := api.CreateCustomer(context.Background(), customer(pcid))
+			if err != nil {
+				srv.kill()
+				return fmt.Errorf("run %d: retrying unanswered create %s: %v", run, pcid, err)
+			}
+			acked[pcid] = c.CustomerID
+		}
+		unknown = nil
+		if err := noDuplicates(srv.url, key, secret, len(acked)); err != nil {
+			srv.kill()
+			return fmt.Errorf("run %d: %w", run, err)
+		}
+		fmt.Fprintf(w, "| %d | %s | %d | %d | %d customers, none missing, none twice |\n", run, wait.Round(time.Millisecond), runAcked, runUnknown, len(acked))
+		srv.kill()
+	}
+	if *engine == "sqlite" {
+		db, err := sql.Open("sqlite", "file:"+strings.TrimPrefix(e.dbURL, "sqlite:"))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		var result string
+		if err := db.QueryRow("PRAGMA integrity_check").Scan(&result); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nPRAGMA integrity_check: %s\n", result)
+		if result != "ok" {
+			return errors.New("integrity check failed")
+		}
+	}
+	fmt.Fprintf(w, "\nPASS: every acknowledged customer survived %d kills; %d customers, each exactly once.\n", *runs, len(acked))
+	return nil
+}
+
+// noDuplicates walks the partner's whole list and checks that it holds
+// exactly want customers with distinct partner_customer_ids.
+func noDuplicates(base, key, secret string, want int) error {
+	seen := map[string]bool{}
+	next := ""
+	for {
+		u := base + "/api/customers?limit=100"
+		if next != "" {
+			u += "&starting_after=" + next
+		}
+		req, _ := http.NewRequest("GET", u, nil)
+		req.Header.Set("X-API-Key", key)
+		req.Header.Set("X-API-Secret", secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		var page struct {
+			Data []struct {
+				PartnerCustomerID string `json:"partner_customer_id"`
+			}
+			HasMore    bool   `json:"has_more"`
+			NextCursor string `json:"next_cursor"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Data {
+			if seen[c.PartnerCustomerID] {
+				return fmt.Errorf("customer %s is stored twice", c.PartnerCustomerID)
+			}
+			seen[c.PartnerCustomerID] = true
+		}
+		if !page.HasMore {
+			break
+		}
+		next = page.NextCursor
+	}
+	if len(seen) != want {
+		return fmt.Errorf("the list has %d customers, want %d", len(seen), want)
+	}
+	return nil
+}
+
+func randInt(n int) int {
+	var b [4]byte
+	rand.Read(b[:])
+	return int(uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8|uint32(b[3])) % n
+}
+
+// sample is one request of the outage drill.
+type sample struct {
+	start      time.Duration
+	latency    time.Duration
+	status     int // 0: no answer
+	retryAfter bool
+	create     bool
+}
+
+// Outage is the PostgreSQL outage drill: under load, the server is
+// stopped for Duration and started again. Every answer during the outage
+// must be a 503 with Retry-After within 2 s, /readyz must say not ready,
+// and creates must succeed again within 10 s of the server's return.
+type Outage struct {
+	Duration    time.Duration
+	Stop, Start string // shell commands
+	Workers     int
+}
+
+// Run runs the drill, writing a Markdown report to w.
+func (o Outage) Run(w io.Writer) error {
+	outage, stopCmd, startCmd, workers := &o.Duration, &o.Stop, &o.Start, &o.Workers
+
+	e, err := newEnv("postgres")
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	key, secret, err := e.partner()
+	if err != nil {
+		return err
+	}
+	srv, err := e.serve()
+	if err != nil {
+		return err
+	}
+	defer srv.kill()
+	api := client.New(srv.url, key, secret)
+	first, err := api.CreateCustomer(context.Background(), customer("pg-outage-first-customer"))
+	if err != nil {
+		return err
+	}
+
+	t0 := time.Now()
+	var mu sync.Mutex
+	var samples []sample
+	var ready []sample
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	httpc := &http.Client{Timeout: 5 * time.Second}
+	do := func(method, path, body string) (int, bool) {
+		req, _ := http.NewRequest(method, srv.url+path, strings.NewReader(body))
+		req.Header.Set("X-API-Key", key)
+		req.Header.Set("X-API-Secret", secret)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := httpc.Do(req)
+		if err != nil {
+			return 0, false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After") != ""
+	}
+	for w := 0; w < *workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				create := i%2 == 0
+				start := time.Now()
+				var status int
+				var ra bool
+				if create {
+					b, _ := json.Marshal(customer(fmt.Sprintf("pg-outage-%d-%08d-customer", w, i)))
+					status, ra = do("POST", "/api/customers/create", string(b))
+				} else {
+					status, ra = do("GET", "/api/customers/"+first.CustomerID, "")
+				}
+				mu.Lock()
+				samples = append(samples, sample{start.Sub(t0), time.Since(start), status, ra, create})
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			start := time.Now()
+			status, _ := do("GET", "/readyz", "")
+			mu.Lock()
+			ready = append(ready, sample{start: start.Sub(t0), status: status})
+			mu.Unlock()
+		}
+	}()
+
+	time.Sleep(3 * time.Second)
+	if out, err := exec.Command("sh", "-c", *stopCmd).CombinedOutput(); err != nil {
+		close(stop)
+		return fmt.Errorf("stop PostgreSQL: %v\n%s", err, out)
+	}
+	down := time.Since(t0)
+	time.Sleep(*outage)
+	if out, err := exec.Command("sh", "-c", *startCmd).CombinedOutput(); err != nil {
+		close(stop)
+		return fmt.Errorf("start PostgreSQL: %v\n%s", err, out)
+	}
+	up := time.Since(t0)
+	time.Sleep(15 * time.Second)
+	close(stop)
+	wg.Wait()
+
+	// During the outage: every answer a 503 with Retry-After (reads of a
+	// cached key may still be 503 or, for nothing in the database, never
+	// 500), none slower than 2 s.
+	var during, bad, slow, fiveHundreds, unanswered int
+	var maxLatency time.Duration
+	statuses := map[int]int{}
+	for _, s := range samples {
+		if s.status >= 500 && s.status != 503 {
+			fiveHundreds++
+		}
+		if s.start < down || s.start > up {
+			continue
+		}
+		during++
+		statuses[s.status]++
+		maxLatency = max(maxLatency, s.latency)
+		if s.latency > 2*time.Second {
+			slow++
+		}
+		if s.status == 0 {
+			unanswered++
+		}
+		if s.status == 503 && !s.retryAfter {
+			bad++
+		}
+	}
+	notReady := false
+	for _, r := range ready {
+		if r.start > down+time.Second && r.start < up && r.status == 503 {
+			notReady = true
+		}
+	}
+	// Recovery: the first successful create after PostgreSQL is back.
+	recovered := time.Duration(-1)
+	sort.Slice(samples, func(i, j int) bool { return samples[i].start < samples[j].start })
+	for _, s := range samples {
+		if s.start > up && s.create && s.status == 200 {
+			recovered = s.start + s.latency - up
+			break
+		}
+	}
+	fmt.Fprintf(w, "PostgreSQL outage drill: down at %s for %s, %d clients\n\n", down.Round(time.Millisecond), (up - down).Round(time.Millisecond), *workers)
+	fmt.Fprintf(w, "| measure | result |\n| --- | --- |\n")
+	fmt.Fprintf(w, "| requests during the outage | %d, by status %v |\n", during, statuses)
+	fmt.Fprintf(w, "| slowest answer during the outage | %s |\n", maxLatency.Round(time.Millisecond))
+	fmt.Fprintf(w, "| answers over 2 s / unanswered | %d / %d |\n", slow, unanswered)
+	fmt.Fprintf(w, "| 503 without Retry-After | %d |\n", bad)
+	fmt.Fprintf(w, "| 5xx other than 503 (whole run) | %d |\n", fiveHundreds)
+	fmt.Fprintf(w, "| /readyz said not ready during the outage | %t |\n", notReady)
+	fmt.Fprintf(w, "| first successful create after PostgreSQL returned | %s |\n", recovered.Round(time.Millisecond))
+	switch {
+	case slow > 0 || unanswered > 0:
+		return errors.New("FAIL: requests hung during the outage")
+	case bad > 0 || fiveHundreds > 0:
+		return errors.New("FAIL: answers other than 503 with Retry-After")
+	case !notReady:
+		return errors.New("FAIL: /readyz did not report the outage")
+	case recovered < 0 || recovered > 10*time.Second:
+		return errors.New("FAIL: the service did not recover within 10 s")
+	}
+	fmt.Fprintln(w, "\nPASS")
+	return nil
+}

@@ -1,0 +1,32 @@
+package drill
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onboardkyb/onboard/internal/storetest"
+)
+
+// TestKill9 is the fast version of the SIGKILL drill that CI runs: one
+// kill under load on each store.
+func TestKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			if engine == "postgres" {
+				storetest.PostgresURL(t) // skips without a server
+			}
+			var report strings.Builder
+			err := Kill9{Engine: engine, Runs: 1, Workers: 4, MaxWait: 1500 * time.Millisecond}.Run(&report)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, report.String())
+			}
+			if !strings.Contains(report.String(), "PASS") {
+				t.Errorf("report without a verdict:\n%s", report.String())
+			}
+		})
+	}
+}
