@@ -1,89 +1,33 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/onboardkyb/onboard/client"
+	"github.com/onboardkyb/onboard/internal/drill"
 	"github.com/onboardkyb/onboard/internal/storetest"
 )
 
-var binary struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// buildBinary builds the onboard binary once per test run, for tests that
-// must kill a real process.
-func buildBinary(t *testing.T) string {
+// startProcess starts the real binary's serve as a child process.
+func startProcess(t *testing.T, args ...string) *drill.Server {
 	t.Helper()
-	binary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "onboard-bin-")
-		if err != nil {
-			binary.err = err
-			return
-		}
-		binary.path = filepath.Join(dir, "onboard")
-		out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput()
-		if err != nil {
-			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binary.err != nil {
-		t.Fatal(binary.err)
-	}
-	return binary.path
-}
-
-// process is "onboard serve" running as a child process.
-type process struct {
-	cmd *exec.Cmd
-	URL string
-}
-
-// startProcess starts the binary's serve and waits until it listens.
-func startProcess(t *testing.T, args ...string) *process {
-	t.Helper()
-	cmd := exec.Command(buildBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	stderr, err := cmd.StderrPipe()
+	bin, err := drill.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	srv, err := drill.Serve(bin, args...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
-				addr <- line.Addr
-			}
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case a := <-addr:
-		return &process{cmd: cmd, URL: "http://" + a}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-		return nil
-	}
+	t.Cleanup(srv.Kill)
+	return srv
 }
 
 // TestEventsSurviveSIGKILL commits a customer whose webhook cannot be
@@ -143,10 +87,7 @@ func TestEventsSurviveSIGKILL(t *testing.T) {
 				t.Fatal("no delivery attempt before the kill")
 			}
 		}
-		if err := first.cmd.Process.Kill(); err != nil { // SIGKILL
-			t.Fatal(err)
-		}
-		first.cmd.Wait()
+		first.Kill()
 
 		accepting.Store(true)
 		startProcess(t, common...)

@@ -46,10 +46,10 @@ func newEnv(engine string) (*drillEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &drillEnv{dir: dir, bin: filepath.Join(dir, "onboard")}
+	e := &drillEnv{dir: dir}
 	e.cleanup = append(e.cleanup, func() { os.RemoveAll(dir) })
-	if out, err := exec.Command("go", "build", "-o", e.bin, "github.com/onboardkyb/onboard/cmd/onboard").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build: %v\n%s", err, out)
+	if e.bin, err = Build(); err != nil {
+		return nil, err
 	}
 	k := make([]byte, 32)
 	rand.Read(k)
@@ -111,14 +111,17 @@ func (e *drillEnv) partner() (key, secret string, err error) {
 	return c.APIKey, c.APISecret, nil
 }
 
-// server is onboard serve as a child process.
-type server struct {
+// Server is "onboard serve" running as a child process.
+type Server struct {
 	cmd *exec.Cmd
-	url string
+	// URL is where it listens.
+	URL string
 }
 
-func (e *drillEnv) serve() (*server, error) {
-	cmd := exec.Command(e.bin, "serve", "--addr", "127.0.0.1:0", "--database-url", e.dbURL, "--file-encryption-key", e.key)
+// Serve starts the binary's serve command on a free loopback port with
+// extra args, and returns once it listens.
+func Serve(bin string, args ...string) (*Server, error) {
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -139,16 +142,44 @@ func (e *drillEnv) serve() (*server, error) {
 	}()
 	select {
 	case a := <-addr:
-		return &server{cmd: cmd, url: "http://" + a}, nil
+		return &Server{cmd: cmd, URL: "http://" + a}, nil
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
+		cmd.Wait()
 		return nil, errors.New("serve did not start")
 	}
 }
 
-func (s *server) kill() {
+// Kill kills the process with SIGKILL, as a crash would, and waits for it.
+func (s *Server) Kill() {
 	s.cmd.Process.Signal(syscall.SIGKILL)
 	s.cmd.Wait()
+}
+
+func (e *drillEnv) serve() (*Server, error) {
+	return Serve(e.bin, "--database-url", e.dbURL, "--file-encryption-key", e.key)
+}
+
+var built struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// Build builds the onboard binary once per process and returns its path.
+func Build() (string, error) {
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "onboard-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.path = filepath.Join(dir, "onboard")
+		if out, err := exec.Command("go", "build", "-o", built.path, "github.com/onboardkyb/onboard/cmd/onboard").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	return built.path, built.err
 }
 
 func customer(pcid string) client.CustomerRequest {
@@ -194,7 +225,7 @@ func (k Kill9) Run(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		api := client.New(srv.url, key, secret)
+		api := client.New(srv.URL, key, secret)
 		api.HTTPClient.Timeout = 5 * time.Second
 		var mu sync.Mutex
 		runAcked, runUnknown := 0, 0
@@ -232,7 +263,7 @@ func (k Kill9) Run(w io.Writer) error {
 		}
 		wait := time.Second + time.Duration(randInt(int(max(k.MaxWait-time.Second, time.Millisecond)/time.Millisecond)))*time.Millisecond
 		time.Sleep(wait)
-		srv.kill()
+		srv.Kill()
 		close(stop)
 		wg.Wait()
 
@@ -242,29 +273,29 @@ func (k Kill9) Run(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		api = client.New(srv.url, key, secret)
+		api = client.New(srv.URL, key, secret)
 		for pcid, id := range acked {
 			got, err := api.Customer(context.Background(), id)
 			if err != nil || got.PartnerCustomerID != pcid {
-				srv.kill()
+				srv.Kill()
 				return fmt.Errorf("run %d: acknowledged customer %s (%s) is missing after the restart: %v", run, id, pcid, err)
 			}
 		}
 		for _, pcid := range unknown {
 			c, err := api.CreateCustomer(context.Background(), customer(pcid))
 			if err != nil {
-				srv.kill()
+				srv.Kill()
 				return fmt.Errorf("run %d: retrying unanswered create %s: %v", run, pcid, err)
 			}
 			acked[pcid] = c.CustomerID
 		}
 		unknown = nil
-		if err := noDuplicates(srv.url, key, secret, len(acked)); err != nil {
-			srv.kill()
+		if err := noDuplicates(srv.URL, key, secret, len(acked)); err != nil {
+			srv.Kill()
 			return fmt.Errorf("run %d: %w", run, err)
 		}
 		fmt.Fprintf(w, "| %d | %s | %d | %d | %d customers, none missing, none twice |\n", run, wait.Round(time.Millisecond), runAcked, runUnknown, len(acked))
-		srv.kill()
+		srv.Kill()
 	}
 	if *engine == "sqlite" {
 		db, err := sql.Open("sqlite", "file:"+strings.TrimPrefix(e.dbURL, "sqlite:"))
@@ -373,8 +404,8 @@ func (o Outage) Run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer srv.kill()
-	api := client.New(srv.url, key, secret)
+	defer srv.Kill()
+	api := client.New(srv.URL, key, secret)
 	first, err := api.CreateCustomer(context.Background(), customer("pg-outage-first-customer"))
 	if err != nil {
 		return err
@@ -388,7 +419,7 @@ func (o Outage) Run(w io.Writer) error {
 	var wg sync.WaitGroup
 	httpc := &http.Client{Timeout: 5 * time.Second}
 	do := func(method, path, body string) (int, bool) {
-		req, _ := http.NewRequest(method, srv.url+path, strings.NewReader(body))
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 		req.Header.Set("X-API-Key", key)
 		req.Header.Set("X-API-Secret", secret)
 		if body != "" {
