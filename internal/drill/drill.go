@@ -246,6 +246,10 @@ func (k Kill9) Run(w io.Writer) error {
 					pcid := fmt.Sprintf("drill-%02d-%010d-kill9", run, seq)
 					mu.Unlock()
 					c, err := api.CreateCustomer(context.Background(), customer(pcid))
+					if rateLimited(err) {
+						time.Sleep(time.Second) // a definite answer: nothing was created
+						continue
+					}
 					mu.Lock()
 					if err == nil {
 						acked[pcid] = c.CustomerID
@@ -274,15 +278,23 @@ func (k Kill9) Run(w io.Writer) error {
 			return err
 		}
 		api = client.New(srv.URL, key, secret)
+		stored, err := listAll(srv.URL, key, secret)
+		if err != nil {
+			srv.Kill()
+			return fmt.Errorf("run %d: %w", run, err)
+		}
 		for pcid, id := range acked {
-			got, err := api.Customer(context.Background(), id)
-			if err != nil || got.PartnerCustomerID != pcid {
+			if stored[pcid] != id {
 				srv.Kill()
-				return fmt.Errorf("run %d: acknowledged customer %s (%s) is missing after the restart: %v", run, id, pcid, err)
+				return fmt.Errorf("run %d: acknowledged customer %s (%s) is missing after the restart", run, id, pcid)
 			}
 		}
 		for _, pcid := range unknown {
 			c, err := api.CreateCustomer(context.Background(), customer(pcid))
+			for rateLimited(err) {
+				time.Sleep(time.Second)
+				c, err = api.CreateCustomer(context.Background(), customer(pcid))
+			}
 			if err != nil {
 				srv.Kill()
 				return fmt.Errorf("run %d: retrying unanswered create %s: %v", run, pcid, err)
@@ -290,9 +302,13 @@ func (k Kill9) Run(w io.Writer) error {
 			acked[pcid] = c.CustomerID
 		}
 		unknown = nil
-		if err := noDuplicates(srv.URL, key, secret, len(acked)); err != nil {
+		if stored, err = listAll(srv.URL, key, secret); err != nil {
 			srv.Kill()
 			return fmt.Errorf("run %d: %w", run, err)
+		}
+		if len(stored) != len(acked) {
+			srv.Kill()
+			return fmt.Errorf("run %d: the list has %d customers, want %d", run, len(stored), len(acked))
 		}
 		fmt.Fprintf(w, "| %d | %s | %d | %d | %d customers, none missing, none twice |\n", run, wait.Round(time.Millisecond), runAcked, runUnknown, len(acked))
 		srv.Kill()
@@ -316,10 +332,10 @@ func (k Kill9) Run(w io.Writer) error {
 	return nil
 }
 
-// noDuplicates walks the partner's whole list and checks that it holds
-// exactly want customers with distinct partner_customer_ids.
-func noDuplicates(base, key, secret string, want int) error {
-	seen := map[string]bool{}
+// listAll walks the partner's whole list and returns its customers by
+// partner_customer_id, failing if one appears twice.
+func listAll(base, key, secret string) (map[string]string, error) {
+	seen := map[string]string{}
 	next := ""
 	for {
 		u := base + "/api/customers?limit=100"
@@ -331,10 +347,16 @@ func noDuplicates(base, key, secret string, want int) error {
 		req.Header.Set("X-API-Secret", secret)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			return err
+			return nil, err
+		}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			resp.Body.Close()
+			time.Sleep(time.Second)
+			continue
 		}
 		var page struct {
 			Data []struct {
+				CustomerID        string `json:"customer_id"`
 				PartnerCustomerID string `json:"partner_customer_id"`
 			}
 			HasMore    bool   `json:"has_more"`
@@ -343,23 +365,26 @@ func noDuplicates(base, key, secret string, want int) error {
 		err = json.NewDecoder(resp.Body).Decode(&page)
 		resp.Body.Close()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, c := range page.Data {
-			if seen[c.PartnerCustomerID] {
-				return fmt.Errorf("customer %s is stored twice", c.PartnerCustomerID)
+			if _, dup := seen[c.PartnerCustomerID]; dup {
+				return nil, fmt.Errorf("customer %s is stored twice", c.PartnerCustomerID)
 			}
-			seen[c.PartnerCustomerID] = true
+			seen[c.PartnerCustomerID] = c.CustomerID
 		}
 		if !page.HasMore {
-			break
+			return seen, nil
 		}
 		next = page.NextCursor
 	}
-	if len(seen) != want {
-		return fmt.Errorf("the list has %d customers, want %d", len(seen), want)
-	}
-	return nil
+}
+
+// rateLimited reports whether err is a 429: a definite answer that
+// nothing was done.
+func rateLimited(err error) bool {
+	var apiErr *client.Error
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests
 }
 
 func randInt(n int) int {
