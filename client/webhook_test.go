@@ -3,7 +3,6 @@ package client
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
@@ -14,18 +13,7 @@ func TestVerifyWebhook(t *testing.T) {
 	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 	body := []byte(`{"id":"evt_1","type":"customer.active","created_at":"2026-11-30T06:00:00Z","sequence":2,"data":{"customer_id":"cus_1","status":"active"}}`)
 	now := time.Unix(1_800_000_000, 0)
-	signed := func(id string, ts int64, b []byte) http.Header {
-		std, err := webhook.StandardSignature(secret, id, ts, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := http.Header{}
-		h.Set(webhook.HeaderID, id)
-		h.Set(webhook.HeaderTimestamp, strconv.FormatInt(ts, 10))
-		h.Set(webhook.HeaderStandardSignature, std)
-		h.Set(webhook.HeaderSignature, webhook.BodySignature(secret, b))
-		return h
-	}
+	signed := func(id string, ts int64, b []byte) http.Header { return signedDelivery(t, secret, id, ts, b) }
 	good := signed("evt_1", now.Unix(), body)
 	ev, err := verifyWebhookAt(secret, good, body, 0, now)
 	if err != nil || ev.ID != "evt_1" || ev.Sequence != 2 || ev.Data.Status != "active" {

@@ -21,6 +21,8 @@ Usage:
   onboard partners create --name NAME [--json]
                                           create a partner and print its first API key and secret
   onboard partners list [--json]          list partners
+  onboard partners rate-limit ID [--rps N --burst M | --default]
+                                          show or set the rate limit of each of a partner's API keys
   onboard keys create --partner ID [--json]
                                           issue another key for a partner (at most two live keys)
   onboard keys revoke KEY                 revoke a key; it stops working within 5 seconds
@@ -36,6 +38,10 @@ Usage:
   onboard webhooks delete --partner ID --endpoint ID
   onboard webhooks rotate-secret --partner ID --endpoint ID [--json]
   onboard webhooks redeliver --event ID   send an event again
+  onboard bench [--url URL] [--scenario create|get|list|mixed] [--concurrency N] [--duration D]
+                                          load a running server and compare it with same-run ceilings
+  onboard seed --customers N [--partner ID]
+                                          bulk-load N realistic customers (for measuring reads at scale)
 
 Every command takes --database-url (env ONBOARD_DATABASE_URL):
   sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
@@ -97,6 +103,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return partnersCreate(ctx, rest[1:], e)
 	case cmd == "partners" && sub == "list":
 		return partnersList(ctx, rest[1:], e)
+	case cmd == "partners" && sub == "rate-limit":
+		return partnersRateLimit(ctx, rest[1:], e)
 	case cmd == "keys" && sub == "create":
 		return keysCreate(ctx, rest[1:], e)
 	case cmd == "keys" && sub == "revoke":
@@ -117,6 +125,12 @@ func run(ctx context.Context, args []string, e env) error {
 		return webhooksRotate(ctx, rest[1:], e)
 	case cmd == "webhooks" && sub == "redeliver":
 		return webhooksRedeliver(ctx, rest[1:], e)
+	case cmd == "bench":
+		return bench(ctx, rest, e)
+	case cmd == "bench-ceiling": // started by bench
+		return benchCeiling(ctx, rest, e)
+	case cmd == "seed":
+		return seed(ctx, rest, e)
 	}
 	fmt.Fprint(e.stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", joinArgs(cmd, sub))}

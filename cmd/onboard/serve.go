@@ -31,7 +31,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := newLogger(e.stderr, cfg.LogLevel)
-	log.Info("starting", "config", cfg.String())
+	log.Info("starting", "config", cfg.String(), "gc", tuneGC())
 
 	files, err := fileCipher(cfg, log)
 	if err != nil {
@@ -42,6 +42,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer store.Close()
+	m := newMetrics(cfg, store, log)
 	svc := kyb.NewService(store)
 	svc.Cipher = files
 	svc.AllowInsecureWebhooks = cfg.AllowInsecureWebhooks
@@ -54,6 +55,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		Schedule:     webhook.Schedule{Initial: cfg.WebhookRetryInitial, Max: cfg.WebhookRetryMax, GiveUpAfter: cfg.WebhookGiveUpAfter},
 		Workers:      cfg.WebhookWorkers,
 		AllowPrivate: cfg.AllowInsecureWebhooks,
+		OnAttempt:    attemptCounter(m),
 	})
 	svc.EventsAdded = relay.Notify
 	// The relay outlives the HTTP server during shutdown, so that events of
@@ -72,13 +74,19 @@ func serve(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
+	stopMetrics, err := serveMetrics(cfg.MetricsAddr, m, cfg.Pprof, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 
 	srv := &http.Server{
-		Handler: httpapi.New(svc, log),
+		Handler: httpapi.New(svc, log, serverOptions(cfg, m)...),
 		// Timeouts cut off clients that send or read too slowly, so they
 		// cannot hold connections open.
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -32,6 +33,9 @@ type Config struct {
 	// ShutdownTimeout bounds how long serve waits for in-flight requests
 	// after SIGTERM.
 	ShutdownTimeout time.Duration
+	// ReadHeaderTimeout and ReadTimeout cut off a client that sends its
+	// request headers, or its whole request, too slowly.
+	ReadHeaderTimeout, ReadTimeout time.Duration
 	// FileEncryptionKey is the base64 of the 32-byte key that encrypts
 	// uploaded files and webhook secrets at rest. A secret: String masks it.
 	FileEncryptionKey string
@@ -43,6 +47,16 @@ type Config struct {
 	WebhookWorkers int
 	// The retry schedule of failed deliveries.
 	WebhookRetryInitial, WebhookRetryMax, WebhookGiveUpAfter time.Duration
+	// RateLimit and RateBurst are the default rate limit of each API key,
+	// per instance; a RateLimit of 0 turns it off.
+	RateLimit float64
+	RateBurst int
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// MetricsAddr is where Prometheus metrics are served; empty for not.
+	MetricsAddr string
+	// Pprof also serves Go's profiler on the metrics listener.
+	Pprof bool
 }
 
 // Default returns the settings used when nothing else is given: the
@@ -54,11 +68,17 @@ func Default() Config {
 		LogLevel:        "info",
 		ShutdownTimeout: 30 * time.Second,
 
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+
 		WebhookTimeout:      10 * time.Second,
 		WebhookWorkers:      4,
 		WebhookRetryInitial: 5 * time.Second,
 		WebhookRetryMax:     time.Hour,
 		WebhookGiveUpAfter:  24 * time.Hour,
+
+		RateLimit: kyb.DefaultRateLimit.PerSecond,
+		RateBurst: kyb.DefaultRateLimit.Burst,
 	}
 }
 
@@ -76,6 +96,8 @@ func (c *Config) options() []option {
 		{"log-level", "ONBOARD_LOG_LEVEL", "log level: debug, info, warn or error", (*stringValue)(&c.LogLevel)},
 		{"create-sandbox-partner", "ONBOARD_CREATE_SANDBOX_PARTNER", "create a sandbox partner on an empty PostgreSQL database too (SQLite always gets one)", (*boolValue)(&c.SandboxPartner)},
 		{"shutdown-timeout", "ONBOARD_SHUTDOWN_TIMEOUT", "how long to let in-flight requests finish on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
+		{"read-header-timeout", "ONBOARD_READ_HEADER_TIMEOUT", "how long a client may take to send a request's headers", (*durationValue)(&c.ReadHeaderTimeout)},
+		{"read-timeout", "ONBOARD_READ_TIMEOUT", "how long a client may take to send a whole request, body included", (*durationValue)(&c.ReadTimeout)},
 		{"file-encryption-key", "ONBOARD_FILE_ENCRYPTION_KEY", "base64 of the 32-byte key that encrypts uploaded files and webhook secrets; required with PostgreSQL, kept beside the database file with SQLite when unset (prefer the variable: flags show in process lists)", (*stringValue)(&c.FileEncryptionKey)},
 		{"allow-insecure-webhooks", "ONBOARD_ALLOW_INSECURE_WEBHOOKS", "allow http webhook endpoints on loopback and private addresses, for local development only", (*boolValue)(&c.AllowInsecureWebhooks)},
 		{"webhook-timeout", "ONBOARD_WEBHOOK_TIMEOUT", "how long an endpoint has to answer a delivery", (*durationValue)(&c.WebhookTimeout)},
@@ -83,6 +105,11 @@ func (c *Config) options() []option {
 		{"webhook-retry-initial", "ONBOARD_WEBHOOK_RETRY_INITIAL", "delay before the first retry of a failed delivery; it doubles with each retry", (*durationValue)(&c.WebhookRetryInitial)},
 		{"webhook-retry-max", "ONBOARD_WEBHOOK_RETRY_MAX", "longest delay between retries", (*durationValue)(&c.WebhookRetryMax)},
 		{"webhook-give-up-after", "ONBOARD_WEBHOOK_GIVE_UP_AFTER", "how long after an event its failing deliveries keep being retried", (*durationValue)(&c.WebhookGiveUpAfter)},
+		{"rate-limit", "ONBOARD_RATE_LIMIT", "requests a second each API key may make on average, counted by each instance apart; 0 for no limit; a partner's own limit (onboard partners rate-limit) replaces it", (*floatValue)(&c.RateLimit)},
+		{"rate-burst", "ONBOARD_RATE_BURST", "requests an API key may make at once after a pause", (*intValue)(&c.RateBurst)},
+		{"trusted-proxies", "ONBOARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of the proxies in front of the service, whose X-Forwarded-For then names the client that failed authentications are counted against; by default the connecting address is the client", (*prefixesValue)(&c.TrustedProxies)},
+		{"metrics-addr", "ONBOARD_METRICS_ADDR", "address to serve Prometheus metrics on at /metrics, such as 127.0.0.1:9090; never the public address; empty for none", (*stringValue)(&c.MetricsAddr)},
+		{"pprof", "ONBOARD_PPROF", "also serve Go's profiler (net/http/pprof) at /debug/pprof/ on the metrics listener, to see what a load is spent on", (*boolValue)(&c.Pprof)},
 	}
 }
 
@@ -105,8 +132,9 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 }
 
 // ServeSettings names the settings of "onboard serve".
-var ServeSettings = []string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "file-encryption-key",
-	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after"}
+var ServeSettings = []string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "file-encryption-key",
+	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after",
+	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof"}
 
 type stringValue string
 
@@ -161,7 +189,7 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name  string
 		value time.Duration
-	}{{"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
+	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
 		if d.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
@@ -173,6 +201,10 @@ func (c Config) Validate() error {
 		if _, err := DecodeFileKey(c.FileEncryptionKey); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	errs = append(errs, c.validateLimits()...)
+	if c.Pprof && c.MetricsAddr == "" {
+		errs = append(errs, errors.New("pprof: needs metrics-addr, the listener the profiler is served on"))
 	}
 	return errors.Join(errs...)
 }
@@ -217,10 +249,12 @@ func (c Config) String() string {
 	if c.FileEncryptionKey != "" {
 		key = "xxxxx"
 	}
-	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s file-encryption-key=%s "+
-		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s",
-		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, key,
-		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter)
+	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s file-encryption-key=%s "+
+		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s "+
+		"rate-limit=%s rate-burst=%d trusted-proxies=%s metrics-addr=%s pprof=%t",
+		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, key,
+		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter,
+		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MetricsAddr, c.Pprof)
 }
 
 // DecodeFileKey decodes a file encryption key given as standard base64 of

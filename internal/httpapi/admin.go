@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -25,9 +26,16 @@ func (s *Server) operator(next handlerFunc) handlerFunc {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || len(token) > maxCredentialLength {
 			token = ""
 		}
-		op, err := s.service.AuthenticateOperator(r.Context(), strings.TrimSpace(token))
+		if err := s.admit(r); err != nil {
+			return err
+		}
+		token = strings.TrimSpace(token)
+		op, err := s.service.AuthenticateOperator(r.Context(), token)
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="onboard-admin"`)
+			err = s.authFailed(r, "operator", "", token != "", err)
+			if errors.Is(err, kyb.ErrUnauthorized) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="onboard-admin"`)
+			}
 			return err
 		}
 		infoFrom(r.Context()).operatorID = op.ID

@@ -316,7 +316,7 @@ func TestAdminPartnersAndKeys(t *testing.T) {
 
 func TestListCustomers(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
-		ts := newTestServer(t, e)
+		ts := newTestServer(t, e, withoutRateLimit())
 		creds, other := ts.partner(t), ts.partner(t)
 		const n = 250
 		existing := map[string]bool{}

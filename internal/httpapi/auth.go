@@ -24,11 +24,17 @@ func (s *Server) partner(next handlerFunc) handlerFunc {
 		if len(keyID) > maxCredentialLength || len(secret) > maxCredentialLength {
 			keyID, secret = "", ""
 		}
-		key, err := s.service.Authenticate(r.Context(), keyID, secret)
-		if err != nil {
+		if err := s.admit(r); err != nil {
 			return err
 		}
+		key, err := s.service.Authenticate(r.Context(), keyID, secret)
+		if err != nil {
+			return s.authFailed(r, "partner", keyID, keyID != "" || secret != "", err)
+		}
 		infoFrom(r.Context()).partnerID = key.PartnerID
+		if err := s.takeToken(w, key); err != nil {
+			return err
+		}
 		return next(w, r.WithContext(context.WithValue(r.Context(), partnerKey{}, key.PartnerID)))
 	}
 }

@@ -317,6 +317,12 @@ func TestCreateCustomerValidation(t *testing.T) {
 		{"start date in the future", with(t, "business_details.business_identifier_start_date", future, "business_details.business_identifier_expiry_date", deleted), []fieldErr{{"business_details.business_identifier_start_date", "invalid_value"}}},
 		{"expiry equal to start", with(t, "business_details.business_identifier_expiry_date", "2019-03-01T00:00:00Z"), []fieldErr{{"business_details.business_identifier_expiry_date", "invalid_value"}}},
 		{"expiry before start", with(t, "business_details.business_identifier_expiry_date", "2018-03-01T00:00:00Z"), []fieldErr{{"business_details.business_identifier_expiry_date", "invalid_value"}}},
+		{"start date in year 0 in UTC", with(t, "business_details.business_identifier_start_date", "0000-01-01T00:00:00+01:00"), []fieldErr{{"business_details.business_identifier_start_date", "invalid_value"}}},
+		{"expiry in year 10000 in UTC", with(t, "business_details.business_identifier_expiry_date", "9999-12-31T23:00:00-02:00"), []fieldErr{{"business_details.business_identifier_expiry_date", "invalid_value"}}},
+		{"id expiry in year 10000 in UTC", with(t, "business_person_list.0.identification.id_expiration_date", "9999-12-31T23:59:59-00:01"), []fieldErr{{"business_person_list[0].identification.id_expiration_date", "invalid_value"}}},
+		{"birth date in year 0 in UTC", with(t, "business_person_list.0.basic_info.birth_date", "0000-12-31T23:59:59+01:00"), []fieldErr{{"business_person_list[0].basic_info.birth_date", "invalid_value"}}},
+		{"expiry within the second of start", with(t, "business_details.business_identifier_start_date", "2019-03-01T00:00:00.1Z", "business_details.business_identifier_expiry_date", "2019-03-01T00:00:00.9Z"), []fieldErr{{"business_details.business_identifier_expiry_date", "invalid_value"}}},
+		{"five-digit year", with(t, "business_details.business_identifier_expiry_date", "10000-01-01T00:00:00Z"), []fieldErr{{"business_details.business_identifier_expiry_date", "invalid_format"}}},
 		{"registration_address missing", with(t, "registration_address", deleted), []fieldErr{{"registration_address", "required"}}},
 		{"registration address core missing", with(t, "registration_address", map[string]any{}), []fieldErr{
 			{"registration_address.registration_address_line1", "required"},

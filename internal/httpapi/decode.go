@@ -18,8 +18,10 @@ import (
 
 // decodeJSON reads a JSON object into dst, a pointer to a struct, more
 // strictly than encoding/json: every unknown field and every value of the
-// wrong type is reported with its full path (all of them, not the first),
-// invalid UTF-8 and trailing data are refused, and null means absent.
+// wrong type is reported with its full path (all of them, up to
+// kyb.MaxFieldErrors), invalid UTF-8, trailing data and nesting deeper
+// than maxDepth are refused, a key given twice is a field error, and null
+// means absent.
 // Malformed JSON is an error; field problems are returned as a list so the
 // caller can add the validation errors of the fields that did decode.
 func decodeJSON(body []byte, dst any) ([]kyb.FieldError, error) {
@@ -28,9 +30,9 @@ func decodeJSON(body []byte, dst any) ([]kyb.FieldError, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, syntaxError(err)
+	v, err := readValue(dec, 0)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, kyb.InvalidRequest("invalid_json", "the request body has data after the JSON object")
@@ -41,6 +43,66 @@ func decodeJSON(body []byte, dst any) ([]kyb.FieldError, error) {
 	var d decoder
 	d.value(v, reflect.ValueOf(dst).Elem(), "")
 	return d.errs, nil
+}
+
+// maxDepth is how deeply arrays and objects may nest. A profile needs four
+// levels; the limit refuses a body of brackets before it costs anything.
+const maxDepth = 32
+
+// duplicate stands for the value of a key that an object has more than
+// once, so that the decoder reports it at its path: encoding/json would
+// silently keep the last value, where another reader of the same body may
+// keep the first.
+type duplicate struct{}
+
+// readValue reads the next JSON value from dec, which is depth arrays and
+// objects deep, numbers as json.Number.
+func readValue(dec *json.Decoder, depth int) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	if depth == maxDepth {
+		return nil, kyb.InvalidRequest("invalid_json", fmt.Sprintf("the request body nests arrays and objects more than %d levels deep", maxDepth))
+	}
+	var v any
+	if delim == '[' {
+		items := []any{}
+		for dec.More() {
+			item, err := readValue(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, item)
+		}
+		v = items
+	} else {
+		obj := map[string]any{}
+		for dec.More() {
+			key, err := dec.Token()
+			if err != nil {
+				return nil, syntaxError(err)
+			}
+			item, err := readValue(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			name := key.(string) // Token reads only a string where a key belongs
+			if _, seen := obj[name]; seen {
+				item = duplicate{}
+			}
+			obj[name] = item
+		}
+		v = obj
+	}
+	if _, err := dec.Token(); err != nil { // the closing ] or }
+		return nil, syntaxError(err)
+	}
+	return v, nil
 }
 
 func syntaxError(err error) error {
@@ -60,7 +122,10 @@ type decoder struct {
 }
 
 func (d *decoder) fail(path, code, message string) {
-	d.errs = append(d.errs, kyb.FieldError{Field: path, Code: code, Message: message})
+	// More errors than a response lists would only cost time.
+	if len(d.errs) < kyb.MaxFieldErrors {
+		d.errs = append(d.errs, kyb.FieldError{Field: path, Code: code, Message: message})
+	}
 }
 
 var numberType = reflect.TypeFor[json.Number]()
@@ -69,6 +134,10 @@ var numberType = reflect.TypeFor[json.Number]()
 func (d *decoder) value(v any, dst reflect.Value, path string) {
 	if v == nil {
 		return // null is the same as absent
+	}
+	if _, ok := v.(duplicate); ok {
+		d.fail(path, kyb.CodeInvalidValue, "is given more than once")
+		return
 	}
 	switch {
 	case dst.Type() == numberType:

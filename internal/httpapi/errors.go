@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
@@ -69,6 +70,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Code, body.Message, body.Details, body.CustomerID = ke.Code, ke.Message, ke.Fields, ke.CustomerID
 		if ke.Kind == kyb.KindUnavailable {
 			w.Header().Set("Retry-After", "2")
+		}
+		if ke.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(max(1, wholeSeconds(ke.RetryAfter)), 10))
 		}
 	default:
 		status, body.Code, body.Message = http.StatusInternalServerError, "internal_error", "an internal error occurred; quote the request_id when you contact support"

@@ -100,12 +100,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
+			elapsed := time.Since(start)
+			s.observer.Request(route, sw.status, elapsed)
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("request_id", info.id),
 				slog.String("method", r.Method),
 				slog.String("route", route),
 				slog.Int("status", sw.status),
-				slog.Float64("latency_ms", float64(time.Since(start).Microseconds())/1000),
+				slog.Float64("latency_ms", float64(elapsed.Microseconds())/1000),
 				slog.String("partner_id", info.partnerID),
 				slog.String("operator_id", info.operatorID),
 				slog.String("customer_id", info.customerID),

@@ -38,6 +38,7 @@ import (
 	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/ratelimit"
 	"github.com/onboardkyb/onboard/internal/storetest"
 	"github.com/onboardkyb/onboard/internal/webhook"
 )
@@ -284,6 +285,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 				if r == nil || r.Value.Headers["WWW-Authenticate"] == nil || !r.Value.Headers["WWW-Authenticate"].Value.Required {
 					t.Errorf("%s %s: no 401 with a required WWW-Authenticate", method, path)
 				}
+				checkLimitHeaders(t, method, path, op, false)
 			case strings.HasPrefix(path, "/api/"):
 				if op.Security != nil {
 					t.Errorf("%s %s: security is not the default (X-API-Key and X-API-Secret)", method, path)
@@ -291,6 +293,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 				if op.Responses.Status(http.StatusUnauthorized) == nil {
 					t.Errorf("%s %s: no 401", method, path)
 				}
+				checkLimitHeaders(t, method, path, op, true)
 			default:
 				if op.Security == nil || len(*op.Security) != 0 {
 					t.Errorf("%s %s: an operational endpoint that needs credentials", method, path)
@@ -533,7 +536,7 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 		{"StatusChangeRequest.status enum", enum(prop(schema("StatusChangeRequest"), "status")), targets, true},
 		{"FileType enum", enum(schema("FileType")), fileTypes, true},
 		{"AuditEvent.actor_type enum", enum(prop(schema("AuditEvent"), "actor_type")), []string{string(kyb.ActorPartner), string(kyb.ActorOperator), string(kyb.ActorSystem)}, true},
-		{"AuditEvent.action enum", enum(prop(schema("AuditEvent"), "action")), []string{kyb.ActionCustomerCreated, kyb.ActionCustomerStatusChanged, kyb.ActionPartnerCreated, kyb.ActionAPIKeyCreated, kyb.ActionAPIKeyRevoked}, true},
+		{"AuditEvent.action enum", enum(prop(schema("AuditEvent"), "action")), []string{kyb.ActionCustomerCreated, kyb.ActionCustomerStatusChanged, kyb.ActionPartnerCreated, kyb.ActionAPIKeyCreated, kyb.ActionAPIKeyRevoked, kyb.ActionPartnerRateLimitChanged}, true},
 		{"File.content_type enum", enum(prop(schema("File"), "content_type")), contentTypes, true},
 		{"getFileContent's media types", downloads, contentTypes, false},
 		{"WebhookEvent.type enum", enum(prop(schema("WebhookEvent"), "type")), kyb.EventTypes, true},
@@ -1387,6 +1390,9 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 		{"POST", "/admin/partners/" + creds.PartnerID + "/webhooks/endpoints/" + endpointID + "/rotate-secret", "", true},
 		{"GET", "/admin/webhooks/deliveries?event_id=" + eventID, "", true},
 		{"POST", "/admin/events/" + eventID + "/redeliver", "", true},
+		{"GET", "/admin/partners/" + creds.PartnerID + "/rate-limit", "", true},
+		{"PUT", "/admin/partners/" + creds.PartnerID + "/rate-limit", `{"requests_per_second":1,"burst":1}`, true},
+		{"DELETE", "/admin/partners/" + creds.PartnerID + "/rate-limit", "", true},
 	} {
 		// Which of 500 and 503 depends on how the store reports a closed
 		// database; both are documented.
@@ -1564,6 +1570,9 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 		"adminCreateWebhookEndpoint": func(name, body string) response {
 			return ts.request(t, "POST", "/admin/partners/"+creds.PartnerID+"/webhooks/endpoints", nil, body, operator...)
 		},
+		"adminSetRateLimit": func(name, body string) response {
+			return ts.request(t, "PUT", "/admin/partners/"+ts.partner(t).PartnerID+"/rate-limit", nil, body, operator...)
+		},
 	}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -1599,6 +1608,8 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 					sameExample(op, resp, replace, "file_id", "created_at")
 				case op.OperationID == "createWebhookEndpoint", op.OperationID == "adminCreateWebhookEndpoint":
 					sameExample(op, resp, replace, "id", "created_at", "secret")
+				case op.OperationID == "adminSetRateLimit":
+					sameExample(op, resp, replace, "partner_id")
 				}
 			}
 		}
@@ -2063,4 +2074,57 @@ func TestOpenAPIDescribesWebhookDeliveries(t *testing.T) {
 			t.Errorf("the redelivery is %s %s, want %s %s", last.header.Get("webhook-id"), last.body, first.ID, got[0].body)
 		}
 	})
+}
+
+// checkLimitHeaders wants an operation to document its 429 with Retry-After
+// and, on /api (apiKey), the X-RateLimit-* headers of its 200 and 429.
+func checkLimitHeaders(t *testing.T, method, path string, op *openapi3.Operation, apiKey bool) {
+	t.Helper()
+	tooMany := op.Responses.Status(http.StatusTooManyRequests)
+	if tooMany == nil || tooMany.Value.Headers["Retry-After"] == nil || !tooMany.Value.Headers["Retry-After"].Value.Required {
+		t.Errorf("%s %s: no 429 with a required Retry-After", method, path)
+		return
+	}
+	if !apiKey {
+		return
+	}
+	ok := op.Responses.Status(http.StatusOK)
+	for _, name := range []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} {
+		if ok == nil || ok.Value.Headers[name] == nil || tooMany.Value.Headers[name] == nil {
+			t.Errorf("%s %s: the 200 and 429 responses do not both document %s", method, path, name)
+		}
+	}
+}
+
+// TestOpenAPIDocumentsRateLimits ties the limits the document states to
+// the code's defaults.
+func TestOpenAPIDocumentsRateLimits(t *testing.T) {
+	doc, _, err := loadOpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, policy := kyb.DefaultRateLimit, ratelimit.DefaultPolicy
+	if policy.Window != time.Minute || policy.Block != time.Minute {
+		t.Errorf("the document counts failures within a minute and blocks for a minute at first, the policy is %+v", policy)
+	}
+	for _, phrase := range []string{
+		fmt.Sprintf("%g requests a second on average, in bursts of up to %d", def.PerSecond, def.Burst),
+		fmt.Sprintf("After %d failed authentications within a minute", policy.Failures),
+		fmt.Sprintf("doubling while failures go on, at most %d minutes", int(policy.MaxBlock.Minutes())),
+	} {
+		if !strings.Contains(doc.Info.Description, phrase) {
+			t.Errorf("the document's description does not say %q", phrase)
+		}
+	}
+	request := doc.Components.Schemas["RateLimitRequest"].Value
+	if got := *request.Properties["requests_per_second"].Value.Max; got != kyb.MaxRequestsPerSecond {
+		t.Errorf("RateLimitRequest.requests_per_second maximum = %v, want %d", got, kyb.MaxRequestsPerSecond)
+	}
+	if got := *request.Properties["burst"].Value.Max; got != kyb.MaxBurst {
+		t.Errorf("RateLimitRequest.burst maximum = %v, want %d", got, kyb.MaxBurst)
+	}
+	example := doc.Paths.Value("/admin/partners/{partner_id}/rate-limit").Get.Responses.Status(http.StatusOK).Value.Content.Get("application/json").Example.(map[string]any)
+	if example["requests_per_second"] != def.PerSecond || example["burst"] != float64(def.Burst) {
+		t.Errorf("the adminGetRateLimit example shows %v, want the default %+v", example, def)
+	}
 }

@@ -29,12 +29,16 @@ type Server struct {
 	// methods lists the methods of each path without wildcards, so that
 	// GET /api/customers/create is a 405 rather than a lookup of customer
 	// "create" by the GET /api/customers/{customer_id} route.
-	methods map[string][]string
+	methods  map[string][]string
+	limits   *limiter
+	observer Observer
 }
 
-// New returns a Server for the service, logging to log.
-func New(service *kyb.Service, log *slog.Logger) *Server {
+// New returns a Server for the service, logging to log, with the default
+// limits unless options say otherwise.
+func New(service *kyb.Service, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{service: service, log: log, mux: http.NewServeMux(), methods: map[string][]string{}}
+	s.applyOptions(opts)
 	s.routes()
 	return s
 }
@@ -70,6 +74,9 @@ func (s *Server) routes() {
 	s.handle("POST", "/admin/partners", s.operator(s.adminCreatePartner))
 	s.handle("POST", "/admin/partners/{partner_id}/keys", s.operator(s.adminCreateKey))
 	s.handle("POST", "/admin/keys/{api_key}/revoke", s.operator(s.adminRevokeKey))
+	s.handle("GET", "/admin/partners/{partner_id}/rate-limit", s.operator(s.adminGetRateLimit))
+	s.handle("PUT", "/admin/partners/{partner_id}/rate-limit", s.operator(s.adminSetRateLimit))
+	s.handle("DELETE", "/admin/partners/{partner_id}/rate-limit", s.operator(s.adminRemoveRateLimit))
 	s.handle("GET", "/admin/customers/{customer_id}/events", s.operator(s.customerEvents(true)))
 	s.handle("POST", "/admin/partners/{partner_id}/webhooks/endpoints", s.operator(s.createEndpoint(s.pathPartner)))
 	s.handle("GET", "/admin/partners/{partner_id}/webhooks/endpoints", s.operator(s.listEndpoints(s.pathPartner)))

@@ -27,13 +27,13 @@ type testServer struct {
 	Logs *syncBuffer
 }
 
-func newTestServer(t *testing.T, e storetest.Engine) *testServer {
+func newTestServer(t *testing.T, e storetest.Engine, opts ...httpapi.Option) *testServer {
 	t.Helper()
 	svc := kyb.NewService(e.Open(t))
 	svc.Cipher = testFileCipher(t)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
-	srv := httptest.NewServer(httpapi.New(svc, log))
+	srv := httptest.NewServer(httpapi.New(svc, log, opts...))
 	t.Cleanup(srv.Close)
 	return &testServer{URL: srv.URL, Service: svc, Logs: logs}
 }

@@ -3,6 +3,7 @@ package kyb
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it. The HTTP
@@ -32,6 +33,8 @@ type Error struct {
 	Fields []FieldError
 	// CustomerID names the existing customer a conflict is about.
 	CustomerID string
+	// RetryAfter is how long a rate-limited caller should wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -105,9 +108,16 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
-// Invalid returns a validation error listing every failing field.
+// MaxFieldErrors bounds the fields one error lists. A body within the
+// profile's limits never has that many problems; one built to have more (a
+// list of 200 000 numbers where strings belong) gets the first ones, not a
+// response many times its size.
+const MaxFieldErrors = 1000
+
+// Invalid returns a validation error listing every failing field, up to
+// MaxFieldErrors of them.
 func Invalid(fields []FieldError) *Error {
-	return &Error{Kind: KindInvalid, Code: "invalid_request", Message: "the request has invalid fields", Fields: fields}
+	return &Error{Kind: KindInvalid, Code: "invalid_request", Message: "the request has invalid fields", Fields: fields[:min(len(fields), MaxFieldErrors)]}
 }
 
 // InvalidRequest returns a validation error that is about the request as a

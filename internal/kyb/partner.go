@@ -29,6 +29,9 @@ type APIKey struct {
 	SecretHash string
 	CreatedAt  time.Time
 	RevokedAt  time.Time // zero while the key is live
+	// RateLimit is the partner's own limit for each of its keys, zero for
+	// the service's default; the stores read it with the key.
+	RateLimit RateLimit
 }
 
 // Live reports whether the key has not been revoked.

@@ -10,6 +10,7 @@ type Store interface {
 	FileStore
 	OperatorStore
 	WebhookStore
+	RateLimitStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error

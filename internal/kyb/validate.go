@@ -363,7 +363,15 @@ func (c *checker) date(field, v string) (time.Time, bool) {
 		c.add(field, CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
 		return time.Time{}, false
 	}
-	return t, true
+	// The echo is in UTC, where an offset can carry year 0000 or 9999
+	// outside RFC 3339's four digits.
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		c.add(field, CodeInvalidValue, "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z in UTC")
+		return time.Time{}, false
+	}
+	// Compared as stored, in whole seconds: an expiry 0.8 s after its
+	// start would be echoed equal to it.
+	return t.Truncate(time.Second), true
 }
 
 // pastDate checks a date that cannot lie in the future, such as an issue

@@ -168,6 +168,9 @@ type WebhookStore interface {
 	CustomerEvents(ctx context.Context, customerID string) ([]Event, error)
 	// Redeliver makes an event's deliveries pending again, due at now.
 	Redeliver(ctx context.Context, eventID string, now time.Time) (int, error)
+	// PendingDeliveries counts the deliveries of every partner still to be
+	// sent or retried, for monitoring.
+	PendingDeliveries(ctx context.Context) (int, error)
 }
 
 // publicHost reports whether a URL's host may be public: an IP literal must

@@ -18,7 +18,8 @@ const customerColumns = "id, partner_id, status, created_at, status_reason, stat
 
 // CreateCustomer stores c and its audit event unless the partner already
 // has its partner_customer_id; then it returns the existing customer. One
-// statement does both inserts, so they commit together.
+// statement does both inserts, so they commit together, and creates that
+// arrive together are sent together: see createBatch.
 func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, bool, error) {
 	profile, err := json.Marshal(c.Profile)
 	if err != nil {
@@ -27,17 +28,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 	args := append([]any{c.ID, c.PartnerID, c.Status, c.CreatedAt, c.StatusReason, nullTime(c.StatusUpdatedAt), string(profile), c.Fingerprint, c.Profile.PartnerCustomerID},
 		auditArgs(audit)...)
 	args = append(args, eventArgs(event)...)
-	var created bool
-	err = s.pool.QueryRow(ctx, `WITH inserted AS (
-			INSERT INTO customers (`+customerColumns+`, partner_customer_id, event_sequence)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
-			ON CONFLICT (partner_id, partner_customer_id) DO NOTHING
-			RETURNING id, event_sequence),
-		audited AS (
-			INSERT INTO audit_events (`+auditColumns+`)
-			SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM inserted),
-		`+outboxCTE("inserted", 21)+`
-		SELECT count(*) = 1 FROM inserted`, args...).Scan(&created)
+	created, err := s.creates.Do(ctx, args)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("insert customer: %w", wrapErr(err))
 	}
@@ -49,6 +40,20 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 		c.PartnerID, c.Profile.PartnerCustomerID))
 	return existing, false, err
 }
+
+// createCustomerSQL inserts a customer ($1 to $9), its audit event ($10 to
+// $20) and its webhook event (from $21, see outboxCTE) unless the partner
+// has the partner_customer_id already, and answers whether it did.
+var createCustomerSQL = `WITH inserted AS (
+		INSERT INTO customers (` + customerColumns + `, partner_customer_id, event_sequence)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
+		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING
+		RETURNING id, event_sequence),
+	audited AS (
+		INSERT INTO audit_events (` + auditColumns + `)
+		SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM inserted),
+	` + outboxCTE("inserted", 21) + `
+	SELECT count(*) = 1 FROM inserted`
 
 func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {

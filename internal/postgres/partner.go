@@ -136,8 +136,11 @@ func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, audit kyb.AuditE
 func (s *Store) APIKey(ctx context.Context, keyID string) (kyb.APIKey, error) {
 	var k kyb.APIKey
 	var revoked *time.Time
-	err := s.pool.QueryRow(ctx, "SELECT id, partner_id, secret_hash, created_at, revoked_at FROM api_keys WHERE id = $1", keyID).
-		Scan(&k.ID, &k.PartnerID, &k.SecretHash, &k.CreatedAt, &revoked)
+	var perSecond *float64
+	var burst *int
+	err := s.pool.QueryRow(ctx, `SELECT k.id, k.partner_id, k.secret_hash, k.created_at, k.revoked_at, p.rate_limit_per_second, p.rate_limit_burst
+		FROM api_keys k JOIN partners p ON p.id = k.partner_id WHERE k.id = $1`, keyID).
+		Scan(&k.ID, &k.PartnerID, &k.SecretHash, &k.CreatedAt, &revoked, &perSecond, &burst)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return kyb.APIKey{}, kyb.NotFound("api key")
 	}
@@ -148,5 +151,6 @@ func (s *Store) APIKey(ctx context.Context, keyID string) (kyb.APIKey, error) {
 	if revoked != nil {
 		k.RevokedAt = revoked.UTC()
 	}
+	k.RateLimit = rateLimitOf(perSecond, burst)
 	return k, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/onboardkyb/onboard/internal/groupcommit"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -32,6 +33,9 @@ const migrationLock = 0x6f6e626f617264 // "onboard"
 // Store is a kyb.Store on a PostgreSQL database.
 type Store struct {
 	pool *pgxpool.Pool
+	// creates batches CreateCustomer calls into shared round trips and
+	// transactions.
+	creates *groupcommit.Batcher[[]any, bool]
 }
 
 // Open connects to the database at url, checks that it keeps acknowledged
@@ -58,6 +62,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	s.creates = groupcommit.New(s.createBatch, createWorkers, maxCreateBatch)
 	return s, nil
 }
 
@@ -76,6 +81,9 @@ func (s *Store) checkDurability(ctx context.Context) error {
 
 // Close closes every connection.
 func (s *Store) Close() error {
+	if s.creates != nil {
+		s.creates.Close()
+	}
 	s.pool.Close()
 	return nil
 }

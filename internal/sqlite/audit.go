@@ -9,7 +9,7 @@ import (
 )
 
 // insertAudit appends an event to the audit trail inside tx.
-func insertAudit(ctx context.Context, tx *sql.Tx, e kyb.AuditEvent) error {
+func insertAudit(ctx context.Context, tx execer, e kyb.AuditEvent) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events
 		(id, created_at, actor_type, actor_id, action, partner_id, customer_id, api_key_id, from_status, to_status, reason)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

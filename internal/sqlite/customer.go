@@ -14,51 +14,28 @@ import (
 const customerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint"
 
 // CreateCustomer stores c unless the partner already has its
-// partner_customer_id; then it returns the existing customer.
+// partner_customer_id; then it returns the existing customer. Creates that
+// arrive together share one transaction: see createBatch.
 func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, bool, error) {
 	profile, err := json.Marshal(c.Profile)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
 	}
-	var existing kyb.Customer
-	created := false
-	err = s.transact(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`, partner_customer_id, event_sequence)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-			ON CONFLICT (partner_id, partner_customer_id) DO NOTHING`,
-			c.ID, c.PartnerID, c.Status, micros(c.CreatedAt), c.StatusReason, nullMicros(c.StatusUpdatedAt), string(profile), c.Fingerprint, c.Profile.PartnerCustomerID)
-		if err != nil {
-			return fmt.Errorf("insert customer: %w", wrapErr(err))
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			created = true
-			if err := insertAudit(ctx, tx, audit); err != nil {
-				return err
-			}
-			event.Sequence = 1
-			return insertEvent(ctx, tx, event)
-		}
-		existing, err = scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = ? AND partner_customer_id = ?",
-			c.PartnerID, c.Profile.PartnerCustomerID))
-		return err
-	})
+	r, err := s.creates.Do(ctx, createOp{customer: c, profile: profile, audit: audit, event: event})
 	if err != nil {
 		return kyb.Customer{}, false, err
 	}
-	if created {
-		return c, true, nil
-	}
-	return existing, false, nil
+	return r.customer, r.created, nil
 }
 
 // Customer returns one of a partner's customers.
 func (s *Store) Customer(ctx context.Context, partnerID, id string) (kyb.Customer, error) {
-	return scanCustomer(s.read.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ? AND partner_id = ?", id, partnerID))
+	return scanCustomer(s.reads.queryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ? AND partner_id = ?", id, partnerID))
 }
 
 // CustomerByID returns any partner's customer.
 func (s *Store) CustomerByID(ctx context.Context, id string) (kyb.Customer, error) {
-	return scanCustomer(s.read.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", id))
+	return scanCustomer(s.reads.queryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", id))
 }
 
 // UpdateCustomerStatus moves a customer from audit.FromStatus to
@@ -127,7 +104,7 @@ func (s *Store) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.Cus
 		}
 		add("(created_at, id) "+beyond+" (?, ?)", micros(cursor.CreatedAt), cursor.ID)
 	}
-	rows, err := s.read.QueryContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE "+strings.Join(where, " AND ")+
+	rows, err := s.reads.query(ctx, "SELECT "+customerColumns+" FROM customers WHERE "+strings.Join(where, " AND ")+
 		" ORDER BY created_at "+order+", id "+order+" LIMIT ?", append(args, q.Limit+1)...)
 	if err != nil {
 		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))

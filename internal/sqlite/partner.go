@@ -120,15 +120,17 @@ func (s *Store) RevokeAPIKey(ctx context.Context, keyID string, audit kyb.AuditE
 // APIKey returns one key, live or revoked.
 func (s *Store) APIKey(ctx context.Context, keyID string) (kyb.APIKey, error) {
 	var k kyb.APIKey
-	var created, revoked sql.NullInt64
-	err := s.read.QueryRowContext(ctx, "SELECT id, partner_id, secret_hash, created_at, revoked_at FROM api_keys WHERE id = ?", keyID).
-		Scan(&k.ID, &k.PartnerID, &k.SecretHash, &created, &revoked)
+	var created, revoked, burst sql.NullInt64
+	var perSecond sql.NullFloat64
+	err := s.read.QueryRowContext(ctx, `SELECT k.id, k.partner_id, k.secret_hash, k.created_at, k.revoked_at, p.rate_limit_per_second, p.rate_limit_burst
+		FROM api_keys k JOIN partners p ON p.id = k.partner_id WHERE k.id = ?`, keyID).
+		Scan(&k.ID, &k.PartnerID, &k.SecretHash, &created, &revoked, &perSecond, &burst)
 	if errors.Is(err, sql.ErrNoRows) {
 		return kyb.APIKey{}, kyb.NotFound("api key")
 	}
 	if err != nil {
 		return kyb.APIKey{}, fmt.Errorf("select api key: %w", wrapErr(err))
 	}
-	k.CreatedAt, k.RevokedAt = fromMicros(created), fromMicros(revoked)
+	k.CreatedAt, k.RevokedAt, k.RateLimit = fromMicros(created), fromMicros(revoked), rateLimitOf(perSecond, burst)
 	return k, nil
 }

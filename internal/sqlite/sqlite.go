@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/groupcommit"
 	"github.com/onboardkyb/onboard/internal/kyb"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -35,6 +36,10 @@ type Store struct {
 	// queueing writers in Go is cheaper than retrying on SQLITE_BUSY.
 	write *sql.DB
 	read  *sql.DB
+	// creates batches CreateCustomer calls into shared transactions.
+	creates *groupcommit.Batcher[createOp, createResult]
+	// reads prepares the hottest queries of the read pool once.
+	reads *stmtCache
 }
 
 // Open opens (creating it and its folder if needed) the database at path
@@ -54,6 +59,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.write.Close()
 		return nil, err
 	}
+	s.reads = &stmtCache{db: s.read}
 	if err := s.checkDurability(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -62,6 +68,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.creates = groupcommit.New(s.createBatch, 1, maxCreateBatch)
 	return s, nil
 }
 
@@ -105,7 +112,10 @@ func (s *Store) checkDurability(ctx context.Context) error {
 
 // Close closes the database.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	if s.creates != nil {
+		s.creates.Close()
+	}
+	return errors.Join(s.reads.close(), s.read.Close(), s.write.Close())
 }
 
 // Ping reports whether the database answers.

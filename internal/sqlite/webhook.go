@@ -12,7 +12,7 @@ import (
 
 // insertEvent adds an event to the outbox inside tx, with a pending
 // delivery to each of the partner's endpoints.
-func insertEvent(ctx context.Context, tx *sql.Tx, e kyb.Event) error {
+func insertEvent(ctx context.Context, tx execer, e kyb.Event) error {
 	if _, err := tx.ExecContext(ctx, "INSERT INTO events (id, partner_id, customer_id, type, sequence, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
 		e.ID, e.PartnerID, e.CustomerID, e.Type, e.Sequence, micros(e.CreatedAt), string(e.Data)); err != nil {
 		return fmt.Errorf("insert event: %w", wrapErr(err))

@@ -24,6 +24,8 @@ func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("webhook endpoints", func(t *testing.T) { testEndpoints(t, open(t)) })
 	t.Run("webhook outbox", func(t *testing.T) { testOutbox(t, open(t)) })
 	t.Run("files", func(t *testing.T) { testFiles(t, open(t)) })
+	t.Run("rate limits", func(t *testing.T) { testRateLimits(t, open(t)) })
+	t.Run("pending deliveries", func(t *testing.T) { testPendingDeliveries(t, open(t)) })
 }
 
 var ctx = context.Background()

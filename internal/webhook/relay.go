@@ -60,6 +60,9 @@ type Options struct {
 	// for local development and tests.
 	AllowPrivate bool
 	Now          func() time.Time
+	// OnAttempt, when set, is told the outcome of every attempt, one of
+	// OutcomeSucceeded, OutcomeRetry and OutcomeFailed, for metrics.
+	OnAttempt func(outcome string)
 }
 
 // Relay drains the outbox: it claims due deliveries, sends them signed,
@@ -114,11 +117,13 @@ func (r *Relay) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	slots := make(chan struct{}, r.opts.Workers)
+	var claimed time.Time
 	for {
 		free := r.opts.Workers - len(slots)
 		var jobs []kyb.Job
 		if free > 0 {
 			var err error
+			claimed = time.Now()
 			jobs, err = r.opts.Store.ClaimDeliveries(ctx, r.opts.Now(), r.lease(), free)
 			if err != nil && ctx.Err() == nil {
 				r.opts.Log.Warn("webhook relay: claim deliveries", "error", err.Error())
@@ -139,10 +144,23 @@ func (r *Relay) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-r.wake:
+			// Every change nudges the relay. Under a stream of changes,
+			// claiming at most every minClaimInterval lets many share
+			// one query, rather than each costing the database one.
+			if wait := minClaimInterval - time.Since(claimed); wait > 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
 		case <-time.After(r.opts.Poll):
 		}
 	}
 }
+
+// minClaimInterval spaces claims that nudges prompt.
+const minClaimInterval = 10 * time.Millisecond
 
 // lease is how long a claimed delivery stays with its worker: long enough
 // to send it and record the outcome, short enough that a crashed worker's
@@ -164,6 +182,9 @@ func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
 		} else {
 			status = kyb.DeliveryFailed
 		}
+	}
+	if r.opts.OnAttempt != nil {
+		r.opts.OnAttempt(outcome(status))
 	}
 	// Record even if shutting down: the attempt happened.
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
