@@ -59,7 +59,7 @@ func bench(ctx context.Context, args []string, e env) error {
 	docs := fs.Int("customers", 200, "how many existing customers get and list requests spread over; created first when the partner has fewer")
 	ceilings := fs.Bool("ceilings", true, "measure the ceilings too; --ceilings=false measures only the server")
 	inProcess := fs.Bool("in-process-ceilings", false, "run the ceilings in this process instead of child processes (cheap requests then look up to a third faster on them)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	asJSON := fs.Bool("json", false, "print one JSON object: scenario, concurrency, url, store, server, ceiling_http and ceiling_db (each with requests, ok, errors by status, requests_per_second, p50_ms, p95_ms, p99_ms, max_ms), ratio_to_ceiling_http, ratio_to_ceiling_db")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -157,7 +157,8 @@ func (s *Server) Kill() {
 }
 
 func (e *drillEnv) serve() (*Server, error) {
-	return Serve(e.bin, "--database-url", e.dbURL, "--file-encryption-key", e.key)
+	// Drills measure durability, not rate limits: the load may go flat out.
+	return Serve(e.bin, "--database-url", e.dbURL, "--file-encryption-key", e.key, "--rate-limit", "0")
 }
 
 var built struct {
