@@ -20,8 +20,14 @@ var cliActor = kyb.Actor{Type: kyb.ActorSystem, ID: "cli"}
 // with check (when not nil), opens the store and runs fn with a service on
 // it.
 func withService(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
+	return withSettings(ctx, fs, args, e, []string{"database-url"}, check, func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
+}
+
+// withSettings is withService for commands that read more settings than
+// --database-url: it binds the named ones too and hands fn the result.
+func withSettings(ctx context.Context, fs *flag.FlagSet, args []string, e env, settings []string, check func() error, fn func(config.Config, *kyb.Service) error) error {
 	cfg := config.Default()
-	if err := cfg.Bind(fs, e.getenv, "database-url"); err != nil {
+	if err := cfg.Bind(fs, e.getenv, settings...); err != nil {
 		return err
 	}
 	if err := parseFlags(fs, args); err != nil {
@@ -37,7 +43,7 @@ func withService(ctx context.Context, fs *flag.FlagSet, args []string, e env, ch
 		return err
 	}
 	defer store.Close()
-	return fn(kyb.NewService(store))
+	return fn(cfg, kyb.NewService(store))
 }
 
 func migrate(ctx context.Context, args []string, e env) error {
@@ -205,15 +211,11 @@ func customersList(ctx context.Context, args []string, e env) error {
 }
 
 // withCipher is withService for commands that seal or open secrets: it
-// binds --file-encryption-key too and gives the service its cipher.
+// reads --file-encryption-key and --allow-insecure-webhooks too and gives
+// the service its cipher.
 func withCipher(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
-	cfg := config.Default()
-	if err := cfg.Bind(fs, e.getenv, "file-encryption-key", "allow-insecure-webhooks"); err != nil {
-		return err
-	}
-	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		dbURL := fs.Lookup("database-url").Value.String()
-		cfg.DatabaseURL = dbURL
+	settings := []string{"database-url", "file-encryption-key", "allow-insecure-webhooks"}
+	return withSettings(ctx, fs, args, e, settings, check, func(cfg config.Config, svc *kyb.Service) error {
 		cipher, err := fileCipher(cfg, newLogger(e.stderr, "warn"))
 		if err != nil {
 			return err

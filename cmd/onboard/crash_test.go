@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -100,4 +102,84 @@ func TestEventsSurviveSIGKILL(t *testing.T) {
 			t.Fatal("the event was not delivered after the restart")
 		}
 	})
+}
+
+// TestTwoProcessesDeliverEachEventOnce runs two onboard serve processes on
+// one PostgreSQL database; customers are created through both, and the
+// receiver must get every event exactly once.
+func TestTwoProcessesDeliverEachEventOnce(t *testing.T) {
+	dbURL := storetest.PostgresURL(t)
+	const n = 500
+	var mu sync.Mutex
+	got := map[string]int{}
+	var secret atomic.Value
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ev, err := client.VerifyWebhook(secret.Load().(string), r.Header, body, 0)
+		if err != nil {
+			t.Errorf("delivery does not verify: %v", err)
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		got[ev.ID]++
+		mu.Unlock()
+	}))
+	defer receiver.Close()
+
+	out, err := cli(t, "partners", "create", "--name", "Two processes", "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := jsonCredentials(t, out)
+	out, err = cli(t, "webhooks", "create", "--partner", creds.PartnerID, "--url", receiver.URL+"/hooks", "--json",
+		"--database-url", dbURL, "--file-encryption-key", testFileKey, "--allow-insecure-webhooks")
+	if err != nil {
+		t.Fatalf("webhooks create: %v", err)
+	}
+	var ep struct{ Secret string }
+	json.Unmarshal([]byte(out), &ep)
+	secret.Store(ep.Secret)
+
+	args := []string{"--database-url", dbURL, "--file-encryption-key", testFileKey, "--allow-insecure-webhooks", "--rate-limit", "0"}
+	servers := []*drill.Server{startProcess(t, args...), startProcess(t, args...)}
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			api := client.New(servers[w%2].URL, creds.APIKey, creds.APISecret)
+			for i := w; i < n; i += 8 {
+				c := sampleCustomer
+				c.PartnerCustomerID = fmt.Sprintf("two-processes-customer-%04d", i)
+				if _, err := api.CreateCustomer(context.Background(), c); err != nil {
+					t.Errorf("create %d: %v", i, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	distinct := func() (int, int) {
+		mu.Lock()
+		defer mu.Unlock()
+		total := 0
+		for _, c := range got {
+			total += c
+		}
+		return len(got), total
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if events, _ := distinct(); events == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			events, _ := distinct()
+			t.Fatalf("received %d of %d events", events, n)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // room for a duplicate to arrive
+	if events, total := distinct(); events != n || total != n {
+		t.Errorf("received %d deliveries of %d events, want each of %d exactly once", total, events, n)
+	}
 }

@@ -101,32 +101,36 @@ func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.service.Store.CustomerByID(r.Context(), r.PathValue("customer_id"))
-	if err != nil {
-		return err
-	}
-	infoFrom(r.Context()).customerID = c.ID
-	events, err := s.service.Store.AuditEvents(r.Context(), kyb.AuditFilter{CustomerID: c.ID})
+	c, history, err := s.customerHistory(r)
 	if err != nil {
 		return err
 	}
 	out := newAdminCustomerJSON(c)
-	history := newAuditJSON(events)
 	out.History = &history
 	return writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) adminCustomerAudit(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.service.Store.CustomerByID(r.Context(), r.PathValue("customer_id"))
+	_, history, err := s.customerHistory(r)
 	if err != nil {
 		return err
+	}
+	return writeJSON(w, http.StatusOK, dataJSON[auditJSON]{Data: history})
+}
+
+// customerHistory reads the customer the path names, of any partner, with
+// its audit trail.
+func (s *Server) customerHistory(r *http.Request) (kyb.Customer, []auditJSON, error) {
+	c, err := s.service.Store.CustomerByID(r.Context(), r.PathValue("customer_id"))
+	if err != nil {
+		return kyb.Customer{}, nil, err
 	}
 	infoFrom(r.Context()).customerID = c.ID
 	events, err := s.service.Store.AuditEvents(r.Context(), kyb.AuditFilter{CustomerID: c.ID})
 	if err != nil {
-		return err
+		return kyb.Customer{}, nil, err
 	}
-	return writeJSON(w, http.StatusOK, dataJSON[auditJSON]{Data: newAuditJSON(events)})
+	return c, newAuditJSON(events), nil
 }
 
 // adminAudit shows the audit trail of one partner (its keys and customers)
