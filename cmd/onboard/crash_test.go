@@ -32,6 +32,27 @@ func startProcess(t *testing.T, args ...string) *drill.Server {
 	return srv
 }
 
+// subscribedPartner creates a partner with the CLI and registers url as its
+// webhook endpoint, returning its credentials and the endpoint's secret.
+func subscribedPartner(t *testing.T, dbURL, url string) (credentials, string) {
+	t.Helper()
+	out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := jsonCredentials(t, out)
+	out, err = cli(t, "webhooks", "create", "--partner", creds.PartnerID, "--url", url, "--json",
+		"--database-url", dbURL, "--file-encryption-key", testFileKey, "--allow-insecure-webhooks")
+	if err != nil {
+		t.Fatalf("webhooks create: %v", err)
+	}
+	var ep struct{ Secret string }
+	if err := json.Unmarshal([]byte(out), &ep); err != nil || ep.Secret == "" {
+		t.Fatalf("webhooks create --json = %s", out)
+	}
+	return creds, ep.Secret
+}
+
 // TestEventsSurviveSIGKILL commits a customer whose webhook cannot be
 // delivered yet, kills the service with SIGKILL, and checks that the
 // restarted service delivers the event.
@@ -62,19 +83,8 @@ func TestEventsSurviveSIGKILL(t *testing.T) {
 		}))
 		defer receiver.Close()
 
-		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds := jsonCredentials(t, out)
-		out, err = cli(t, "webhooks", "create", "--partner", creds.PartnerID, "--url", receiver.URL+"/hooks", "--json",
-			"--database-url", dbURL, "--file-encryption-key", testFileKey, "--allow-insecure-webhooks")
-		if err != nil {
-			t.Fatalf("webhooks create: %v", err)
-		}
-		var ep struct{ Secret string }
-		json.Unmarshal([]byte(out), &ep)
-		secret.Store(ep.Secret)
+		creds, webhookSecret := subscribedPartner(t, dbURL, receiver.URL+"/hooks")
+		secret.Store(webhookSecret)
 
 		first := startProcess(t, common...)
 		customer, err := client.New(first.URL, creds.APIKey, creds.APISecret).CreateCustomer(context.Background(), sampleCustomer)
@@ -127,19 +137,8 @@ func TestTwoProcessesDeliverEachEventOnce(t *testing.T) {
 	}))
 	defer receiver.Close()
 
-	out, err := cli(t, "partners", "create", "--name", "Two processes", "--json", "--database-url", dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := jsonCredentials(t, out)
-	out, err = cli(t, "webhooks", "create", "--partner", creds.PartnerID, "--url", receiver.URL+"/hooks", "--json",
-		"--database-url", dbURL, "--file-encryption-key", testFileKey, "--allow-insecure-webhooks")
-	if err != nil {
-		t.Fatalf("webhooks create: %v", err)
-	}
-	var ep struct{ Secret string }
-	json.Unmarshal([]byte(out), &ep)
-	secret.Store(ep.Secret)
+	creds, webhookSecret := subscribedPartner(t, dbURL, receiver.URL+"/hooks")
+	secret.Store(webhookSecret)
 
 	args := []string{"--database-url", dbURL, "--file-encryption-key", testFileKey, "--allow-insecure-webhooks", "--rate-limit", "0"}
 	servers := []*drill.Server{startProcess(t, args...), startProcess(t, args...)}
