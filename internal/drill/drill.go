@@ -207,8 +207,7 @@ type Kill9 struct {
 
 // Run runs the drill.
 func (k Kill9) Run(w io.Writer) error {
-	engine, runs, workers := &k.Engine, &k.Runs, &k.Workers
-	e, err := newEnv(*engine)
+	e, err := newEnv(k.Engine)
 	if err != nil {
 		return err
 	}
@@ -219,9 +218,9 @@ func (k Kill9) Run(w io.Writer) error {
 	}
 	acked := map[string]string{} // partner_customer_id -> customer_id
 	var unknown []string         // creates whose answer never came
-	fmt.Fprintf(w, "kill -9 drill on %s, %d runs, %d clients\n\n| run | killed after | acknowledged | unanswered | verified after restart |\n| --- | --- | --- | --- | --- |\n", *engine, *runs, *workers)
+	fmt.Fprintf(w, "kill -9 drill on %s, %d runs, %d clients\n\n| run | killed after | acknowledged | unanswered | verified after restart |\n| --- | --- | --- | --- | --- |\n", k.Engine, k.Runs, k.Workers)
 	seq := 0
-	for run := 1; run <= *runs; run++ {
+	for run := 1; run <= k.Runs; run++ {
 		srv, err := e.serve()
 		if err != nil {
 			return err
@@ -232,7 +231,7 @@ func (k Kill9) Run(w io.Writer) error {
 		runAcked, runUnknown := 0, 0
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
-		for w := 0; w < *workers; w++ {
+		for w := 0; w < k.Workers; w++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -314,7 +313,7 @@ func (k Kill9) Run(w io.Writer) error {
 		fmt.Fprintf(w, "| %d | %s | %d | %d | %d customers, none missing, none twice |\n", run, wait.Round(time.Millisecond), runAcked, runUnknown, len(acked))
 		srv.Kill()
 	}
-	if *engine == "sqlite" {
+	if k.Engine == "sqlite" {
 		db, err := sql.Open("sqlite", "file:"+strings.TrimPrefix(e.dbURL, "sqlite:"))
 		if err != nil {
 			return err
@@ -329,7 +328,7 @@ func (k Kill9) Run(w io.Writer) error {
 			return errors.New("integrity check failed")
 		}
 	}
-	fmt.Fprintf(w, "\nPASS: every acknowledged customer survived %d kills; %d customers, each exactly once.\n", *runs, len(acked))
+	fmt.Fprintf(w, "\nPASS: every acknowledged customer survived %d kills; %d customers, each exactly once.\n", k.Runs, len(acked))
 	return nil
 }
 
@@ -415,8 +414,6 @@ type Outage struct {
 
 // Run runs the drill, writing a Markdown report to w.
 func (o Outage) Run(w io.Writer) error {
-	outage, stopCmd, startCmd, workers := &o.Duration, &o.Stop, &o.Start, &o.Workers
-
 	e, err := newEnv("postgres")
 	if err != nil {
 		return err
@@ -459,7 +456,7 @@ func (o Outage) Run(w io.Writer) error {
 		resp.Body.Close()
 		return resp.StatusCode, resp.Header.Get("Retry-After") != ""
 	}
-	for w := 0; w < *workers; w++ {
+	for w := 0; w < o.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -504,13 +501,13 @@ func (o Outage) Run(w io.Writer) error {
 	}()
 
 	time.Sleep(3 * time.Second)
-	if out, err := exec.Command("sh", "-c", *stopCmd).CombinedOutput(); err != nil {
+	if out, err := exec.Command("sh", "-c", o.Stop).CombinedOutput(); err != nil {
 		close(stop)
 		return fmt.Errorf("stop PostgreSQL: %v\n%s", err, out)
 	}
 	down := time.Since(t0)
-	time.Sleep(*outage)
-	if out, err := exec.Command("sh", "-c", *startCmd).CombinedOutput(); err != nil {
+	time.Sleep(o.Duration)
+	if out, err := exec.Command("sh", "-c", o.Start).CombinedOutput(); err != nil {
 		close(stop)
 		return fmt.Errorf("start PostgreSQL: %v\n%s", err, out)
 	}
@@ -560,7 +557,7 @@ func (o Outage) Run(w io.Writer) error {
 			break
 		}
 	}
-	fmt.Fprintf(w, "PostgreSQL outage drill: down at %s for %s, %d clients\n\n", down.Round(time.Millisecond), (up - down).Round(time.Millisecond), *workers)
+	fmt.Fprintf(w, "PostgreSQL outage drill: down at %s for %s, %d clients\n\n", down.Round(time.Millisecond), (up - down).Round(time.Millisecond), o.Workers)
 	fmt.Fprintf(w, "| measure | result |\n| --- | --- |\n")
 	fmt.Fprintf(w, "| requests during the outage | %d, by status %v |\n", during, statuses)
 	fmt.Fprintf(w, "| slowest answer during the outage | %s |\n", maxLatency.Round(time.Millisecond))

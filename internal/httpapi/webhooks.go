@@ -186,9 +186,6 @@ func (s *Server) adminRedeliver(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, redeliveredJSON{EventID: id, Deliveries: n})
 }
 
-// eventJSON is an event as its webhook delivers it.
-type eventJSON = json.RawMessage
-
 // customerEvents lists a customer's events, in sequence, exactly as they
 // were (or will be) delivered, so a partner can reconcile missed webhooks.
 func (s *Server) customerEvents(anyPartner bool) handlerFunc {
@@ -208,10 +205,10 @@ func (s *Server) customerEvents(anyPartner bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		out := make([]eventJSON, 0, len(events))
+		out := make([]json.RawMessage, 0, len(events))
 		for _, e := range events {
 			out = append(out, e.Body())
 		}
-		return writeJSON(w, http.StatusOK, dataJSON[eventJSON]{Data: out})
+		return writeJSON(w, http.StatusOK, dataJSON[json.RawMessage]{Data: out})
 	}
 }
