@@ -26,6 +26,14 @@ func withService(ctx context.Context, fs *flag.FlagSet, args []string, e env, ch
 // withSettings is withService for commands that read more settings than
 // --database-url: it binds the named ones too and hands fn the result.
 func withSettings(ctx context.Context, fs *flag.FlagSet, args []string, e env, settings []string, check func() error, fn func(config.Config, *kyb.Service) error) error {
+	return openService(ctx, fs, args, e, settings, check, nil, fn)
+}
+
+// openService binds the named settings, parses args, checks them, and runs
+// fn with a service on the database, built with the options that options
+// (when not nil) derives from the settings.
+func openService(ctx context.Context, fs *flag.FlagSet, args []string, e env, settings []string, check func() error,
+	options func(config.Config) ([]kyb.Option, error), fn func(config.Config, *kyb.Service) error) error {
 	cfg := config.Default()
 	if err := cfg.Bind(fs, e.getenv, settings...); err != nil {
 		return err
@@ -38,12 +46,19 @@ func withSettings(ctx context.Context, fs *flag.FlagSet, args []string, e env, s
 			return err
 		}
 	}
+	var opts []kyb.Option
+	if options != nil {
+		var err error
+		if opts, err = options(cfg); err != nil {
+			return err
+		}
+	}
 	store, err := openStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	return fn(cfg, kyb.NewService(store))
+	return fn(cfg, kyb.NewService(store, opts...))
 }
 
 func migrate(ctx context.Context, args []string, e env) error {
@@ -77,7 +92,7 @@ func partnersList(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("partners list", "partners list [--json] [--database-url URL]", e)
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
-		partners, err := svc.Store.Partners(ctx)
+		partners, err := svc.Partners(ctx)
 		if err != nil {
 			return err
 		}
@@ -197,7 +212,7 @@ func customersList(ctx context.Context, args []string, e env) error {
 	limit := fs.Int("limit", kyb.DefaultPageSize, "how many, oldest first")
 	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		q := kyb.CustomerQuery{PartnerID: *partner, Status: kyb.Status(*status), Limit: *limit, OldestFirst: true}
-		page, err := svc.Store.ListCustomers(ctx, q)
+		page, err := svc.ListCustomers(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -215,14 +230,14 @@ func customersList(ctx context.Context, args []string, e env) error {
 // the service its cipher.
 func withCipher(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
 	settings := []string{"database-url", "file-encryption-key", "allow-insecure-webhooks"}
-	return withSettings(ctx, fs, args, e, settings, check, func(cfg config.Config, svc *kyb.Service) error {
+	options := func(cfg config.Config) ([]kyb.Option, error) {
 		cipher, err := fileCipher(cfg, newLogger(e.stderr, "warn"))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		svc.Cipher, svc.AllowInsecureWebhooks = cipher, cfg.AllowInsecureWebhooks
-		return fn(svc)
-	})
+		return []kyb.Option{kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks)}, nil
+	}
+	return openService(ctx, fs, args, e, settings, check, options, func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
 }
 
 func webhooksCreate(ctx context.Context, args []string, e env) error {
@@ -237,7 +252,7 @@ func webhooksCreate(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withCipher(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		if _, err := svc.Store.Partner(ctx, *partner); err != nil {
+		if _, err := svc.Partner(ctx, *partner); err != nil {
 			return err
 		}
 		ep, err := svc.CreateEndpoint(ctx, *partner, *url)
@@ -291,7 +306,7 @@ func webhooksList(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		endpoints, err := svc.Store.Endpoints(ctx, *partner)
+		endpoints, err := svc.Endpoints(ctx, *partner)
 		if err != nil {
 			return err
 		}
@@ -315,7 +330,7 @@ func webhooksDelete(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		if err := svc.Store.DeleteEndpoint(ctx, *partner, *endpoint); err != nil {
+		if err := svc.DeleteEndpoint(ctx, *partner, *endpoint); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(e.stdout, "deleted %s\n", *endpoint)

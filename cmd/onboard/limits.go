@@ -42,7 +42,7 @@ func partnersRateLimit(ctx context.Context, args []string, e env) error {
 				return err
 			}
 		}
-		l, err := svc.Store.PartnerRateLimit(ctx, id)
+		l, err := svc.PartnerRateLimit(ctx, id)
 		if err != nil {
 			return err
 		}

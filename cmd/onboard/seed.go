@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/loadtest"
 )
@@ -31,8 +32,13 @@ Without --partner it creates a partner and prints its credentials.`, e)
 		}
 		return nil
 	}
-	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		seeder, ok := svc.Store.(loadtest.Seeder)
+	return withSettings(ctx, fs, args, e, []string{"database-url"}, check, func(cfg config.Config, svc *kyb.Service) error {
+		store, err := openStore(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		seeder, ok := store.(loadtest.Seeder)
 		if !ok {
 			return fmt.Errorf("seed: this store cannot bulk-load")
 		}
@@ -42,12 +48,12 @@ Without --partner it creates a partner and prints its credentials.`, e)
 			if creds, err = svc.CreatePartner(ctx, cliActor, "Seeded "+time.Now().UTC().Format(time.RFC3339), false); err != nil {
 				return err
 			}
-		} else if _, err := svc.Store.Partner(ctx, *partner); err != nil {
+		} else if _, err := svc.Partner(ctx, *partner); err != nil {
 			return err
 		}
 		start := time.Now()
 		last := start
-		err := loadtest.Seed(ctx, seeder, loadtest.SeedOptions{
+		err = loadtest.Seed(ctx, seeder, loadtest.SeedOptions{
 			PartnerID: creds.PartnerID, Customers: *n, Spread: *spread,
 			Progress: func(done int) {
 				if !*asJSON && time.Since(last) > 5*time.Second {

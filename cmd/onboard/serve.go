@@ -43,9 +43,6 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	defer store.Close()
 	m := newMetrics(cfg, store, log)
-	svc := kyb.NewService(store)
-	svc.Cipher = files
-	svc.AllowInsecureWebhooks = cfg.AllowInsecureWebhooks
 	if cfg.AllowInsecureWebhooks {
 		log.Warn("insecure webhooks allowed: http endpoints on loopback and private addresses are accepted; never do this in production")
 	}
@@ -57,7 +54,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		AllowPrivate: cfg.AllowInsecureWebhooks,
 		OnAttempt:    attemptCounter(m),
 	})
-	svc.EventsAdded = relay.Notify
+	svc := kyb.NewService(store, kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify))
 	// The relay outlives the HTTP server during shutdown, so that events of
 	// the last requests are still sent, and stops after it.
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
@@ -134,7 +131,7 @@ func createSandbox(ctx context.Context, cfg config.Config, svc *kyb.Service, add
 	if engine != config.SQLite && !cfg.SandboxPartner {
 		return nil
 	}
-	partners, err := svc.Store.Partners(ctx)
+	partners, err := svc.Partners(ctx)
 	if err != nil || len(partners) > 0 {
 		return err
 	}

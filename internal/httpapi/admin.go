@@ -93,7 +93,7 @@ func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	q.PartnerID, q.OldestFirst = r.URL.Query().Get("partner_id"), true
-	page, err := s.service.Store.ListCustomers(r.Context(), q)
+	page, err := s.service.ListCustomers(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -121,12 +121,12 @@ func (s *Server) adminCustomerAudit(w http.ResponseWriter, r *http.Request) erro
 // customerHistory reads the customer the path names, of any partner, with
 // its audit trail.
 func (s *Server) customerHistory(r *http.Request) (kyb.Customer, []auditJSON, error) {
-	c, err := s.service.Store.CustomerByID(r.Context(), r.PathValue("customer_id"))
+	c, err := s.service.CustomerForOperator(r.Context(), r.PathValue("customer_id"))
 	if err != nil {
 		return kyb.Customer{}, nil, err
 	}
 	infoFrom(r.Context()).customerID = c.ID
-	events, err := s.service.Store.AuditEvents(r.Context(), kyb.AuditFilter{CustomerID: c.ID})
+	events, err := s.service.AuditTrail(r.Context(), kyb.AuditFilter{CustomerID: c.ID})
 	if err != nil {
 		return kyb.Customer{}, nil, err
 	}
@@ -158,7 +158,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if len(fields) > 0 {
 		return kyb.Invalid(fields)
 	}
-	events, err := s.service.Store.AuditEvents(r.Context(), f)
+	events, err := s.service.AuditTrail(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ type partnerJSON struct {
 }
 
 func (s *Server) adminListPartners(w http.ResponseWriter, r *http.Request) error {
-	partners, err := s.service.Store.Partners(r.Context())
+	partners, err := s.service.Partners(r.Context())
 	if err != nil {
 		return err
 	}

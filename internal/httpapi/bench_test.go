@@ -21,8 +21,7 @@ import (
 func BenchmarkCreateCustomer(b *testing.B) {
 	for _, e := range storetest.Engines() {
 		b.Run(e.Name, func(b *testing.B) {
-			svc := kyb.NewService(e.Open(b))
-			svc.Cipher = testFileCipher(b)
+			svc := kyb.NewService(e.Open(b), kyb.WithCipher(testFileCipher(b)))
 			creds, err := svc.CreatePartner(context.Background(), testActor, "bench", false)
 			if err != nil {
 				b.Fatal(err)

@@ -29,7 +29,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.service.Store.Customer(r.Context(), partnerID(r.Context()), r.PathValue("customer_id"))
+	c, err := s.service.Customer(r.Context(), partnerID(r.Context()), r.PathValue("customer_id"))
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q.PartnerID = partnerID(r.Context())
-	page, err := s.service.Store.ListCustomers(r.Context(), q)
+	page, err := s.service.ListCustomers(r.Context(), q)
 	if err != nil {
 		return err
 	}

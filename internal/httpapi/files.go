@@ -173,7 +173,7 @@ func multipartError(err error) error {
 }
 
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.service.Store.File(r.Context(), partnerID(r.Context()), r.PathValue("file_id"))
+	f, err := s.service.File(r.Context(), partnerID(r.Context()), r.PathValue("file_id"))
 	if err != nil {
 		return err
 	}

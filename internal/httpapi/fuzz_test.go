@@ -28,8 +28,7 @@ func FuzzCreateRequest(f *testing.F) {
 	f.Add([]byte(validBody))
 	f.Add([]byte(minimalBody("fuzz-seed-customer-000001")))
 
-	svc := kyb.NewService(storetest.SQLite(f))
-	svc.Cipher = testFileCipher(f)
+	svc := kyb.NewService(storetest.SQLite(f), kyb.WithCipher(testFileCipher(f)))
 	creds, err := svc.CreatePartner(context.Background(), testActor, "Fuzz partner", false)
 	if err != nil {
 		f.Fatal(err)

@@ -34,7 +34,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.service.Store.Ping(ctx); err != nil {
+	if err := s.service.Ping(ctx); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, healthJSON{Status: "ready"})

@@ -144,17 +144,13 @@ func TestPartnerRateLimit(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		clock := newTestClock()
 		ts := newTestServer(t, e, limitsAt(clock, kyb.DefaultRateLimit))
-		ts.Service.Now = clock.Now
+		ts.reconfigure(t, kyb.WithClock(clock.Now))
 		token := ts.operator(t)
 		creds, other := ts.partner(t), ts.partner(t)
 		path := "/admin/partners/" + creds.PartnerID + "/rate-limit"
 
 		// A second instance on the same database, which has the key cached.
-		svc := kyb.NewService(ts.Service.Store)
-		svc.Now = clock.Now
-		second := httptest.NewServer(httpapi.New(svc, slog.New(slog.DiscardHandler), limitsAt(clock, kyb.DefaultRateLimit)))
-		t.Cleanup(second.Close)
-		peer := &testServer{URL: second.URL, Service: svc}
+		peer := ts.instance(t)
 		wantLimitHeaders(t, peer.request(t, "GET", "/api/customers", &creds, ""), 100, 99)
 
 		if got := ts.admin(t, token, "GET", path, "").json(t); got["source"] != "default" || got["requests_per_second"] != 50.0 || got["burst"] != 100.0 {

@@ -1330,10 +1330,7 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 	}
 
 	// A server without a file cipher can neither store nor return files.
-	svc := kyb.NewService(storetest.Engines()[0].Open(t))
-	srv := httptest.NewServer(httpapi.New(svc, slog.New(slog.DiscardHandler)))
-	t.Cleanup(srv.Close)
-	bare := &testServer{URL: srv.URL, Service: svc}
+	bare := startTestServer(t, storetest.Engines()[0].Open(t), nil, nil)
 	bareCreds := bare.partner(t)
 	upload, _ := json.Marshal(map[string]string{"file": base64.StdEncoding.EncodeToString(openAPIPDF), "fileType": "Invoice"})
 	if resp := bare.request(t, "POST", "/api/files/upload", &bareCreds, string(upload)); resp.StatusCode != http.StatusInternalServerError {
@@ -1347,7 +1344,7 @@ func TestOpenAPIDescribesRareResponses(t *testing.T) {
 		t.Errorf("a rotation without a cipher = %d, want 500: %s", resp.StatusCode, resp.Body)
 	}
 
-	if err := ts.Service.Store.Close(); err != nil {
+	if err := ts.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if resp := ts.request(t, "GET", "/readyz", nil, ""); resp.StatusCode != http.StatusServiceUnavailable {
@@ -1779,6 +1776,7 @@ func TestOpenAPIEndpointSchemaAgreesWithServer(t *testing.T) {
 	}
 	schema := doc.Components.Schemas["EndpointRequest"].Value
 	ts := newTestServer(t, storetest.Engines()[0])
+	servers := map[bool]*testServer{false: ts, true: ts.instance(t, kyb.WithInsecureWebhooks(true))}
 	url := func(u string) string { return mustJSON(t, map[string]string{"url": u}) }
 	const host = "https://hooks.example.com/"
 	tests := []struct {
@@ -1841,8 +1839,7 @@ func TestOpenAPIEndpointSchemaAgreesWithServer(t *testing.T) {
 				// A partner of its own for each, so that the limit of
 				// endpoints is never reached.
 				creds := ts.partner(t)
-				ts.Service.AllowInsecureWebhooks = insecure
-				resp := ts.request(t, "POST", "/api/webhooks/endpoints", &creds, tc.body)
+				resp := servers[insecure].request(t, "POST", "/api/webhooks/endpoints", &creds, tc.body)
 				want := tc.serverOK
 				if insecure {
 					want = tc.insecureOK
@@ -1851,7 +1848,6 @@ func TestOpenAPIEndpointSchemaAgreesWithServer(t *testing.T) {
 					t.Errorf("server (insecure webhooks %v) accepts = %v (status %d), want %v\nbody: %s\nresponse: %s", insecure, got, resp.StatusCode, want, tc.body, resp.Body)
 				}
 			}
-			ts.Service.AllowInsecureWebhooks = false
 		})
 	}
 }
@@ -1914,13 +1910,12 @@ func TestOpenAPIDescribesWebhookDeliveries(t *testing.T) {
 		}
 
 		ts := newTestServer(t, e)
-		ts.Service.AllowInsecureWebhooks = true
 		relay := webhook.New(webhook.Options{
-			Store: ts.Service.Store, Cipher: ts.Service.Cipher, Log: slog.New(slog.DiscardHandler), Timeout: 5 * time.Second,
+			Store: ts.Store, Cipher: ts.Cipher, Log: slog.New(slog.DiscardHandler), Timeout: 5 * time.Second,
 			Schedule: webhook.Schedule{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond, GiveUpAfter: time.Minute},
 			Poll:     20 * time.Millisecond, AllowPrivate: true,
 		})
-		ts.Service.EventsAdded = relay.Notify
+		ts.reconfigure(t, kyb.WithInsecureWebhooks(true), kyb.WithEventNotifier(relay.Notify))
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { relay.Run(ctx); close(done) }()

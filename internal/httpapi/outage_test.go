@@ -29,8 +29,7 @@ func TestReadOnlyDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	svc := kyb.NewService(store)
-	svc.Cipher = testFileCipher(t)
+	svc := kyb.NewService(store, kyb.WithCipher(testFileCipher(t)))
 	srv := httptest.NewServer(httpapi.New(svc, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	defer srv.Close()
 	ts := &testServer{URL: srv.URL, Service: svc, Logs: &syncBuffer{}}

@@ -30,7 +30,7 @@ func (s *Server) newRateLimitJSON(partnerID string, own kyb.RateLimit) rateLimit
 func (s *Server) adminGetRateLimit(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("partner_id")
 	infoFrom(r.Context()).partnerID = id
-	l, err := s.service.Store.PartnerRateLimit(r.Context(), id)
+	l, err := s.service.PartnerRateLimit(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,19 +24,50 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 type testServer struct {
 	URL     string
 	Service *kyb.Service
+	// Store and Cipher are what the service was built on, for a relay or
+	// a second instance on the same database.
+	Store  kyb.Store
+	Cipher *kyb.Cipher
 	// Logs holds everything the server logged.
 	Logs *syncBuffer
+
+	serviceOpts []kyb.Option
+	httpOpts    []httpapi.Option
 }
 
 func newTestServer(t *testing.T, e storetest.Engine, opts ...httpapi.Option) *testServer {
 	t.Helper()
-	svc := kyb.NewService(e.Open(t))
-	svc.Cipher = testFileCipher(t)
+	return startTestServer(t, e.Open(t), testFileCipher(t), nil, opts...)
+}
+
+// startTestServer serves a service on store, sealing with cipher unless it
+// is nil, built with serviceOpts.
+func startTestServer(t *testing.T, store kyb.Store, cipher *kyb.Cipher, serviceOpts []kyb.Option, opts ...httpapi.Option) *testServer {
+	t.Helper()
+	all := slices.Clone(serviceOpts)
+	if cipher != nil {
+		all = append(all, kyb.WithCipher(cipher))
+	}
+	svc := kyb.NewService(store, all...)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, nil))
 	srv := httptest.NewServer(httpapi.New(svc, log, opts...))
 	t.Cleanup(srv.Close)
-	return &testServer{URL: srv.URL, Service: svc, Logs: logs}
+	return &testServer{URL: srv.URL, Service: svc, Store: store, Cipher: cipher, Logs: logs, serviceOpts: serviceOpts, httpOpts: opts}
+}
+
+// instance starts another server on the same database, as a second
+// instance of the service would be, with more service options.
+func (ts *testServer) instance(t *testing.T, opts ...kyb.Option) *testServer {
+	t.Helper()
+	return startTestServer(t, ts.Store, ts.Cipher, append(slices.Clone(ts.serviceOpts), opts...), ts.httpOpts...)
+}
+
+// reconfigure replaces the server with an instance that has more service
+// options, before the test uses it.
+func (ts *testServer) reconfigure(t *testing.T, opts ...kyb.Option) {
+	t.Helper()
+	*ts = *ts.instance(t, opts...)
 }
 
 // partner creates a partner and returns its credentials.

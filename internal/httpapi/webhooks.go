@@ -66,7 +66,7 @@ type webhookScope func(r *http.Request) (partnerID string, err error)
 func (s *Server) ownPartner(r *http.Request) (string, error) { return partnerID(r.Context()), nil }
 
 func (s *Server) pathPartner(r *http.Request) (string, error) {
-	p, err := s.service.Store.Partner(r.Context(), r.PathValue("partner_id"))
+	p, err := s.service.Partner(r.Context(), r.PathValue("partner_id"))
 	if err != nil {
 		return "", err
 	}
@@ -98,7 +98,7 @@ func (s *Server) listEndpoints(scope webhookScope) handlerFunc {
 		if err != nil {
 			return err
 		}
-		endpoints, err := s.service.Store.Endpoints(r.Context(), partnerID)
+		endpoints, err := s.service.Endpoints(r.Context(), partnerID)
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func (s *Server) deleteEndpoint(scope webhookScope) handlerFunc {
 			return err
 		}
 		id := r.PathValue("endpoint_id")
-		if err := s.service.Store.DeleteEndpoint(r.Context(), partnerID, id); err != nil {
+		if err := s.service.DeleteEndpoint(r.Context(), partnerID, id); err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, deletedJSON{ID: id, Deleted: true})
@@ -164,7 +164,7 @@ func (s *Server) listDeliveries(anyPartner bool) handlerFunc {
 		if anyPartner {
 			scope = ""
 		}
-		deliveries, err := s.service.Store.Deliveries(r.Context(), scope, q.Get("event_id"))
+		deliveries, err := s.service.Deliveries(r.Context(), scope, q.Get("event_id"))
 		if err != nil {
 			return err
 		}
@@ -191,20 +191,15 @@ func (s *Server) adminRedeliver(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) customerEvents(anyPartner bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("customer_id")
-		var err error
+		scope := partnerID(r.Context())
 		if anyPartner {
-			_, err = s.service.Store.CustomerByID(r.Context(), id)
-		} else {
-			_, err = s.service.Store.Customer(r.Context(), partnerID(r.Context()), id)
+			scope = ""
 		}
+		events, err := s.service.CustomerEvents(r.Context(), scope, id)
 		if err != nil {
 			return err
 		}
 		infoFrom(r.Context()).customerID = id
-		events, err := s.service.Store.CustomerEvents(r.Context(), id)
-		if err != nil {
-			return err
-		}
 		out := make([]json.RawMessage, 0, len(events))
 		for _, e := range events {
 			out = append(out, e.Body())

@@ -22,11 +22,11 @@ import (
 func (ts *testServer) startRelay(t *testing.T) {
 	t.Helper()
 	relay := webhook.New(webhook.Options{
-		Store: ts.Service.Store, Cipher: ts.Service.Cipher, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Store: ts.Store, Cipher: ts.Cipher, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Timeout: 2 * time.Second, Schedule: webhook.Schedule{Initial: 20 * time.Millisecond, Max: 50 * time.Millisecond, GiveUpAfter: time.Minute},
 		Poll: 20 * time.Millisecond, AllowPrivate: true,
 	})
-	ts.Service.EventsAdded = relay.Notify
+	ts.reconfigure(t, kyb.WithEventNotifier(relay.Notify))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { relay.Run(ctx); close(done) }()
@@ -98,7 +98,7 @@ type endpointResponse struct {
 func TestWebhookEndpointsThroughTheAPI(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		ts := newTestServer(t, e)
-		ts.Service.AllowInsecureWebhooks = true
+		ts.reconfigure(t, kyb.WithInsecureWebhooks(true))
 		ts.startRelay(t)
 		token := ts.operator(t)
 		creds, other := ts.partner(t), ts.partner(t)

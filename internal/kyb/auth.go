@@ -41,7 +41,7 @@ func (s *Service) lookupKey(ctx context.Context, keyID string) (APIKey, error) {
 	if key, ok := s.keys.get(keyID, now); ok {
 		return key, nil
 	}
-	key, err := s.Store.APIKey(ctx, keyID)
+	key, err := s.store.APIKey(ctx, keyID)
 	if err != nil {
 		return APIKey{}, err
 	}

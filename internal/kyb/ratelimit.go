@@ -92,7 +92,7 @@ type RateLimitStore interface {
 func (s *Service) SetRateLimit(ctx context.Context, actor Actor, partnerID string, l RateLimit) error {
 	audit := newAuditEvent(s.Now().UTC(), actor, ActionPartnerRateLimitChanged)
 	audit.PartnerID, audit.Reason = partnerID, l.String()
-	if err := s.Store.SetPartnerRateLimit(ctx, partnerID, l, audit); err != nil {
+	if err := s.store.SetPartnerRateLimit(ctx, partnerID, l, audit); err != nil {
 		return fmt.Errorf("set rate limit of %s: %w", partnerID, err)
 	}
 	s.keys.forgetPartner(partnerID)
@@ -119,4 +119,10 @@ func RateLimited(retryAfter time.Duration) *Error {
 // failed authentication too often of late.
 func TooManyAuthFailures(retryAfter time.Duration) *Error {
 	return &Error{Kind: KindRateLimited, Code: "too_many_auth_failures", Message: "too many failed authentication attempts; retry after the seconds in Retry-After", RetryAfter: retryAfter}
+}
+
+// PartnerRateLimit returns the limit an operator gave a partner, zero when
+// it has the default.
+func (s *Service) PartnerRateLimit(ctx context.Context, partnerID string) (RateLimit, error) {
+	return s.store.PartnerRateLimit(ctx, partnerID)
 }

@@ -58,7 +58,7 @@ func (s *Service) checkFileReferences(ctx context.Context, partnerID string, p P
 			ids = append(ids, r.id)
 		}
 	}
-	files, err := s.Store.Files(ctx, partnerID, ids)
+	files, err := s.store.Files(ctx, partnerID, ids)
 	if err != nil {
 		return fmt.Errorf("check file references: %w", err)
 	}

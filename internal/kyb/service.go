@@ -7,26 +7,61 @@ import (
 	"time"
 )
 
-// Service carries out the use cases on top of a Store.
+// Service carries out the use cases on top of a Store. It is the only way
+// to storage: the HTTP layer and the command line call its methods, never
+// the store's, so that every write is validated, timed by one clock and
+// audited.
 type Service struct {
-	Store Store
-	Now   func() time.Time
-	// Cipher seals uploaded documents and webhook secrets at rest; those
+	store Store
+	now   func() time.Time
+	// cipher seals uploaded documents and webhook secrets at rest; those
 	// features fail without it.
-	Cipher *Cipher
-	// AllowInsecureWebhooks accepts http endpoints on any address, for
+	cipher *Cipher
+	// allowInsecureWebhooks accepts http endpoints on any address, for
 	// local development and tests.
-	AllowInsecureWebhooks bool
-	// EventsAdded, when set, is called after a commit that added webhook
+	allowInsecureWebhooks bool
+	// eventsAdded, when set, is called after a commit that added webhook
 	// events, to wake the relay.
-	EventsAdded func()
+	eventsAdded func()
 	keys        keyCache
 }
 
-// NewService returns a Service using the wall clock.
-func NewService(store Store) *Service {
-	return &Service{Store: store, Now: time.Now}
+// Option configures a Service at construction.
+type Option func(*Service)
+
+// WithClock makes the service read the time from now instead of the wall
+// clock.
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithCipher seals uploaded documents and webhook secrets with c.
+func WithCipher(c *Cipher) Option { return func(s *Service) { s.cipher = c } }
+
+// WithInsecureWebhooks accepts http webhook endpoints on loopback and
+// private addresses, for local development and tests.
+func WithInsecureWebhooks(allow bool) Option {
+	return func(s *Service) { s.allowInsecureWebhooks = allow }
 }
+
+// WithEventNotifier calls notify after every commit that added webhook
+// events, so that the relay sends them at once instead of at its next poll.
+func WithEventNotifier(notify func()) Option { return func(s *Service) { s.eventsAdded = notify } }
+
+// NewService returns a Service on store, using the wall clock unless an
+// option says otherwise.
+func NewService(store Store, opts ...Option) *Service {
+	s := &Service{store: store, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Now is the service's clock, the reference of every "not in the future"
+// rule and every timestamp it writes.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Ping reports whether the database answers.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 
 // CreateCustomer validates a profile and stores a new pending customer for
 // the partner. partner_customer_id makes it idempotent: the same profile
@@ -51,12 +86,12 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profil
 	}
 	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)
 	audit.PartnerID, audit.CustomerID, audit.ToStatus = partnerID, c.ID, c.Status
-	stored, created, err := s.Store.CreateCustomer(ctx, c, audit, newEvent(c, EventCustomerCreated, now))
+	stored, created, err := s.store.CreateCustomer(ctx, c, audit, newEvent(c, EventCustomerCreated, now))
 	if err != nil {
 		return Customer{}, false, fmt.Errorf("create customer: %w", err)
 	}
 	if created {
-		s.eventsAdded()
+		s.notifyEvents()
 	}
 	if !created && stored.Fingerprint != c.Fingerprint {
 		e := Conflict("duplicate_partner_customer_id", "a customer with this partner_customer_id already exists with different details")
@@ -66,9 +101,9 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profil
 	return stored, created, nil
 }
 
-func (s *Service) eventsAdded() {
-	if s.EventsAdded != nil {
-		s.EventsAdded()
+func (s *Service) notifyEvents() {
+	if s.eventsAdded != nil {
+		s.eventsAdded()
 	}
 }
 
@@ -84,7 +119,7 @@ func (s *Service) CreatePartner(ctx context.Context, actor Actor, name string, s
 	key, secret := NewAPIKey(p.ID, now)
 	audit := newAuditEvent(now, actor, ActionPartnerCreated)
 	audit.PartnerID, audit.APIKeyID = p.ID, key.ID
-	if err := s.Store.CreatePartner(ctx, p, key, audit); err != nil {
+	if err := s.store.CreatePartner(ctx, p, key, audit); err != nil {
 		return Credentials{}, fmt.Errorf("create partner: %w", err)
 	}
 	return Credentials{PartnerID: p.ID, APIKey: key.ID, APISecret: secret}, nil
@@ -96,7 +131,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor Actor, partnerID strin
 	key, secret := NewAPIKey(partnerID, now)
 	audit := newAuditEvent(now, actor, ActionAPIKeyCreated)
 	audit.PartnerID, audit.APIKeyID = partnerID, key.ID
-	if err := s.Store.AddAPIKey(ctx, key, audit); err != nil {
+	if err := s.store.AddAPIKey(ctx, key, audit); err != nil {
 		return Credentials{}, fmt.Errorf("create api key: %w", err)
 	}
 	return Credentials{PartnerID: partnerID, APIKey: key.ID, APISecret: secret}, nil
@@ -106,7 +141,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor Actor, partnerID strin
 func (s *Service) RevokeAPIKey(ctx context.Context, actor Actor, keyID string) error {
 	audit := newAuditEvent(s.Now().UTC(), actor, ActionAPIKeyRevoked)
 	audit.APIKeyID = keyID
-	if err := s.Store.RevokeAPIKey(ctx, keyID, audit); err != nil {
+	if err := s.store.RevokeAPIKey(ctx, keyID, audit); err != nil {
 		return fmt.Errorf("revoke api key: %w", err)
 	}
 	s.keys.forget(keyID)
@@ -120,7 +155,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if err := change.Validate(); err != nil {
 		return Customer{}, err
 	}
-	c, err := s.Store.CustomerByID(ctx, customerID)
+	c, err := s.store.CustomerByID(ctx, customerID)
 	if err != nil {
 		return Customer{}, err
 	}
@@ -133,11 +168,11 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	audit.FromStatus, audit.ToStatus, audit.Reason = c.Status, change.Status, change.Reason
 	after := c
 	after.Status, after.StatusReason, after.StatusUpdatedAt = change.Status, change.Reason, now
-	updated, err := s.Store.UpdateCustomerStatus(ctx, audit, newEvent(after, statusEvent(change.Status), now))
+	updated, err := s.store.UpdateCustomerStatus(ctx, audit, newEvent(after, statusEvent(change.Status), now))
 	if err != nil {
 		return Customer{}, fmt.Errorf("change status of %s: %w", customerID, err)
 	}
-	s.eventsAdded()
+	s.notifyEvents()
 	return updated, nil
 }
 
@@ -152,7 +187,7 @@ func (s *Service) CreateOperator(ctx context.Context, name string) (OperatorCred
 	now := s.Now().UTC()
 	token, hash := NewOperatorToken()
 	op := Operator{ID: NewID(PrefixOperator, now), Name: name, TokenHash: hash, CreatedAt: now}
-	if err := s.Store.CreateOperator(ctx, op); err != nil {
+	if err := s.store.CreateOperator(ctx, op); err != nil {
 		return OperatorCredentials{}, fmt.Errorf("create operator: %w", err)
 	}
 	return OperatorCredentials{OperatorID: op.ID, Token: token}, nil
@@ -164,7 +199,7 @@ func (s *Service) AuthenticateOperator(ctx context.Context, token string) (Opera
 	if token == "" {
 		return Operator{}, ErrBadToken
 	}
-	op, err := s.Store.OperatorByTokenHash(ctx, HashSecret(token))
+	op, err := s.store.OperatorByTokenHash(ctx, HashSecret(token))
 	if ErrorKind(err) == KindNotFound {
 		return Operator{}, ErrBadToken
 	}
@@ -181,4 +216,37 @@ func (c *checker) name(field, v string) {
 		return
 	}
 	c.text(field, v, true, maxNameLength)
+}
+
+// Customer returns one of a partner's customers; another partner's
+// customer is not found, so partners learn nothing of each other.
+func (s *Service) Customer(ctx context.Context, partnerID, id string) (Customer, error) {
+	return s.store.Customer(ctx, partnerID, id)
+}
+
+// CustomerForOperator returns any partner's customer, for operators.
+func (s *Service) CustomerForOperator(ctx context.Context, id string) (Customer, error) {
+	return s.store.CustomerByID(ctx, id)
+}
+
+// ListCustomers returns a page of customers; q.PartnerID empty lists every
+// partner's, which only operators may ask for.
+func (s *Service) ListCustomers(ctx context.Context, q CustomerQuery) (CustomerPage, error) {
+	return s.store.ListCustomers(ctx, q)
+}
+
+// AuditTrail returns the audit events of a customer or of a partner,
+// oldest first.
+func (s *Service) AuditTrail(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
+	return s.store.AuditEvents(ctx, f)
+}
+
+// Partner returns a partner.
+func (s *Service) Partner(ctx context.Context, id string) (Partner, error) {
+	return s.store.Partner(ctx, id)
+}
+
+// Partners lists every partner.
+func (s *Service) Partners(ctx context.Context) ([]Partner, error) {
+	return s.store.Partners(ctx)
 }

@@ -94,7 +94,7 @@ func (s *Service) UploadFile(ctx context.Context, partnerID string, fileType Fil
 	if err := ValidateUpload(fileType, content); err != nil {
 		return File{}, err
 	}
-	if s.Cipher == nil {
+	if s.cipher == nil {
 		return File{}, errNoCipher
 	}
 	now := s.Now().UTC()
@@ -108,7 +108,7 @@ func (s *Service) UploadFile(ctx context.Context, partnerID string, fileType Fil
 		ContentType: SniffContentType(content),
 		CreatedAt:   now.Truncate(time.Second),
 	}
-	if err := s.Store.CreateFile(ctx, f, s.Cipher.Seal(f.ID, content)); err != nil {
+	if err := s.store.CreateFile(ctx, f, s.cipher.Seal(f.ID, content)); err != nil {
 		return File{}, fmt.Errorf("upload file: %w", err)
 	}
 	return f, nil
@@ -116,14 +116,14 @@ func (s *Service) UploadFile(ctx context.Context, partnerID string, fileType Fil
 
 // FileContent returns one of a partner's files with its decrypted content.
 func (s *Service) FileContent(ctx context.Context, partnerID, id string) (File, []byte, error) {
-	if s.Cipher == nil {
+	if s.cipher == nil {
 		return File{}, nil, errNoCipher
 	}
-	f, sealed, err := s.Store.FileContent(ctx, partnerID, id)
+	f, sealed, err := s.store.FileContent(ctx, partnerID, id)
 	if err != nil {
 		return File{}, nil, err
 	}
-	content, err := s.Cipher.Open(f.ID, sealed)
+	content, err := s.cipher.Open(f.ID, sealed)
 	if err != nil {
 		return File{}, nil, err
 	}
@@ -140,4 +140,9 @@ func quotedFileTypes(types []FileType) string {
 		return strings.Join(quoted, "")
 	}
 	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+}
+
+// File returns one of a partner's files, without its content.
+func (s *Service) File(ctx context.Context, partnerID, id string) (File, error) {
+	return s.store.File(ctx, partnerID, id)
 }

@@ -243,15 +243,15 @@ var ErrTooManyEndpoints = Conflict("too_many_endpoints", "the partner already ha
 // CreateEndpoint registers a partner's endpoint and returns it with its
 // signing secret, which is shown only now.
 func (s *Service) CreateEndpoint(ctx context.Context, partnerID, rawURL string) (Endpoint, error) {
-	if err := CheckEndpointURL(rawURL, s.AllowInsecureWebhooks); err != nil {
+	if err := CheckEndpointURL(rawURL, s.allowInsecureWebhooks); err != nil {
 		return Endpoint{}, err
 	}
-	if s.Cipher == nil {
+	if s.cipher == nil {
 		return Endpoint{}, errNoCipher
 	}
 	now := s.Now().UTC()
 	e := Endpoint{ID: NewID(PrefixEndpoint, now), PartnerID: partnerID, URL: rawURL, CreatedAt: now.Truncate(time.Second), Secret: newWebhookSecret()}
-	if err := s.Store.CreateEndpoint(ctx, e, s.Cipher.Seal(e.ID, []byte(e.Secret))); err != nil {
+	if err := s.store.CreateEndpoint(ctx, e, s.cipher.Seal(e.ID, []byte(e.Secret))); err != nil {
 		return Endpoint{}, fmt.Errorf("create endpoint: %w", err)
 	}
 	return e, nil
@@ -260,11 +260,11 @@ func (s *Service) CreateEndpoint(ctx context.Context, partnerID, rawURL string) 
 // RotateEndpointSecret gives an endpoint a new secret, returned only now;
 // deliveries from then on are signed with it.
 func (s *Service) RotateEndpointSecret(ctx context.Context, partnerID, id string) (Endpoint, error) {
-	if s.Cipher == nil {
+	if s.cipher == nil {
 		return Endpoint{}, errNoCipher
 	}
 	secret := newWebhookSecret()
-	e, err := s.Store.SetEndpointSecret(ctx, partnerID, id, s.Cipher.Seal(id, []byte(secret)))
+	e, err := s.store.SetEndpointSecret(ctx, partnerID, id, s.cipher.Seal(id, []byte(secret)))
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("rotate endpoint secret: %w", err)
 	}
@@ -275,13 +275,56 @@ func (s *Service) RotateEndpointSecret(ctx context.Context, partnerID, id string
 // Redeliver sends an event again to every live endpoint it was meant for,
 // whatever became of the earlier deliveries.
 func (s *Service) Redeliver(ctx context.Context, eventID string) (int, error) {
-	n, err := s.Store.Redeliver(ctx, eventID, s.Now().UTC())
+	n, err := s.store.Redeliver(ctx, eventID, s.Now().UTC())
 	if err != nil {
 		return 0, fmt.Errorf("redeliver %s: %w", eventID, err)
 	}
 	if n == 0 {
 		return 0, NotFound("event delivery")
 	}
-	s.eventsAdded()
+	s.notifyEvents()
 	return n, nil
+}
+
+// Endpoints lists a partner's endpoints, without their secrets.
+func (s *Service) Endpoints(ctx context.Context, partnerID string) ([]Endpoint, error) {
+	return s.store.Endpoints(ctx, partnerID)
+}
+
+// DeleteEndpoint removes a partner's endpoint; its pending deliveries end
+// as failed.
+func (s *Service) DeleteEndpoint(ctx context.Context, partnerID, id string) error {
+	if err := s.store.DeleteEndpoint(ctx, partnerID, id); err != nil {
+		return fmt.Errorf("delete endpoint %s: %w", id, err)
+	}
+	return nil
+}
+
+// Deliveries returns the deliveries of an event with their attempts. An
+// event of another partner has none, like an event without endpoints;
+// partnerID empty means any partner's, for operators.
+func (s *Service) Deliveries(ctx context.Context, partnerID, eventID string) ([]Delivery, error) {
+	return s.store.Deliveries(ctx, partnerID, eventID)
+}
+
+// CustomerEvents returns a customer's events in sequence, exactly as they
+// were (or will be) delivered. partnerID empty means any partner's
+// customer, for operators; another partner's customer is not found.
+func (s *Service) CustomerEvents(ctx context.Context, partnerID, customerID string) ([]Event, error) {
+	var err error
+	if partnerID == "" {
+		_, err = s.store.CustomerByID(ctx, customerID)
+	} else {
+		_, err = s.store.Customer(ctx, partnerID, customerID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.store.CustomerEvents(ctx, customerID)
+}
+
+// PendingDeliveries counts the deliveries still to be sent or retried, for
+// monitoring.
+func (s *Service) PendingDeliveries(ctx context.Context) (int, error) {
+	return s.store.PendingDeliveries(ctx)
 }

@@ -54,8 +54,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := kyb.NewService(store)
-		svc.Cipher, svc.AllowInsecureWebhooks = cipher, true
+		svc := kyb.NewService(store, kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(true))
 		log := slog.New(slog.DiscardHandler)
 		m := metrics.New(store, log)
 		scraper := httptest.NewServer(m.Handler())

@@ -42,8 +42,6 @@ func newHarness(t *testing.T, store kyb.Store, opts webhook.Options) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := kyb.NewService(store)
-	svc.Cipher, svc.AllowInsecureWebhooks = cipher, true
 	opts.Store, opts.Cipher = store, cipher
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -56,7 +54,9 @@ func newHarness(t *testing.T, store kyb.Store, opts webhook.Options) *harness {
 	}
 	opts.Poll = 20 * time.Millisecond
 	relay := webhook.New(opts)
-	svc.EventsAdded = relay.Notify
+	// The service accepts loopback endpoints exactly when the relay may
+	// deliver to them.
+	svc := kyb.NewService(store, kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(opts.AllowPrivate), kyb.WithEventNotifier(relay.Notify))
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{svc: svc, relay: relay, cancel: cancel, done: make(chan struct{})}
 	go func() { relay.Run(ctx); close(h.done) }()
@@ -243,7 +243,7 @@ func waitForStatus(t *testing.T, h *harness, partnerID, eventID string, status k
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		d, err := h.svc.Store.Deliveries(context.Background(), partnerID, eventID)
+		d, err := h.svc.Deliveries(context.Background(), partnerID, eventID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,7 +304,6 @@ func TestGivesUpAfterTheSchedule(t *testing.T) {
 func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	store := storetest.SQLite(t)
 	h := newHarness(t, store, webhook.Options{AllowPrivate: false})
-	h.svc.AllowInsecureWebhooks = false
 	r := newReceiver(t, always(http.StatusOK))
 	creds, _ := h.svc.CreatePartner(context.Background(), kyb.Actor{Type: kyb.ActorSystem, ID: "test"}, "P", false)
 
@@ -328,7 +327,7 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 		}
 	}
 	c := createCustomer(t, h, creds.PartnerID)
-	events := waitForEvents(t, store, c.ID, 1)
+	events := waitForEvents(t, h.svc, c.ID, 1)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		{
@@ -362,11 +361,11 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	redirector.Config.Handler = http.RedirectHandler(target.URL+"/hooks", http.StatusFound)
 	partnerID, _ := subscribe(t, h2, redirector)
 	c2 := createCustomer(t, h2, partnerID)
-	events = waitForEvents(t, h2.svc.Store, c2.ID, 1)
+	events = waitForEvents(t, h2.svc, c2.ID, 1)
 	d := waitForStatus(t, h2, partnerID, events[0], kyb.DeliveryPending)
 	for len(d[0].Attempts) == 0 {
 		time.Sleep(20 * time.Millisecond)
-		d, _ = h2.svc.Store.Deliveries(context.Background(), partnerID, events[0])
+		d, _ = h2.svc.Deliveries(context.Background(), partnerID, events[0])
 	}
 	if a := d[0].Attempts[0]; a.StatusCode != http.StatusFound || a.Error == "" {
 		t.Errorf("redirected attempt = %+v, want a failed 302", a)
@@ -377,11 +376,11 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 }
 
 // waitForEvents waits until the customer has n events and returns their ids.
-func waitForEvents(t *testing.T, store kyb.Store, customerID string, n int) []string {
+func waitForEvents(t *testing.T, svc *kyb.Service, customerID string, n int) []string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		events, err := store.CustomerEvents(context.Background(), customerID)
+		events, err := svc.CustomerEvents(context.Background(), "", customerID)
 		if err != nil {
 			t.Fatal(err)
 		}
