@@ -16,22 +16,22 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/api"
 )
 
 // The request types are the service's own, so the client can never drift
 // from the contract.
 type (
-	CustomerRequest     = kyb.Profile
-	BusinessDetails     = kyb.BusinessDetails
-	RegistrationAddress = kyb.RegistrationAddress
-	AccountUsage        = kyb.AccountUsage
-	PrimaryContact      = kyb.PrimaryContact
-	BusinessPerson      = kyb.BusinessPerson
-	BasicInfo           = kyb.BasicInfo
-	ResidentialAddress  = kyb.ResidentialAddress
-	Identification      = kyb.Identification
-	FieldError          = kyb.FieldError
+	CustomerRequest     = api.Profile
+	BusinessDetails     = api.BusinessDetails
+	RegistrationAddress = api.RegistrationAddress
+	AccountUsage        = api.AccountUsage
+	PrimaryContact      = api.PrimaryContact
+	BusinessPerson      = api.BusinessPerson
+	BasicInfo           = api.BasicInfo
+	ResidentialAddress  = api.ResidentialAddress
+	Identification      = api.Identification
+	FieldError          = api.FieldError
 )
 
 // Customer is a customer as the API returns it.

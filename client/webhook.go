@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/onboardkyb/onboard/internal/webhook"
+	"github.com/onboardkyb/onboard/api"
 )
 
 // WebhookEvent is an event delivered to a partner's webhook endpoint.
@@ -48,28 +48,28 @@ func verifyWebhookAt(secret string, header http.Header, body []byte, tolerance t
 	if tolerance <= 0 {
 		tolerance = DefaultWebhookTolerance
 	}
-	id := header.Get(webhook.HeaderID)
-	ts, err := strconv.ParseInt(header.Get(webhook.HeaderTimestamp), 10, 64)
+	id := header.Get(api.HeaderID)
+	ts, err := strconv.ParseInt(header.Get(api.HeaderTimestamp), 10, 64)
 	if err != nil {
 		return nil, ErrWebhookTimestamp
 	}
 	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
 		return nil, ErrWebhookTimestamp
 	}
-	want, err := webhook.StandardSignature(secret, id, ts, body)
+	want, err := api.StandardSignature(secret, id, ts, body)
 	if err != nil {
 		return nil, fmt.Errorf("onboard: %w", err)
 	}
 	// The header may carry several space-separated signatures (during a
 	// secret rotation); one match is enough.
 	matched := false
-	for _, sig := range strings.Fields(header.Get(webhook.HeaderStandardSignature)) {
+	for _, sig := range strings.Fields(header.Get(api.HeaderStandardSignature)) {
 		matched = matched || hmac.Equal([]byte(sig), []byte(want))
 	}
 	if !matched {
 		return nil, ErrWebhookSignature
 	}
-	if sig := header.Get(webhook.HeaderSignature); sig != "" && !hmac.Equal([]byte(sig), []byte(webhook.BodySignature(secret, body))) {
+	if sig := header.Get(api.HeaderSignature); sig != "" && !hmac.Equal([]byte(sig), []byte(api.BodySignature(secret, body))) {
 		return nil, ErrWebhookSignature
 	}
 	var ev WebhookEvent

@@ -11,8 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onboardkyb/onboard/internal/kyb"
-	"github.com/onboardkyb/onboard/internal/webhook"
+	"github.com/onboardkyb/onboard/api"
 )
 
 // FuzzVerifyWebhook checks VerifyWebhook against what a receiver may be
@@ -27,13 +26,13 @@ func FuzzVerifyWebhook(f *testing.F) {
 	f.Fuzz(func(t *testing.T, secret, id, timestamp, signature, bodySignature string, body []byte, at uint, flip byte) {
 		// Whatever is sent.
 		h := http.Header{}
-		h.Set(webhook.HeaderID, id)
-		h.Set(webhook.HeaderTimestamp, timestamp)
-		h.Set(webhook.HeaderStandardSignature, signature)
-		h.Set(webhook.HeaderSignature, bodySignature)
+		h.Set(api.HeaderID, id)
+		h.Set(api.HeaderTimestamp, timestamp)
+		h.Set(api.HeaderStandardSignature, signature)
+		h.Set(api.HeaderSignature, bodySignature)
 		if ev, err := verifyWebhookAt(secret, h, body, 0, now); err == nil {
 			ts, _ := strconv.ParseInt(timestamp, 10, 64)
-			want, _ := webhook.StandardSignature(secret, id, ts, body)
+			want, _ := api.StandardSignature(secret, id, ts, body)
 			if !slices.Contains(strings.Fields(signature), want) || ev.ID != id {
 				t.Fatalf("accepted a delivery not signed with the secret: %q", signature)
 			}
@@ -41,7 +40,7 @@ func FuzzVerifyWebhook(f *testing.F) {
 
 		// A delivery signed as the relay signs it, with a key made of the
 		// fuzzed secret and an event made of the fuzzed id and body.
-		key := kyb.WebhookSecretPrefix + base64.StdEncoding.EncodeToString(append([]byte{1}, secret...))
+		key := api.WebhookSecretPrefix + base64.StdEncoding.EncodeToString(append([]byte{1}, secret...))
 		id = strings.ToValidUTF8(id, "\uFFFD") // as JSON will carry it
 		event, err := json.Marshal(map[string]any{
 			"id": id, "type": "customer.created", "created_at": "2026-11-30T06:00:00Z", "sequence": 1,
@@ -65,14 +64,14 @@ func FuzzVerifyWebhook(f *testing.F) {
 // signedDelivery returns the headers with which the relay delivers body.
 func signedDelivery(t *testing.T, secret, id string, ts int64, body []byte) http.Header {
 	t.Helper()
-	std, err := webhook.StandardSignature(secret, id, ts, body)
+	std, err := api.StandardSignature(secret, id, ts, body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := http.Header{}
-	h.Set(webhook.HeaderID, id)
-	h.Set(webhook.HeaderTimestamp, strconv.FormatInt(ts, 10))
-	h.Set(webhook.HeaderStandardSignature, std)
-	h.Set(webhook.HeaderSignature, webhook.BodySignature(secret, body))
+	h.Set(api.HeaderID, id)
+	h.Set(api.HeaderTimestamp, strconv.FormatInt(ts, 10))
+	h.Set(api.HeaderStandardSignature, std)
+	h.Set(api.HeaderSignature, api.BodySignature(secret, body))
 	return h
 }

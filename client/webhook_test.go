@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onboardkyb/onboard/internal/webhook"
+	"github.com/onboardkyb/onboard/api"
 )
 
 func TestVerifyWebhook(t *testing.T) {
@@ -23,9 +23,9 @@ func TestVerifyWebhook(t *testing.T) {
 	tampered := append([]byte{}, body...)
 	tampered[len(tampered)-3] = 'X'
 	rotated := signed("evt_1", now.Unix(), body)
-	rotated.Set(webhook.HeaderStandardSignature, "v1,b2xkc2lnbmF0dXJl "+good.Get(webhook.HeaderStandardSignature))
+	rotated.Set(api.HeaderStandardSignature, "v1,b2xkc2lnbmF0dXJl "+good.Get(api.HeaderStandardSignature))
 	wrongBodySig := signed("evt_1", now.Unix(), body)
-	wrongBodySig.Set(webhook.HeaderSignature, "00")
+	wrongBodySig.Set(api.HeaderSignature, "00")
 	tests := []struct {
 		name   string
 		header http.Header

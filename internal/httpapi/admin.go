@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -50,7 +51,7 @@ func actorOf(r *http.Request) kyb.Actor {
 // adminCustomerJSON is a customer as operators see it: with its partner
 // and, when one customer is shown, its history.
 type adminCustomerJSON struct {
-	kyb.CustomerView
+	api.Customer
 	PartnerID string       `json:"partner_id"`
 	History   *[]auditJSON `json:"history,omitempty"`
 }
@@ -82,7 +83,7 @@ func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
 }
 
 func newAdminCustomerJSON(c kyb.Customer) adminCustomerJSON {
-	return adminCustomerJSON{CustomerView: c.View(), PartnerID: c.PartnerID}
+	return adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID}
 }
 
 // adminListCustomers is the review queue: every partner's customers,
@@ -137,10 +138,10 @@ func (s *Server) customerHistory(r *http.Request) (kyb.Customer, []auditJSON, er
 // or one customer.
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	var f kyb.AuditFilter
-	var fields []kyb.FieldError
+	var fields []api.FieldError
 	for name, values := range r.URL.Query() {
 		if len(values) > 1 {
-			fields = append(fields, kyb.FieldError{Field: name, Code: kyb.CodeInvalidValue, Message: "must be given once"})
+			fields = append(fields, api.FieldError{Field: name, Code: api.CodeInvalidValue, Message: "must be given once"})
 			continue
 		}
 		switch name {
@@ -149,11 +150,11 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 		case "customer_id":
 			f.CustomerID = values[0]
 		default:
-			fields = append(fields, kyb.FieldError{Field: name, Code: kyb.CodeUnknownField, Message: "is not a known query parameter"})
+			fields = append(fields, api.FieldError{Field: name, Code: api.CodeUnknownField, Message: "is not a known query parameter"})
 		}
 	}
 	if (f.PartnerID == "") == (f.CustomerID == "") {
-		fields = append(fields, kyb.FieldError{Field: "partner_id", Code: kyb.CodeRequired, Message: "give exactly one of partner_id and customer_id"})
+		fields = append(fields, api.FieldError{Field: "partner_id", Code: api.CodeRequired, Message: "give exactly one of partner_id and customer_id"})
 	}
 	if len(fields) > 0 {
 		return kyb.Invalid(fields)

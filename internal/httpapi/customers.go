@@ -5,15 +5,16 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
 // newCustomerJSON renders a customer for its partner.
-func newCustomerJSON(c kyb.Customer) kyb.CustomerView { return c.View() }
+func newCustomerJSON(c kyb.Customer) api.Customer { return c.View() }
 
 func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
-	var p kyb.Profile
-	if err := readJSON(w, r, &p, func() error { return p.Validate(s.service.Now()) }); err != nil {
+	var p api.Profile
+	if err := readJSON(w, r, &p, func() error { return kyb.ValidateProfile(&p, s.service.Now()) }); err != nil {
 		return err
 	}
 	c, created, err := s.service.CreateCustomer(r.Context(), partnerID(r.Context()), p)
@@ -95,7 +96,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, dst any, validate func() e
 // the validation errors of the fields that did, so a partner sees every
 // problem at once. A field that failed to decode is reported once, for
 // that, and nothing is said of what lies inside it.
-func withDecodeErrors(decodeErrs []kyb.FieldError, validation error) error {
+func withDecodeErrors(decodeErrs []api.FieldError, validation error) error {
 	all := decodeErrs
 	var ke *kyb.Error
 	if errors.As(validation, &ke) {
@@ -109,7 +110,7 @@ func withDecodeErrors(decodeErrs []kyb.FieldError, validation error) error {
 }
 
 // within reports whether field is one of errs' fields or lies inside one.
-func within(field string, errs []kyb.FieldError) bool {
+func within(field string, errs []api.FieldError) bool {
 	for _, fe := range errs {
 		if rest, ok := strings.CutPrefix(field, fe.Field); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
 			return true

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -24,7 +25,7 @@ import (
 // means absent.
 // Malformed JSON is an error; field problems are returned as a list so the
 // caller can add the validation errors of the fields that did decode.
-func decodeJSON(body []byte, dst any) ([]kyb.FieldError, error) {
+func decodeJSON(body []byte, dst any) ([]api.FieldError, error) {
 	if !utf8.Valid(body) {
 		return nil, kyb.InvalidRequest("invalid_json", "the request body is not valid UTF-8")
 	}
@@ -248,13 +249,13 @@ func syntaxError(err error) error {
 }
 
 type decoder struct {
-	errs []kyb.FieldError
+	errs []api.FieldError
 }
 
 func (d *decoder) fail(path, code, message string) {
 	// More errors than a response lists would only cost time.
 	if len(d.errs) < kyb.MaxFieldErrors {
-		d.errs = append(d.errs, kyb.FieldError{Field: path, Code: code, Message: message})
+		d.errs = append(d.errs, api.FieldError{Field: path, Code: code, Message: message})
 	}
 }
 
@@ -266,14 +267,14 @@ func (d *decoder) value(v any, dst reflect.Value, path string) {
 		return // null is the same as absent
 	}
 	if _, ok := v.(duplicate); ok {
-		d.fail(path, kyb.CodeInvalidValue, "is given more than once")
+		d.fail(path, api.CodeInvalidValue, "is given more than once")
 		return
 	}
 	switch {
 	case dst.Type() == numberType:
 		n, ok := v.(json.Number)
 		if !ok {
-			d.fail(path, kyb.CodeInvalidType, "must be a number")
+			d.fail(path, api.CodeInvalidType, "must be a number")
 			return
 		}
 		dst.SetString(string(n))
@@ -288,21 +289,21 @@ func (d *decoder) value(v any, dst reflect.Value, path string) {
 	case reflect.String:
 		s, ok := v.(string)
 		if !ok {
-			d.fail(path, kyb.CodeInvalidType, "must be a string")
+			d.fail(path, api.CodeInvalidType, "must be a string")
 			return
 		}
 		dst.SetString(s)
 	case reflect.Bool:
 		b, ok := v.(bool)
 		if !ok {
-			d.fail(path, kyb.CodeInvalidType, "must be true or false")
+			d.fail(path, api.CodeInvalidType, "must be true or false")
 			return
 		}
 		dst.SetBool(b)
 	case reflect.Slice:
 		items, ok := v.([]any)
 		if !ok {
-			d.fail(path, kyb.CodeInvalidType, "must be an array")
+			d.fail(path, api.CodeInvalidType, "must be an array")
 			return
 		}
 		s := reflect.MakeSlice(dst.Type(), len(items), len(items))
@@ -313,7 +314,7 @@ func (d *decoder) value(v any, dst reflect.Value, path string) {
 	case reflect.Struct:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			d.fail(path, kyb.CodeInvalidType, "must be an object")
+			d.fail(path, api.CodeInvalidType, "must be an object")
 			return
 		}
 		fields := fieldsOf(dst.Type())
@@ -330,7 +331,7 @@ func (d *decoder) value(v any, dst reflect.Value, path string) {
 			}
 			i, ok := fields[k]
 			if !ok {
-				d.fail(child, kyb.CodeUnknownField, "is not a known field")
+				d.fail(child, api.CodeUnknownField, "is not a known field")
 				continue
 			}
 			d.value(obj[k], dst.Field(i), child)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -49,7 +50,7 @@ type errorObject struct {
 	Code       string           `json:"code"`
 	Message    string           `json:"message"`
 	RequestID  string           `json:"request_id"`
-	Details    []kyb.FieldError `json:"details,omitempty"`
+	Details    []api.FieldError `json:"details,omitempty"`
 	CustomerID string           `json:"customer_id,omitempty"`
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -58,7 +59,7 @@ type uploadJSON struct {
 type upload struct {
 	fileType kyb.FileType
 	content  []byte
-	fields   []kyb.FieldError
+	fields   []api.FieldError
 }
 
 func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
@@ -102,7 +103,7 @@ func readJSONUpload(w http.ResponseWriter, r *http.Request) (upload, error) {
 	}
 	up := upload{fileType: kyb.FileType(in.FileType), fields: fields}
 	if up.content, err = base64.StdEncoding.DecodeString(in.File); err != nil {
-		up.fields = append(up.fields, kyb.FieldError{Field: "file", Code: kyb.CodeInvalidFormat, Message: "must be base64 in the standard alphabet, with padding"})
+		up.fields = append(up.fields, api.FieldError{Field: "file", Code: api.CodeInvalidFormat, Message: "must be base64 in the standard alphabet, with padding"})
 	}
 	return up, nil
 }
@@ -140,13 +141,13 @@ func readMultipartUpload(w http.ResponseWriter, r *http.Request) (upload, error)
 			up.fileType = kyb.FileType(value)
 		default:
 			_, err = io.Copy(io.Discard, part)
-			up.fields = append(up.fields, kyb.FieldError{Field: name, Code: kyb.CodeUnknownField, Message: "is not a known field"})
+			up.fields = append(up.fields, api.FieldError{Field: name, Code: api.CodeUnknownField, Message: "is not a known field"})
 		}
 		if err != nil {
 			return upload{}, multipartError(err)
 		}
 		if seen[name] && (name == "file" || name == "fileType") {
-			up.fields = append(up.fields, kyb.FieldError{Field: name, Code: kyb.CodeInvalidValue, Message: "must be sent once"})
+			up.fields = append(up.fields, api.FieldError{Field: name, Code: api.CodeInvalidValue, Message: "must be sent once"})
 		}
 		seen[name] = true
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/storetest"
@@ -69,7 +70,7 @@ func checkNormalizedEcho(t *testing.T, body []byte) {
 		}
 		return
 	}
-	p.Normalize()
+	kyb.NormalizeProfile(&p)
 	echo, err := json.Marshal(p)
 	if err != nil {
 		t.Fatalf("marshal the accepted profile: %v", err)
@@ -78,34 +79,34 @@ func checkNormalizedEcho(t *testing.T, body []byte) {
 	if err != nil {
 		t.Fatalf("the normalised echo is refused: %v\nsent: %q\necho: %s", err, body, echo)
 	}
-	again.Normalize()
+	kyb.NormalizeProfile(&again)
 	if echoAgain, _ := json.Marshal(again); !bytes.Equal(echoAgain, echo) {
 		t.Fatalf("normalising twice changes the echo:\nonce:  %s\ntwice: %s", echo, echoAgain)
 	}
-	if p.Fingerprint() != again.Fingerprint() {
+	if kyb.Fingerprint(p) != kyb.Fingerprint(again) {
 		t.Fatalf("the fingerprint changes when the echo is sent back:\nsent: %q\necho: %s", body, echo)
 	}
 }
 
 // decodeProfile is the create handler's decode and validate, with every
 // refusal as an error.
-func decodeProfile(body []byte) (kyb.Profile, error) {
-	var p kyb.Profile
+func decodeProfile(body []byte) (api.Profile, error) {
+	var p api.Profile
 	fields, err := httpapi.DecodeJSON(body, &p)
 	if err != nil {
-		return kyb.Profile{}, err
+		return api.Profile{}, err
 	}
 	for _, fe := range fields {
 		// Only the key "" of the top-level object has the path "".
-		if fe.Code == "" || fe.Message == "" || fe.Field == "" && fe.Code != kyb.CodeUnknownField {
-			return kyb.Profile{}, errors.New("a decode error without field, code or message")
+		if fe.Code == "" || fe.Message == "" || fe.Field == "" && fe.Code != api.CodeUnknownField {
+			return api.Profile{}, errors.New("a decode error without field, code or message")
 		}
 	}
 	if len(fields) > 0 {
-		return kyb.Profile{}, kyb.Invalid(fields)
+		return api.Profile{}, kyb.Invalid(fields)
 	}
-	if err := p.Validate(fuzzNow); err != nil {
-		return kyb.Profile{}, err
+	if err := kyb.ValidateProfile(&p, fuzzNow); err != nil {
+		return api.Profile{}, err
 	}
 	return p, nil
 }

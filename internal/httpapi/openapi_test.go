@@ -35,6 +35,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -539,8 +540,8 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 		{"AuditEvent.action enum", enum(prop(schema("AuditEvent"), "action")), []string{kyb.ActionCustomerCreated, kyb.ActionCustomerStatusChanged, kyb.ActionPartnerCreated, kyb.ActionAPIKeyCreated, kyb.ActionAPIKeyRevoked, kyb.ActionPartnerRateLimitChanged}, true},
 		{"File.content_type enum", enum(prop(schema("File"), "content_type")), contentTypes, true},
 		{"getFileContent's media types", downloads, contentTypes, false},
-		{"WebhookEvent.type enum", enum(prop(schema("WebhookEvent"), "type")), kyb.EventTypes, true},
-		{"the webhooks", slices.Collect(maps.Keys(doc.Webhooks)), kyb.EventTypes, false},
+		{"WebhookEvent.type enum", enum(prop(schema("WebhookEvent"), "type")), api.EventTypes, true},
+		{"the webhooks", slices.Collect(maps.Keys(doc.Webhooks)), api.EventTypes, false},
 		{"Delivery.status enum", enum(prop(schema("Delivery"), "status")), []string{string(kyb.DeliveryPending), string(kyb.DeliverySucceeded), string(kyb.DeliveryFailed)}, true},
 	} {
 		got, want := slices.Clone(tc.got), slices.Clone(tc.want)
@@ -1626,11 +1627,11 @@ func TestOpenAPIDocumentsWebhooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	headers := []string{webhook.HeaderID, webhook.HeaderTimestamp, webhook.HeaderStandardSignature, webhook.HeaderSignature}
+	headers := []string{api.HeaderID, api.HeaderTimestamp, api.HeaderStandardSignature, api.HeaderSignature}
 	slices.Sort(headers)
 	statuses := []kyb.Status{kyb.StatusPending, kyb.StatusActive, kyb.StatusRejected, kyb.StatusSuspended}
 	opts := append([]openapi3.SchemaValidationOption{openapi3.EnableJSONSchema2020()}, formatValidators...)
-	for _, eventType := range kyb.EventTypes {
+	for _, eventType := range api.EventTypes {
 		item := doc.Webhooks[eventType]
 		if item == nil || item.Post == nil || len(item.Operations()) != 1 {
 			t.Errorf("the document has no webhook %s that is a POST alone", eventType)
@@ -1665,14 +1666,14 @@ func TestOpenAPIDocumentsWebhooks(t *testing.T) {
 		// The body is an event of this type, and an event is about a
 		// customer in the status the type names: pending once created,
 		// then the status it moved to. A customer is created first.
-		for _, other := range kyb.EventTypes {
+		for _, other := range api.EventTypes {
 			for _, status := range statuses {
 				sequence := 2
-				if other == kyb.EventCustomerCreated {
+				if other == api.EventCustomerCreated {
 					sequence = 1
 				}
 				event := openAPIEvent(t, other, sequence, status)
-				want := status == kyb.StatusPending && other == kyb.EventCustomerCreated || other == "customer."+string(status)
+				want := status == kyb.StatusPending && other == api.EventCustomerCreated || other == "customer."+string(status)
 				if err := doc.Components.Schemas["WebhookEvent"].Value.VisitJSON(event, opts...); (err == nil) != want {
 					t.Errorf("WebhookEvent accepts an event %s about a customer %s = %v, want %v (%v)", other, status, err == nil, want, err)
 				}
@@ -1682,13 +1683,13 @@ func TestOpenAPIDocumentsWebhooks(t *testing.T) {
 			}
 		}
 	}
-	created := openAPIEvent(t, kyb.EventCustomerCreated, 2, kyb.StatusPending)
+	created := openAPIEvent(t, api.EventCustomerCreated, 2, kyb.StatusPending)
 	if err := doc.Components.Schemas["WebhookEvent"].Value.VisitJSON(created, opts...); err == nil {
 		t.Errorf("WebhookEvent accepts a customer.created event whose sequence is 2")
 	}
 	// A customer created before webhooks has no customer.created event:
 	// its first status change is its event 1.
-	active := openAPIEvent(t, kyb.EventCustomerActive, 1, kyb.StatusActive)
+	active := openAPIEvent(t, api.EventCustomerActive, 1, kyb.StatusActive)
 	if err := doc.Components.Schemas["WebhookEvent"].Value.VisitJSON(active, opts...); err != nil {
 		t.Errorf("WebhookEvent refuses a customer.active event whose sequence is 1: %v", err)
 	}
@@ -2000,7 +2001,7 @@ func TestOpenAPIDescribesWebhookDeliveries(t *testing.T) {
 				t.Errorf("delivery %d: webhook-timestamp = %q, want the Unix seconds of now", i, d.header.Get("webhook-timestamp"))
 			}
 		}
-		for _, eventType := range kyb.EventTypes {
+		for _, eventType := range api.EventTypes {
 			if !types[eventType] {
 				t.Errorf("no %s event was delivered", eventType)
 			}

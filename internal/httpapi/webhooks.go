@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -143,19 +144,19 @@ func (s *Server) rotateEndpointSecret(scope webhookScope) handlerFunc {
 func (s *Server) listDeliveries(anyPartner bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		q := r.URL.Query()
-		var fields []kyb.FieldError
+		var fields []api.FieldError
 		for name, values := range q {
 			switch {
 			case name != "event_id":
-				fields = append(fields, kyb.FieldError{Field: name, Code: kyb.CodeUnknownField, Message: "is not a known query parameter"})
+				fields = append(fields, api.FieldError{Field: name, Code: api.CodeUnknownField, Message: "is not a known query parameter"})
 			case len(values) > 1:
-				fields = append(fields, kyb.FieldError{Field: name, Code: kyb.CodeInvalidValue, Message: "must be given once"})
+				fields = append(fields, api.FieldError{Field: name, Code: api.CodeInvalidValue, Message: "must be given once"})
 			}
 		}
 		if q.Get("event_id") == "" {
-			fields = append(fields, kyb.FieldError{Field: "event_id", Code: kyb.CodeRequired, Message: "is required"})
+			fields = append(fields, api.FieldError{Field: "event_id", Code: api.CodeRequired, Message: "is required"})
 		} else if !kyb.IsID(q.Get("event_id"), kyb.PrefixEvent) {
-			fields = append(fields, kyb.FieldError{Field: "event_id", Code: kyb.CodeInvalidFormat, Message: "must be an event id (evt_ and 32 hex digits)"})
+			fields = append(fields, api.FieldError{Field: "event_id", Code: api.CodeInvalidFormat, Message: "must be an event id (evt_ and 32 hex digits)"})
 		}
 		if len(fields) > 0 {
 			return kyb.Invalid(fields)

@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // Status is where a customer stands in review.
@@ -33,35 +35,25 @@ type Customer struct {
 	// StatusReason and StatusUpdatedAt are set once the status has changed.
 	StatusReason    string
 	StatusUpdatedAt time.Time
-	Profile         Profile
+	Profile         api.Profile
 	// Fingerprint identifies the profile's content, so that a repeated
 	// create can be told apart from a conflicting one.
 	Fingerprint string
 }
 
-// CustomerView is a customer as the API shows it to its partner: the
-// profile as submitted (normalised), plus what the service assigned. It is
-// also the data of every webhook event about the customer.
-type CustomerView struct {
-	Profile
-	CustomerID      string `json:"customer_id"`
-	Status          Status `json:"status"`
-	CreatedAt       string `json:"created_at"`
-	StatusReason    string `json:"status_reason,omitempty"`
-	StatusUpdatedAt string `json:"status_updated_at,omitempty"`
-}
-
-// View returns the customer as the API shows it.
-func (c Customer) View() CustomerView {
-	v := CustomerView{
+// View returns the customer as the API shows it to its partner. The
+// domain renders it, not the HTTP layer, because the same view is the data
+// of every webhook event, written to the outbox with the change.
+func (c Customer) View() api.Customer {
+	v := api.Customer{
 		Profile:      c.Profile,
 		CustomerID:   c.ID,
-		Status:       c.Status,
-		CreatedAt:    FormatTime(c.CreatedAt),
+		Status:       api.Status(c.Status),
+		CreatedAt:    api.Time(c.CreatedAt),
 		StatusReason: c.StatusReason,
 	}
 	if !c.StatusUpdatedAt.IsZero() {
-		v.StatusUpdatedAt = FormatTime(c.StatusUpdatedAt)
+		v.StatusUpdatedAt = api.Time(c.StatusUpdatedAt)
 	}
 	return v
 }
@@ -70,7 +62,7 @@ func (c Customer) View() CustomerView {
 // order and whitespace of the original request do not matter, because the
 // digest is taken over the decoded, normalised profile; amounts compare by
 // value, so 100.5 and 100.50 are the same.
-func (p Profile) Fingerprint() string {
+func Fingerprint(p api.Profile) string {
 	if u := p.AccountUsage; u != nil && u.EstimatedMonthlyRevenueAmount != "" {
 		canonical := *u
 		if f, err := strconv.ParseFloat(string(u.EstimatedMonthlyRevenueAmount), 64); err == nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // Kind classifies an error by what the caller can do about it. The HTTP
@@ -30,7 +32,7 @@ type Error struct {
 	Code    string
 	Message string
 	// Fields lists every invalid field when Kind is KindInvalid.
-	Fields []FieldError
+	Fields []api.FieldError
 	// CustomerID names the existing customer a conflict is about.
 	CustomerID string
 	// RetryAfter is how long a rate-limited caller should wait.
@@ -86,28 +88,6 @@ func ErrorKind(err error) Kind {
 	return KindInternal
 }
 
-// Field error codes, stable for clients to switch on.
-const (
-	CodeRequired      = "required"
-	CodeUnknownField  = "unknown_field"
-	CodeInvalidType   = "invalid_type"
-	CodeInvalidFormat = "invalid_format"
-	CodeInvalidValue  = "invalid_value"
-	CodeTooShort      = "too_short"
-	CodeTooLong       = "too_long"
-	CodeTooMany       = "too_many"
-	CodeFileNotFound  = "file_not_found"  // no file of the partner has this id
-	CodeWrongFileType = "wrong_file_type" // the file's type does not fit the field
-)
-
-// FieldError describes one invalid field by its full JSON path, such as
-// "business_person_list[0].identification.id_number".
-type FieldError struct {
-	Field   string `json:"field"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // MaxFieldErrors bounds the fields one error lists. A body within the
 // profile's limits never has that many problems; one built to have more (a
 // list of 200 000 numbers where strings belong) gets the first ones, not a
@@ -116,7 +96,7 @@ const MaxFieldErrors = 1000
 
 // Invalid returns a validation error listing every failing field, up to
 // MaxFieldErrors of them.
-func Invalid(fields []FieldError) *Error {
+func Invalid(fields []api.FieldError) *Error {
 	return &Error{Kind: KindInvalid, Code: "invalid_request", Message: "the request has invalid fields", Fields: fields[:min(len(fields), MaxFieldErrors)]}
 }
 

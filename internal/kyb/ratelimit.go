@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // RateLimit is how fast one API key may call the API: PerSecond requests a
@@ -52,16 +54,16 @@ func (r RateLimitRequest) Parse() (RateLimit, error) {
 	var ch checker
 	var l RateLimit
 	if r.RequestsPerSecond == "" {
-		ch.add("requests_per_second", CodeRequired, "is required")
+		ch.add("requests_per_second", api.CodeRequired, "is required")
 	} else if f, err := strconv.ParseFloat(string(r.RequestsPerSecond), 64); err != nil || math.IsNaN(f) || f <= 0 || f > MaxRequestsPerSecond {
-		ch.add("requests_per_second", CodeInvalidValue, fmt.Sprintf("must be a number above 0 and at most %d", MaxRequestsPerSecond))
+		ch.add("requests_per_second", api.CodeInvalidValue, fmt.Sprintf("must be a number above 0 and at most %d", MaxRequestsPerSecond))
 	} else {
 		l.PerSecond = f
 	}
 	if r.Burst == "" {
-		ch.add("burst", CodeRequired, "is required")
+		ch.add("burst", api.CodeRequired, "is required")
 	} else if n, err := strconv.Atoi(string(r.Burst)); err != nil || n < 1 || n > MaxBurst {
-		ch.add("burst", CodeInvalidValue, fmt.Sprintf("must be a whole number from 1 to %d", MaxBurst))
+		ch.add("burst", api.CodeInvalidValue, fmt.Sprintf("must be a whole number from 1 to %d", MaxBurst))
 	} else {
 		l.Burst = n
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // The file types each file id field of a profile accepts.
@@ -22,7 +24,7 @@ type fileReference struct {
 }
 
 // fileReferences lists every file id the profile gives, with its path.
-func (p Profile) fileReferences() []fileReference {
+func fileReferences(p api.Profile) []fileReference {
 	var refs []fileReference
 	if d := p.BusinessDetails; d != nil {
 		for i, id := range d.BusinessIdentifierDocumentList {
@@ -47,8 +49,8 @@ func (p Profile) fileReferences() []fileReference {
 
 // checkFileReferences reports every file id of a valid profile that is not
 // a file of the partner, or not of a type its field accepts.
-func (s *Service) checkFileReferences(ctx context.Context, partnerID string, p Profile) error {
-	refs := p.fileReferences()
+func (s *Service) checkFileReferences(ctx context.Context, partnerID string, p api.Profile) error {
+	refs := fileReferences(p)
 	if len(refs) == 0 {
 		return nil
 	}
@@ -62,14 +64,14 @@ func (s *Service) checkFileReferences(ctx context.Context, partnerID string, p P
 	if err != nil {
 		return fmt.Errorf("check file references: %w", err)
 	}
-	var errs []FieldError
+	var errs []api.FieldError
 	for _, r := range refs {
 		f, ok := files[r.id]
 		switch {
 		case !ok:
-			errs = append(errs, FieldError{Field: r.field, Code: CodeFileNotFound, Message: "must be the id of a file you uploaded"})
+			errs = append(errs, api.FieldError{Field: r.field, Code: api.CodeFileNotFound, Message: "must be the id of a file you uploaded"})
 		case !slices.Contains(r.types, f.Type):
-			errs = append(errs, FieldError{Field: r.field, Code: CodeWrongFileType,
+			errs = append(errs, api.FieldError{Field: r.field, Code: api.CodeWrongFileType,
 				Message: "must be a file of type " + quotedFileTypes(r.types) + "; this one is " + strconv.Quote(string(f.Type))})
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // transitions lists, for each status, the statuses review may move a
@@ -49,12 +51,12 @@ func (c StatusChange) Validate() error {
 	var ch checker
 	switch {
 	case c.Status == "":
-		ch.add("status", CodeRequired, "is required")
+		ch.add("status", api.CodeRequired, "is required")
 	case !c.Status.Valid() || c.Status == StatusPending:
-		ch.add("status", CodeInvalidValue, "must be active, rejected or suspended")
+		ch.add("status", api.CodeInvalidValue, "must be active, rejected or suspended")
 	}
 	if strings.TrimSpace(c.Reason) == "" {
-		ch.add("reason", CodeRequired, "is required")
+		ch.add("reason", api.CodeRequired, "is required")
 	} else {
 		ch.text("reason", c.Reason, true, MaxReasonLength)
 	}
@@ -163,21 +165,21 @@ func ParseCustomerQuery(params map[string][]string, extra ...string) (CustomerQu
 	for name, values := range params {
 		v := values[0]
 		if len(values) > 1 {
-			ch.add(name, CodeInvalidValue, "must be given once")
+			ch.add(name, api.CodeInvalidValue, "must be given once")
 			continue
 		}
 		switch name {
 		case "status":
 			q.Status = Status(v)
 			if !q.Status.Valid() {
-				ch.add(name, CodeInvalidValue, "must be pending, active, rejected or suspended")
+				ch.add(name, api.CodeInvalidValue, "must be pending, active, rejected or suspended")
 			}
 		case "partner_customer_id":
 			q.PartnerCustomerID = v
 		case "created_after", "created_before":
 			t, ok := ch.date(name, v)
 			if !ok && v == "" {
-				ch.add(name, CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
+				ch.add(name, api.CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
 			}
 			if name == "created_after" {
 				q.CreatedAfter = t
@@ -187,17 +189,17 @@ func ParseCustomerQuery(params map[string][]string, extra ...string) (CustomerQu
 		case "limit":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > MaxPageSize {
-				ch.add(name, CodeInvalidValue, "must be a whole number from 1 to "+strconv.Itoa(MaxPageSize))
+				ch.add(name, api.CodeInvalidValue, "must be a whole number from 1 to "+strconv.Itoa(MaxPageSize))
 			}
 			q.Limit = n
 		case "starting_after":
 			if !IsID(v, PrefixCustomer) {
-				ch.add(name, CodeInvalidFormat, "must be a customer_id from a previous page's next_cursor")
+				ch.add(name, api.CodeInvalidFormat, "must be a customer_id from a previous page's next_cursor")
 			}
 			q.StartingAfter = v
 		default:
 			if !slices.Contains(extra, name) {
-				ch.add(name, CodeUnknownField, "is not a known query parameter")
+				ch.add(name, api.CodeUnknownField, "is not a known query parameter")
 			}
 		}
 	}
@@ -209,4 +211,4 @@ func ParseCustomerQuery(params map[string][]string, extra ...string) (CustomerQu
 
 // ErrBadCursor reports a starting_after that names no customer in the
 // list's scope.
-var ErrBadCursor = Invalid([]FieldError{{Field: "starting_after", Code: CodeInvalidValue, Message: "names no customer of this list"}})
+var ErrBadCursor = Invalid([]api.FieldError{{Field: "starting_after", Code: api.CodeInvalidValue, Message: "names no customer of this list"}})

@@ -3,6 +3,8 @@ package kyb
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // CreationRecords returns the audit event and the webhook event (sequence
@@ -20,7 +22,7 @@ func CreationRecords(c Customer) (AuditEvent, Event) {
 		panic("kyb: marshal customer: " + err.Error())
 	}
 	event := Event{
-		ID: PrefixEvent + suffix, PartnerID: c.PartnerID, CustomerID: c.ID, Type: EventCustomerCreated,
+		ID: PrefixEvent + suffix, PartnerID: c.PartnerID, CustomerID: c.ID, Type: api.EventCustomerCreated,
 		Sequence: 1, CreatedAt: c.CreatedAt, Data: data,
 	}
 	return audit, event

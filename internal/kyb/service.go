@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // Service carries out the use cases on top of a Store. It is the only way
@@ -67,26 +69,26 @@ func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 // the partner. partner_customer_id makes it idempotent: the same profile
 // again returns the stored customer; a different one is a conflict naming
 // the existing customer.
-func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p Profile) (c Customer, created bool, err error) {
+func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p api.Profile) (c Customer, created bool, err error) {
 	now := s.Now().UTC()
-	if err := p.Validate(now); err != nil {
+	if err := ValidateProfile(&p, now); err != nil {
 		return Customer{}, false, err
 	}
 	if err := s.checkFileReferences(ctx, partnerID, p); err != nil {
 		return Customer{}, false, err
 	}
-	p.Normalize()
+	NormalizeProfile(&p)
 	c = Customer{
 		ID:          NewID(PrefixCustomer, now),
 		PartnerID:   partnerID,
 		Status:      StatusPending,
 		CreatedAt:   now.Truncate(time.Second),
 		Profile:     p,
-		Fingerprint: p.Fingerprint(),
+		Fingerprint: Fingerprint(p),
 	}
 	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)
 	audit.PartnerID, audit.CustomerID, audit.ToStatus = partnerID, c.ID, c.Status
-	stored, created, err := s.store.CreateCustomer(ctx, c, audit, newEvent(c, EventCustomerCreated, now))
+	stored, created, err := s.store.CreateCustomer(ctx, c, audit, newEvent(c, api.EventCustomerCreated, now))
 	if err != nil {
 		return Customer{}, false, fmt.Errorf("create customer: %w", err)
 	}
@@ -212,7 +214,7 @@ func (s *Service) AuthenticateOperator(ctx context.Context, token string) (Opera
 // name checks the name of a partner or an operator: present, not blank.
 func (c *checker) name(field, v string) {
 	if strings.TrimSpace(v) == "" {
-		c.add(field, CodeRequired, "is required")
+		c.add(field, api.CodeRequired, "is required")
 		return
 	}
 	c.text(field, v, true, maxNameLength)

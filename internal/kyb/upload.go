@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // fileFormat is a document format we accept, known by its first bytes.
@@ -71,12 +73,12 @@ var errNoCipher = errors.New("kyb: the service has no file cipher")
 func ValidateUpload(fileType FileType, content []byte) error {
 	var c checker
 	if len(content) == 0 {
-		c.add("file", CodeRequired, "is required")
+		c.add("file", api.CodeRequired, "is required")
 	}
 	if fileType == "" {
-		c.add("fileType", CodeRequired, "is required")
+		c.add("fileType", api.CodeRequired, "is required")
 	} else if !IsFileType(fileType) {
-		c.add("fileType", CodeInvalidValue, "must be one of "+quotedFileTypes(FileTypes))
+		c.add("fileType", api.CodeInvalidValue, "must be one of "+quotedFileTypes(FileTypes))
 	}
 	switch {
 	case len(c.errs) > 0:

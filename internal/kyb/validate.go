@@ -12,6 +12,7 @@ import (
 	"github.com/biter777/countries"
 	"github.com/bojanz/currency"
 	"github.com/nyaruka/phonenumbers"
+	"github.com/onboardkyb/onboard/api"
 )
 
 // Limits on a profile, documented in the OpenAPI document.
@@ -37,15 +38,15 @@ const (
 // earliestBirthDate is the oldest birth date we accept.
 var earliestBirthDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Validate checks every field of the profile against the contract and
+// ValidateProfile checks every field of the profile against the contract and
 // returns an *Error of KindInvalid listing all failing fields, or nil.
 // now is the reference for "not in the future" rules.
-func (p *Profile) Validate(now time.Time) error {
+func ValidateProfile(p *api.Profile, now time.Time) error {
 	c := checker{now: now}
 	c.partnerCustomerID("partner_customer_id", p.PartnerCustomerID)
 
 	if d := p.BusinessDetails; d == nil {
-		c.add("business_details", CodeRequired, "is required")
+		c.add("business_details", api.CodeRequired, "is required")
 	} else {
 		const at = "business_details."
 		c.text(at+"business_name_english", d.BusinessNameEnglish, false, maxNameLength)
@@ -53,7 +54,7 @@ func (p *Profile) Validate(now time.Time) error {
 		c.text(at+"business_identifier_number", d.BusinessIdentifierNumber, true, maxIdentifierLength)
 		c.country(at+"business_identifier_country_code", d.BusinessIdentifierCountryCode, true)
 		if len(d.BusinessIdentifierDocumentList) > MaxBusinessDocuments {
-			c.add(at+"business_identifier_document_list", CodeTooMany, "must have at most "+strconv.Itoa(MaxBusinessDocuments)+" items")
+			c.add(at+"business_identifier_document_list", api.CodeTooMany, "must have at most "+strconv.Itoa(MaxBusinessDocuments)+" items")
 		}
 		for i, id := range d.BusinessIdentifierDocumentList {
 			c.text(at+"business_identifier_document_list["+strconv.Itoa(i)+"]", id, true, maxFileIDLength)
@@ -64,7 +65,7 @@ func (p *Profile) Validate(now time.Time) error {
 	}
 
 	if a := p.RegistrationAddress; a == nil {
-		c.add("registration_address", CodeRequired, "is required")
+		c.add("registration_address", api.CodeRequired, "is required")
 	} else {
 		const at = "registration_address."
 		c.text(at+"registration_address_line1", a.Line1, true, maxAddressLineLength)
@@ -90,7 +91,7 @@ func (p *Profile) Validate(now time.Time) error {
 	}
 
 	if len(p.BusinessPersonList) > MaxBusinessPersons {
-		c.add("business_person_list", CodeTooMany, "must have at most "+strconv.Itoa(MaxBusinessPersons)+" items")
+		c.add("business_person_list", api.CodeTooMany, "must have at most "+strconv.Itoa(MaxBusinessPersons)+" items")
 	}
 	for i := range p.BusinessPersonList {
 		c.person("business_person_list["+strconv.Itoa(i)+"].", &p.BusinessPersonList[i])
@@ -102,9 +103,9 @@ func (p *Profile) Validate(now time.Time) error {
 	return nil
 }
 
-// Normalize rewrites every date-time to UTC with whole seconds, the form in
-// which customers are stored and echoed. Call it after Validate succeeded.
-func (p *Profile) Normalize() {
+// NormalizeProfile rewrites every date-time to UTC with whole seconds, the form in
+// which customers are stored and echoed. Call it after ValidateProfile succeeded.
+func NormalizeProfile(p *api.Profile) {
 	if d := p.BusinessDetails; d != nil {
 		normalizeTime(&d.BusinessIdentifierStartDate)
 		normalizeTime(&d.BusinessIdentifierExpiryDate)
@@ -137,17 +138,17 @@ func normalizeTime(s *string) {
 // checker collects field errors so that a partner sees all of them at once.
 type checker struct {
 	now  time.Time
-	errs []FieldError
+	errs []api.FieldError
 }
 
 func (c *checker) add(field, code, message string) {
-	c.errs = append(c.errs, FieldError{Field: field, Code: code, Message: message})
+	c.errs = append(c.errs, api.FieldError{Field: field, Code: code, Message: message})
 }
 
-func (c *checker) person(at string, p *BusinessPerson) {
+func (c *checker) person(at string, p *api.BusinessPerson) {
 	if b := p.BasicInfo; b == nil {
-		c.add(at+"basic_info.first_name", CodeRequired, "is required")
-		c.add(at+"basic_info.last_name", CodeRequired, "is required")
+		c.add(at+"basic_info.first_name", api.CodeRequired, "is required")
+		c.add(at+"basic_info.last_name", api.CodeRequired, "is required")
 	} else {
 		at := at + "basic_info."
 		c.text(at+"first_name_english", b.FirstNameEnglish, false, maxNameLength)
@@ -182,16 +183,16 @@ func (c *checker) person(at string, p *BusinessPerson) {
 func (c *checker) text(field, v string, required bool, max int) bool {
 	if v == "" {
 		if required {
-			c.add(field, CodeRequired, "is required")
+			c.add(field, api.CodeRequired, "is required")
 		}
 		return false
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		c.add(field, CodeTooLong, "must be at most "+strconv.Itoa(max)+" characters")
+		c.add(field, api.CodeTooLong, "must be at most "+strconv.Itoa(max)+" characters")
 		return false
 	}
 	if strings.ContainsFunc(v, isControl) {
-		c.add(field, CodeInvalidFormat, "must not contain control characters")
+		c.add(field, api.CodeInvalidFormat, "must not contain control characters")
 		return false
 	}
 	return true
@@ -202,15 +203,15 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 
 func (c *checker) partnerCustomerID(field, v string) {
 	switch n := len(v); {
 	case n == 0:
-		c.add(field, CodeRequired, "is required")
+		c.add(field, api.CodeRequired, "is required")
 	case n < MinPartnerCustomerID:
-		c.add(field, CodeTooShort, "must be at least "+strconv.Itoa(MinPartnerCustomerID)+" characters")
+		c.add(field, api.CodeTooShort, "must be at least "+strconv.Itoa(MinPartnerCustomerID)+" characters")
 	case n > MaxPartnerCustomerID:
-		c.add(field, CodeTooLong, "must be at most "+strconv.Itoa(MaxPartnerCustomerID)+" characters")
+		c.add(field, api.CodeTooLong, "must be at most "+strconv.Itoa(MaxPartnerCustomerID)+" characters")
 	default:
 		for i := 0; i < n; i++ {
 			if v[i] < 0x21 || v[i] > 0x7e {
-				c.add(field, CodeInvalidFormat, "must be printable ASCII without spaces")
+				c.add(field, api.CodeInvalidFormat, "must be printable ASCII without spaces")
 				return
 			}
 		}
@@ -238,26 +239,26 @@ func IsCountryCode(code string) bool { return countryCodes[code] }
 func (c *checker) country(field, v string, required bool) {
 	if v == "" {
 		if required {
-			c.add(field, CodeRequired, "is required")
+			c.add(field, api.CodeRequired, "is required")
 		}
 		return
 	}
 	if !IsCountryCode(v) {
-		c.add(field, CodeInvalidFormat, "must be an ISO 3166-1 alpha-2 country code in uppercase, such as US")
+		c.add(field, api.CodeInvalidFormat, "must be an ISO 3166-1 alpha-2 country code in uppercase, such as US")
 	}
 }
 
 func (c *checker) currency(field, v string, required bool) {
 	if v == "" {
 		if required {
-			c.add(field, CodeRequired, "is required when an amount is given")
+			c.add(field, api.CodeRequired, "is required when an amount is given")
 		}
 		return
 	}
 	// The library knows the active ISO 4217 codes and excludes the test
 	// codes XTS and XXX.
 	if len(v) != 3 || !currency.IsValid(v) {
-		c.add(field, CodeInvalidFormat, "must be an active ISO 4217 currency code in uppercase, such as USD")
+		c.add(field, api.CodeInvalidFormat, "must be an active ISO 4217 currency code in uppercase, such as USD")
 	}
 }
 
@@ -266,15 +267,15 @@ func (c *checker) amount(field, v string) {
 		return
 	}
 	if len(v) > maxAmountLength {
-		c.add(field, CodeTooLong, "must be at most "+strconv.Itoa(maxAmountLength)+" characters long")
+		c.add(field, api.CodeTooLong, "must be at most "+strconv.Itoa(maxAmountLength)+" characters long")
 		return
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	switch {
 	case err != nil || math.IsInf(f, 0) || math.IsNaN(f):
-		c.add(field, CodeInvalidValue, "must be a finite number")
+		c.add(field, api.CodeInvalidValue, "must be a finite number")
 	case f < 0:
-		c.add(field, CodeInvalidValue, "must be zero or more")
+		c.add(field, api.CodeInvalidValue, "must be zero or more")
 	}
 }
 
@@ -297,12 +298,12 @@ func (c *checker) phone(field, v string) {
 		return
 	}
 	if !isE164(v) {
-		c.add(field, CodeInvalidFormat, "must be an E.164 phone number such as +14155550123")
+		c.add(field, api.CodeInvalidFormat, "must be an E.164 phone number such as +14155550123")
 		return
 	}
 	n, err := phonenumbers.Parse(v, "")
 	if err != nil || !phonenumbers.IsValidNumber(n) {
-		c.add(field, CodeInvalidFormat, "is not a valid phone number")
+		c.add(field, api.CodeInvalidFormat, "is not a valid phone number")
 	}
 }
 
@@ -311,11 +312,11 @@ func (c *checker) email(field, v string) {
 		return
 	}
 	if len(v) > maxEmailLength {
-		c.add(field, CodeTooLong, "must be at most "+strconv.Itoa(maxEmailLength)+" characters")
+		c.add(field, api.CodeTooLong, "must be at most "+strconv.Itoa(maxEmailLength)+" characters")
 		return
 	}
 	if !isEmail(v) {
-		c.add(field, CodeInvalidFormat, "must be a single email address such as name@example.com")
+		c.add(field, api.CodeInvalidFormat, "must be a single email address such as name@example.com")
 	}
 }
 
@@ -349,7 +350,7 @@ func (c *checker) website(field, v string) {
 	}
 	u, err := url.Parse(v)
 	if err != nil || !(strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) || u.Host == "" || u.Hostname() == "" || strings.ContainsAny(v, " \t") {
-		c.add(field, CodeInvalidFormat, "must be an absolute http or https URL such as https://www.example.com")
+		c.add(field, api.CodeInvalidFormat, "must be an absolute http or https URL such as https://www.example.com")
 	}
 }
 
@@ -360,13 +361,13 @@ func (c *checker) date(field, v string) (time.Time, bool) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		c.add(field, CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
+		c.add(field, api.CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
 		return time.Time{}, false
 	}
 	// The echo is in UTC, where an offset can carry year 0000 or 9999
 	// outside RFC 3339's four digits.
 	if y := t.UTC().Year(); y < 1 || y > 9999 {
-		c.add(field, CodeInvalidValue, "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z in UTC")
+		c.add(field, api.CodeInvalidValue, "must be from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z in UTC")
 		return time.Time{}, false
 	}
 	// Compared as stored, in whole seconds: an expiry 0.8 s after its
@@ -379,7 +380,7 @@ func (c *checker) date(field, v string) (time.Time, bool) {
 func (c *checker) pastDate(field, v string) (time.Time, bool) {
 	t, ok := c.date(field, v)
 	if ok && t.After(c.now) {
-		c.add(field, CodeInvalidValue, "must not be in the future")
+		c.add(field, api.CodeInvalidValue, "must not be in the future")
 		return time.Time{}, false
 	}
 	return t, ok
@@ -390,7 +391,7 @@ func (c *checker) pastDate(field, v string) (time.Time, bool) {
 func (c *checker) expiryDate(field, v string, start time.Time, hasStart bool, startName string) {
 	t, ok := c.date(field, v)
 	if ok && hasStart && !t.After(start) {
-		c.add(field, CodeInvalidValue, "must be after "+startName)
+		c.add(field, api.CodeInvalidValue, "must be after "+startName)
 	}
 }
 
@@ -399,8 +400,8 @@ func (c *checker) birthDate(field, v string) {
 	switch {
 	case !ok:
 	case !t.Before(c.now):
-		c.add(field, CodeInvalidValue, "must be in the past")
+		c.add(field, api.CodeInvalidValue, "must be in the past")
 	case t.Before(earliestBirthDate):
-		c.add(field, CodeInvalidValue, "must be on or after 1900-01-01")
+		c.add(field, api.CodeInvalidValue, "must be on or after 1900-01-01")
 	}
 }

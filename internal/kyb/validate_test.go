@@ -5,22 +5,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
 // datedProfile is a valid profile with a business start and expiry date
 // and a person with a birth date and an identity document.
-func datedProfile(start, expiry, birth, issued string) kyb.Profile {
-	return kyb.Profile{
+func datedProfile(start, expiry, birth, issued string) api.Profile {
+	return api.Profile{
 		PartnerCustomerID: "validate-test-customer-1",
-		BusinessDetails: &kyb.BusinessDetails{
+		BusinessDetails: &api.BusinessDetails{
 			BusinessName: "Example Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB",
 			BusinessIdentifierStartDate: start, BusinessIdentifierExpiryDate: expiry,
 		},
-		RegistrationAddress: &kyb.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
-		BusinessPersonList: []kyb.BusinessPerson{{
-			BasicInfo:      &kyb.BasicInfo{FirstName: "Ada", LastName: "Lovelace", BirthDate: birth},
-			Identification: &kyb.Identification{IDNumber: "E1", IssueDate: issued},
+		RegistrationAddress: &api.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
+		BusinessPersonList: []api.BusinessPerson{{
+			BasicInfo:      &api.BasicInfo{FirstName: "Ada", LastName: "Lovelace", BirthDate: birth},
+			Identification: &api.Identification{IDNumber: "E1", IssueDate: issued},
 		}},
 	}
 }
@@ -41,12 +42,12 @@ func TestDateTimesStayWithinFourDigitYears(t *testing.T) {
 		// is none, is the business date after Normalize.
 		wantField, wantCode, wantEcho string
 	}{
-		{"year 0000 moved back by its offset", "0000-01-01T00:00:00+01:00", "", "", "", start, kyb.CodeInvalidValue, ""},
-		{"year 0000 in UTC", "0000-06-01T00:00:00Z", "", "", "", start, kyb.CodeInvalidValue, ""},
-		{"year 9999 moved on by its offset", "2019-03-01T00:00:00Z", "9999-12-31T23:00:00-02:00", "", "", expiry, kyb.CodeInvalidValue, ""},
-		{"issue date moved into year 10000", "", "", "", "9999-12-31T23:30:00-00:31", "business_person_list[0].identification.id_issue_date", kyb.CodeInvalidValue, ""},
-		{"birth date in year 0000", "", "", "0000-12-31T23:59:59+01:00", "", "business_person_list[0].basic_info.birth_date", kyb.CodeInvalidValue, ""},
-		{"five-digit year", "", "10000-01-01T00:00:00+01:00", "", "", expiry, kyb.CodeInvalidFormat, ""},
+		{"year 0000 moved back by its offset", "0000-01-01T00:00:00+01:00", "", "", "", start, api.CodeInvalidValue, ""},
+		{"year 0000 in UTC", "0000-06-01T00:00:00Z", "", "", "", start, api.CodeInvalidValue, ""},
+		{"year 9999 moved on by its offset", "2019-03-01T00:00:00Z", "9999-12-31T23:00:00-02:00", "", "", expiry, api.CodeInvalidValue, ""},
+		{"issue date moved into year 10000", "", "", "", "9999-12-31T23:30:00-00:31", "business_person_list[0].identification.id_issue_date", api.CodeInvalidValue, ""},
+		{"birth date in year 0000", "", "", "0000-12-31T23:59:59+01:00", "", "business_person_list[0].basic_info.birth_date", api.CodeInvalidValue, ""},
+		{"five-digit year", "", "10000-01-01T00:00:00+01:00", "", "", expiry, api.CodeInvalidFormat, ""},
 		{"first second of year 0001", "0001-01-01T00:00:00Z", "", "", "", "", "", "0001-01-01T00:00:00Z"},
 		{"year 0001 reached through an offset", "0000-12-31T23:00:00-01:00", "", "", "", "", "", "0001-01-01T00:00:00Z"},
 		{"last second of year 9999", "", "9999-12-31T23:59:59Z", "", "", "", "", "9999-12-31T23:59:59Z"},
@@ -55,7 +56,7 @@ func TestDateTimesStayWithinFourDigitYears(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := datedProfile(tt.start, tt.expiry, tt.birth, tt.issued)
-			err := p.Validate(now)
+			err := kyb.ValidateProfile(&p, now)
 			if tt.wantField != "" {
 				var ke *kyb.Error
 				if !errors.As(err, &ke) || len(ke.Fields) != 1 || ke.Fields[0].Field != tt.wantField || ke.Fields[0].Code != tt.wantCode {
@@ -66,7 +67,7 @@ func TestDateTimesStayWithinFourDigitYears(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Validate = %v, want nil", err)
 			}
-			p.Normalize()
+			kyb.NormalizeProfile(&p)
 			if d := p.BusinessDetails; d.BusinessIdentifierStartDate+d.BusinessIdentifierExpiryDate != tt.wantEcho {
 				t.Errorf("echo = %q and %q, want %s", d.BusinessIdentifierStartDate, d.BusinessIdentifierExpiryDate, tt.wantEcho)
 			}

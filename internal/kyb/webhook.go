@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // Prefixes of webhook ids.
@@ -18,30 +20,16 @@ const (
 	PrefixEvent    = "evt_"
 )
 
-// WebhookSecretPrefix starts every endpoint signing secret.
-const WebhookSecretPrefix = "whsec_"
-
 // newWebhookSecret returns a new endpoint secret: whsec_ and the base64 of
 // 32 random bytes, the form Standard Webhooks libraries accept.
 func newWebhookSecret() string {
 	var b [32]byte
 	rand.Read(b[:])
-	return WebhookSecretPrefix + base64.StdEncoding.EncodeToString(b[:])
+	return api.WebhookSecretPrefix + base64.StdEncoding.EncodeToString(b[:])
 }
 
 // MaxEndpoints bounds how many webhook endpoints a partner may register.
 const MaxEndpoints = 5
-
-// Event types sent to partners.
-const (
-	EventCustomerCreated   = "customer.created"
-	EventCustomerActive    = "customer.active"
-	EventCustomerRejected  = "customer.rejected"
-	EventCustomerSuspended = "customer.suspended"
-)
-
-// EventTypes lists every event type.
-var EventTypes = []string{EventCustomerCreated, EventCustomerActive, EventCustomerRejected, EventCustomerSuspended}
 
 // Endpoint is where a partner receives its webhook events.
 type Endpoint struct {
@@ -75,13 +63,7 @@ type Event struct {
 
 // Body returns the JSON a receiver gets for the event.
 func (e Event) Body() []byte {
-	b, err := json.Marshal(struct {
-		ID        string          `json:"id"`
-		Type      string          `json:"type"`
-		CreatedAt string          `json:"created_at"`
-		Sequence  int64           `json:"sequence"`
-		Data      json.RawMessage `json:"data"`
-	}{e.ID, e.Type, FormatTime(e.CreatedAt), e.Sequence, e.Data})
+	b, err := json.Marshal(api.Event[json.RawMessage]{ID: e.ID, Type: e.Type, CreatedAt: api.Time(e.CreatedAt), Sequence: e.Sequence, Data: e.Data})
 	if err != nil {
 		panic("kyb: marshal event: " + err.Error()) // Data is JSON we wrote
 	}
@@ -219,16 +201,16 @@ func CheckEndpointURL(raw string, allowInsecure bool) error {
 		u, err := url.Parse(raw)
 		switch {
 		case err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "":
-			ch.add("url", CodeInvalidFormat, "must be an absolute https URL")
+			ch.add("url", api.CodeInvalidFormat, "must be an absolute https URL")
 		case u.User != nil:
-			ch.add("url", CodeInvalidFormat, "must not carry credentials")
+			ch.add("url", api.CodeInvalidFormat, "must not carry credentials")
 		case u.Fragment != "":
-			ch.add("url", CodeInvalidFormat, "must not have a fragment")
+			ch.add("url", api.CodeInvalidFormat, "must not have a fragment")
 		case !strings.EqualFold(u.Scheme, "https") && !(strings.EqualFold(u.Scheme, "http") && allowInsecure):
-			ch.add("url", CodeInvalidFormat, "must use https")
+			ch.add("url", api.CodeInvalidFormat, "must use https")
 		case !allowInsecure && !publicHost(u.Hostname()):
 			// Names are checked again when connecting, after DNS.
-			ch.add("url", CodeInvalidValue, "must not point at a loopback, private or link-local address")
+			ch.add("url", api.CodeInvalidValue, "must not point at a loopback, private or link-local address")
 		}
 	}
 	if len(ch.errs) > 0 {

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -28,7 +29,7 @@ import (
 
 // Ceiling is an HTTP server on a loopback port that answers the workload's
 // routes doing only what any implementation of them must: a create reads
-// the body, decodes it into a kyb.Profile and encodes the new customer; a
+// the body, decodes it into a api.Profile and encodes the new customer; a
 // read decodes stored customers and encodes them. It skips
 // authentication, validation and the audit trail. Its Storage decides
 // whether a request also runs one statement on a database.
@@ -104,7 +105,7 @@ func (c *Ceiling) create(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	var p kyb.Profile
+	var p api.Profile
 	if err := json.Unmarshal(buf.Bytes(), &p); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -128,7 +129,7 @@ func (c *Ceiling) get(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	var v kyb.CustomerView
+	var v api.Customer
 	if err == nil {
 		err = json.Unmarshal(doc, &v)
 	}
@@ -154,10 +155,10 @@ func (c *Ceiling) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		Data       []kyb.CustomerView `json:"data"`
-		HasMore    bool               `json:"has_more"`
-		NextCursor string             `json:"next_cursor,omitempty"`
-	}{Data: make([]kyb.CustomerView, len(docs))}
+		Data       []api.Customer `json:"data"`
+		HasMore    bool           `json:"has_more"`
+		NextCursor string         `json:"next_cursor,omitempty"`
+	}{Data: make([]api.Customer, len(docs))}
 	for i, d := range docs {
 		if err := json.Unmarshal(d, &out.Data[i]); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)

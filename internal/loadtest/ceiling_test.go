@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/loadtest"
 	"github.com/onboardkyb/onboard/internal/storetest"
@@ -87,10 +88,10 @@ func TestCeilings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var created kyb.CustomerView
+			var created api.Customer
 			json.NewDecoder(resp.Body).Decode(&created)
 			resp.Body.Close()
-			if resp.StatusCode != 200 || !kyb.IsID(created.CustomerID, kyb.PrefixCustomer) || created.Status != kyb.StatusPending || created.BusinessDetails == nil {
+			if resp.StatusCode != 200 || !kyb.IsID(created.CustomerID, kyb.PrefixCustomer) || created.Status != api.StatusPending || created.BusinessDetails == nil {
 				t.Errorf("create = %d %+v", resp.StatusCode, created)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -93,18 +94,18 @@ func (g *Profiles) date(now time.Time, fromYears, toYears int) string {
 
 // Next returns the next profile, as valid as a partner would send it,
 // with one or two representatives.
-func (g *Profiles) Next(now time.Time) kyb.Profile {
+func (g *Profiles) Next(now time.Time) api.Profile {
 	g.n++
 	home := places[g.rng.IntN(len(places))]
 	trade := g.pick(trades)
 	name := g.pick(nameWords) + " " + trade + " " + g.pick(suffixes)
 	domain := strings.ToLower(strings.Fields(name)[0]) + strconv.Itoa(g.rng.IntN(10000)) + ".example.com"
 	started := g.date(now, 1, 20)
-	p := kyb.Profile{
+	p := api.Profile{
 		// At least nine digits, more when the prefix is too short for
 		// the contract's minimum length.
 		PartnerCustomerID: fmt.Sprintf("%s-%0*d", g.prefix, max(9, kyb.MinPartnerCustomerID-len(g.prefix)-1), g.n),
-		BusinessDetails: &kyb.BusinessDetails{
+		BusinessDetails: &api.BusinessDetails{
 			BusinessNameEnglish:           name,
 			Website:                       "https://www." + domain,
 			BusinessIdentifierNumber:      fmt.Sprintf("%s%010d", home.country, g.rng.Int64N(1e10)),
@@ -113,21 +114,21 @@ func (g *Profiles) Next(now time.Time) kyb.Profile {
 			BusinessIdentifierStartDate:   started,
 			BusinessIdentifierExpiryDate:  kyb.FormatTime(mustParse(started).AddDate(20, 0, 0)),
 		},
-		RegistrationAddress: &kyb.RegistrationAddress{
+		RegistrationAddress: &api.RegistrationAddress{
 			Line1:       strconv.Itoa(1+g.rng.IntN(300)) + " " + g.pick(home.streets),
 			City:        g.pick(home.cities),
 			State:       home.state,
 			Postcode:    home.postcode,
 			CountryCode: home.country,
 		},
-		AccountUsage: &kyb.AccountUsage{
+		AccountUsage: &api.AccountUsage{
 			OperatingCountry:                places[g.rng.IntN(len(places))].country,
 			GoodsServiceDescription:         g.pick(goods),
 			IndustryCategoryCode:            g.pick(categories),
 			EstimatedMonthlyRevenueCurrency: home.currency,
 			EstimatedMonthlyRevenueAmount:   json.Number(strconv.Itoa(1000+g.rng.IntN(5_000_000)) + "." + fmt.Sprintf("%02d", g.rng.IntN(100))),
 		},
-		PrimaryContact: &kyb.PrimaryContact{
+		PrimaryContact: &api.PrimaryContact{
 			Phone: g.pick(home.phones),
 			Email: "finance@" + domain,
 		},
@@ -135,14 +136,14 @@ func (g *Profiles) Next(now time.Time) kyb.Profile {
 	for range 1 + g.rng.IntN(2) {
 		first, last := g.pick(firstNames), g.pick(lastNames)
 		issued := g.date(now, 0, 9)
-		p.BusinessPersonList = append(p.BusinessPersonList, kyb.BusinessPerson{
-			BasicInfo: &kyb.BasicInfo{FirstNameEnglish: first, LastNameEnglish: last, FirstName: first, LastName: last,
+		p.BusinessPersonList = append(p.BusinessPersonList, api.BusinessPerson{
+			BasicInfo: &api.BasicInfo{FirstNameEnglish: first, LastNameEnglish: last, FirstName: first, LastName: last,
 				BirthDate: g.date(now, 25, 70), Nationality: home.country},
-			ResidentialAddress: &kyb.ResidentialAddress{
+			ResidentialAddress: &api.ResidentialAddress{
 				Line1: strconv.Itoa(1+g.rng.IntN(300)) + " " + g.pick(home.streets), City: g.pick(home.cities),
 				Postcode: home.postcode, CountryCode: home.country, State: home.state,
 			},
-			Identification: &kyb.Identification{
+			Identification: &api.Identification{
 				IDNumber: fmt.Sprintf("P%08d", g.rng.IntN(1e8)), IssuingCountryCode: home.country,
 				IssueDate: issued, ExpirationDate: kyb.FormatTime(mustParse(issued).AddDate(10, 0, 0)),
 			},

@@ -3,6 +3,8 @@ package loadtest
 import (
 	"testing"
 	"time"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
 func TestProfilesAreValidAndUnique(t *testing.T) {
@@ -12,7 +14,7 @@ func TestProfilesAreValidAndUnique(t *testing.T) {
 	countries := map[string]bool{}
 	for range 500 {
 		p := g.Next(now)
-		if err := p.Validate(now); err != nil {
+		if err := kyb.ValidateProfile(&p, now); err != nil {
 			t.Fatalf("profile %s is invalid: %v", p.PartnerCustomerID, err)
 		}
 		if seen[p.PartnerCustomerID] {

@@ -64,14 +64,14 @@ func Seed(ctx context.Context, s Seeder, o SeedOptions) error {
 			for i := first; i < first+cap(batch); i++ {
 				at := start.Add(time.Duration(i)*step + time.Duration(rng.Int64N(int64(step)/2+1)))
 				p := profiles.Next(at)
-				p.Normalize()
+				kyb.NormalizeProfile(&p)
 				batch = append(batch, kyb.Customer{
 					ID:          idAt(kyb.PrefixCustomer, at, rng),
 					PartnerID:   o.PartnerID,
 					Status:      kyb.StatusPending,
 					CreatedAt:   at.UTC().Truncate(time.Second),
 					Profile:     p,
-					Fingerprint: p.Fingerprint(),
+					Fingerprint: kyb.Fingerprint(p),
 				})
 			}
 			select {

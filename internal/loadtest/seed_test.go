@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/loadtest"
 	"github.com/onboardkyb/onboard/internal/storetest"
@@ -80,21 +81,21 @@ func TestSeed(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Customer(%s): %v", listed.ID, err)
 			}
-			if err := c.Profile.Validate(now); err != nil {
+			if err := kyb.ValidateProfile(&c.Profile, now); err != nil {
 				t.Errorf("customer %s is invalid: %v", c.ID, err)
 			}
-			if c.Status != kyb.StatusPending || c.Fingerprint != c.Profile.Fingerprint() || !c.CreatedAt.Equal(listed.CreatedAt) {
-				t.Errorf("customer %s: status %s, fingerprint %s (profile's %s), created %v", c.ID, c.Status, c.Fingerprint, c.Profile.Fingerprint(), c.CreatedAt)
+			if c.Status != kyb.StatusPending || c.Fingerprint != kyb.Fingerprint(c.Profile) || !c.CreatedAt.Equal(listed.CreatedAt) {
+				t.Errorf("customer %s: status %s, fingerprint %s (profile's %s), created %v", c.ID, c.Status, c.Fingerprint, kyb.Fingerprint(c.Profile), c.CreatedAt)
 			}
 			audit, err := s.AuditEvents(ctx, kyb.AuditFilter{CustomerID: c.ID})
 			if err != nil || len(audit) != 1 || audit[0].Action != kyb.ActionCustomerCreated || !audit[0].At.Equal(c.CreatedAt) {
 				t.Errorf("audit of %s = %+v, %v; want its creation", c.ID, audit, err)
 			}
 			events, err := s.CustomerEvents(ctx, c.ID)
-			if err != nil || len(events) != 1 || events[0].Type != kyb.EventCustomerCreated || events[0].Sequence != 1 {
+			if err != nil || len(events) != 1 || events[0].Type != api.EventCustomerCreated || events[0].Sequence != 1 {
 				t.Fatalf("events of %s = %+v, %v; want customer.created", c.ID, events, err)
 			}
-			var data kyb.CustomerView
+			var data api.Customer
 			if err := json.Unmarshal(events[0].Data, &data); err != nil || data.CustomerID != c.ID || data.PartnerCustomerID != c.Profile.PartnerCustomerID {
 				t.Errorf("event data of %s = %s, %v", c.ID, events[0].Data, err)
 			}

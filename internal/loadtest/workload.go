@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -263,7 +264,7 @@ func (a apiClient) do(ctx context.Context, method, path string, body []byte) ([]
 	return b, nil
 }
 
-func (a apiClient) create(ctx context.Context, p kyb.Profile) (Doc, error) {
+func (a apiClient) create(ctx context.Context, p api.Profile) (Doc, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
 		return Doc{}, err

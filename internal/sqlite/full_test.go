@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -40,10 +41,10 @@ func TestFullDatabaseIsUnavailable(t *testing.T) {
 	var lastOK string
 	for i := 0; i < 1000 && full == nil; i++ {
 		c := kyb.Customer{ID: kyb.NewID(kyb.PrefixCustomer, now), PartnerID: p.ID, Status: kyb.StatusPending, CreatedAt: now,
-			Profile: kyb.Profile{PartnerCustomerID: fmt.Sprintf("full-customer-%010d", i), BusinessDetails: &kyb.BusinessDetails{BusinessName: string(make([]byte, 2000))}}}
+			Profile: api.Profile{PartnerCustomerID: fmt.Sprintf("full-customer-%010d", i), BusinessDetails: &api.BusinessDetails{BusinessName: string(make([]byte, 2000))}}}
 		ev := audit
 		ev.ID, ev.Action, ev.CustomerID = kyb.NewID(kyb.PrefixAuditEvent, now), kyb.ActionCustomerCreated, c.ID
-		event := kyb.Event{ID: kyb.NewID(kyb.PrefixEvent, now), PartnerID: p.ID, CustomerID: c.ID, Type: kyb.EventCustomerCreated, CreatedAt: now, Data: []byte("{}")}
+		event := kyb.Event{ID: kyb.NewID(kyb.PrefixEvent, now), PartnerID: p.ID, CustomerID: c.ID, Type: api.EventCustomerCreated, CreatedAt: now, Data: []byte("{}")}
 		if _, _, full = s.CreateCustomer(ctx, c, ev, event); full == nil {
 			lastOK = c.ID
 		} else {

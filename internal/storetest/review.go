@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -21,7 +22,7 @@ func customerAudit(c kyb.Customer) kyb.AuditEvent {
 // EventOf is the webhook event of a customer's creation.
 func EventOf(c kyb.Customer) kyb.Event {
 	return kyb.Event{ID: kyb.NewID(kyb.PrefixEvent, time.Now()), PartnerID: c.PartnerID, CustomerID: c.ID,
-		Type: kyb.EventCustomerCreated, CreatedAt: time.Now().UTC().Truncate(time.Microsecond), Data: []byte(`{"customer_id":"` + c.ID + `"}`)}
+		Type: api.EventCustomerCreated, CreatedAt: time.Now().UTC().Truncate(time.Microsecond), Data: []byte(`{"customer_id":"` + c.ID + `"}`)}
 }
 
 // StatusEventOf is the webhook event of the status change an audit event

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -128,11 +129,11 @@ func testAPIKeys(t *testing.T, s kyb.Store) {
 // NewCustomer returns a valid customer of a partner, not yet stored.
 func NewCustomer(partnerID, partnerCustomerID string) kyb.Customer {
 	now := time.Now().UTC().Truncate(time.Second)
-	p := kyb.Profile{
+	p := api.Profile{
 		PartnerCustomerID:   partnerCustomerID,
-		BusinessDetails:     &kyb.BusinessDetails{BusinessName: "深圳市示例科技有限公司", BusinessIdentifierNumber: "91440300MA5EXAMPLE", BusinessIdentifierCountryCode: "CN"},
-		RegistrationAddress: &kyb.RegistrationAddress{Line1: "1 Example Road", City: "Shenzhen", CountryCode: "CN"},
-		AccountUsage:        &kyb.AccountUsage{EstimatedMonthlyRevenueCurrency: "USD", EstimatedMonthlyRevenueAmount: "100.50"},
+		BusinessDetails:     &api.BusinessDetails{BusinessName: "深圳市示例科技有限公司", BusinessIdentifierNumber: "91440300MA5EXAMPLE", BusinessIdentifierCountryCode: "CN"},
+		RegistrationAddress: &api.RegistrationAddress{Line1: "1 Example Road", City: "Shenzhen", CountryCode: "CN"},
+		AccountUsage:        &api.AccountUsage{EstimatedMonthlyRevenueCurrency: "USD", EstimatedMonthlyRevenueAmount: "100.50"},
 	}
 	return kyb.Customer{
 		ID:          kyb.NewID(kyb.PrefixCustomer, now),
@@ -140,7 +141,7 @@ func NewCustomer(partnerID, partnerCustomerID string) kyb.Customer {
 		Status:      kyb.StatusPending,
 		CreatedAt:   now,
 		Profile:     p,
-		Fingerprint: p.Fingerprint(),
+		Fingerprint: kyb.Fingerprint(p),
 	}
 }
 

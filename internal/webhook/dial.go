@@ -7,9 +7,10 @@ import (
 	"net"
 	"net/netip"
 
-	"github.com/onboardkyb/onboard/internal/kyb"
 	"syscall"
 	"time"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
 // ErrForbiddenAddress is returned when an endpoint resolves to an address

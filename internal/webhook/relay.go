@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -206,7 +207,7 @@ func (r *Relay) send(ctx context.Context, job kyb.Job) (int, error) {
 	}
 	body := job.Event.Body()
 	now := r.opts.Now().Unix()
-	standard, err := StandardSignature(string(secret), job.Event.ID, now, body)
+	standard, err := api.StandardSignature(string(secret), job.Event.ID, now, body)
 	if err != nil {
 		return 0, err
 	}
@@ -219,10 +220,10 @@ func (r *Relay) send(ctx context.Context, job kyb.Job) (int, error) {
 	h := req.Header
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", "onboard-webhooks/1")
-	h.Set(HeaderSignature, BodySignature(string(secret), body))
-	h.Set(HeaderID, job.Event.ID)
-	h.Set(HeaderTimestamp, strconv.FormatInt(now, 10))
-	h.Set(HeaderStandardSignature, standard)
+	h.Set(api.HeaderSignature, api.BodySignature(string(secret), body))
+	h.Set(api.HeaderID, job.Event.ID)
+	h.Set(api.HeaderTimestamp, strconv.FormatInt(now, 10))
+	h.Set(api.HeaderStandardSignature, standard)
 	resp, err := r.client.Do(req)
 	if errors.Is(err, ErrForbiddenAddress) {
 		return 0, ErrForbiddenAddress

@@ -1,15 +1,15 @@
-package kyb
+package api
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Profile is what a partner tells us about a business customer: the body of
-// a create-customer request, echoed back in every customer object. Field
-// names are the contract's; see ../shared/spec/create-customer.txt.
+// POST /api/customers/create, echoed back in every customer object.
 //
 // An empty string means the field was not given, exactly like null or an
 // absent key, so optional strings are omitted from the echo when empty.
-// Date-times are kept as RFC 3339 text and normalised to UTC seconds by
-// Normalize.
 type Profile struct {
 	PartnerCustomerID   string               `json:"partner_customer_id"`
 	BusinessDetails     *BusinessDetails     `json:"business_details,omitempty"`
@@ -93,3 +93,44 @@ type Identification struct {
 	DocumentFrontFileID string `json:"id_document_front_file_id,omitempty"`
 	DocumentBackFileID  string `json:"id_document_back_file_id,omitempty"`
 }
+
+// Status is where a customer stands in review.
+type Status string
+
+// The customer statuses of the contract.
+const (
+	StatusPending   Status = "pending"
+	StatusActive    Status = "active"
+	StatusRejected  Status = "rejected"
+	StatusSuspended Status = "suspended"
+)
+
+// Customer is a customer as the API shows it to its partner: the profile
+// as submitted (normalised) plus what the service assigned. It is also the
+// data of every webhook event about the customer.
+type Customer struct {
+	Profile
+	CustomerID string    `json:"customer_id"`
+	Status     Status    `json:"status"`
+	CreatedAt  time.Time `json:"created_at"`
+	// StatusReason and StatusUpdatedAt are set once review changed the
+	// status.
+	StatusReason    string    `json:"status_reason,omitempty"`
+	StatusUpdatedAt time.Time `json:"status_updated_at,omitzero"`
+}
+
+// List is one page of a list, newest first. NextCursor, set when HasMore,
+// is the starting_after of the next page.
+type List[T any] struct {
+	Data       []T    `json:"data"`
+	HasMore    bool   `json:"has_more"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// Data wraps a list that is not paginated.
+type Data[T any] struct {
+	Data []T `json:"data"`
+}
+
+// Time renders t as the API does: UTC, whole seconds.
+func Time(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
