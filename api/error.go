@@ -2,12 +2,12 @@ package api
 
 // ErrorResponse is the body of every error answer.
 type ErrorResponse struct {
-	Error Error `json:"error"`
+	Error ErrorInfo `json:"error"`
 }
 
-// Error describes what went wrong. Code is stable for programs to switch
+// ErrorInfo describes what went wrong. Code is stable for programs to switch
 // on; Message is for people. Quote RequestID when contacting support.
-type Error struct {
+type ErrorInfo struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id"`

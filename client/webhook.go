@@ -14,15 +14,7 @@ import (
 )
 
 // WebhookEvent is an event delivered to a partner's webhook endpoint.
-type WebhookEvent struct {
-	ID        string    `json:"id"`
-	Type      string    `json:"type"` // customer.created, customer.active, customer.rejected, customer.suspended
-	CreatedAt time.Time `json:"created_at"`
-	// Sequence grows with every event of a customer: ignore an event whose
-	// sequence is not above the last one you processed for that customer.
-	Sequence int64    `json:"sequence"`
-	Data     Customer `json:"data"`
-}
+type WebhookEvent = api.Event[api.Customer]
 
 // DefaultWebhookTolerance is how far a delivery's timestamp may be from
 // the receiver's clock before it is refused as a possible replay.

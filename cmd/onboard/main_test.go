@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/client"
 	"github.com/onboardkyb/onboard/internal/storetest"
 )
@@ -120,10 +121,10 @@ func jsonCredentials(t *testing.T, out string) credentials {
 	return credentials{raw["partner_id"], raw["api_key"], raw["api_secret"]}
 }
 
-var sampleCustomer = client.CustomerRequest{
+var sampleCustomer = api.Profile{
 	PartnerCustomerID:   "cli-test-customer-000001",
-	BusinessDetails:     &client.BusinessDetails{BusinessName: "Example Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
-	RegistrationAddress: &client.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
+	BusinessDetails:     &api.BusinessDetails{BusinessName: "Example Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
+	RegistrationAddress: &api.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
 }
 
 func TestServeAndAdminister(t *testing.T) {

@@ -32,6 +32,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/client"
 )
 
@@ -183,11 +184,11 @@ func Build() (string, error) {
 	return built.path, built.err
 }
 
-func customer(pcid string) client.CustomerRequest {
-	return client.CustomerRequest{
+func customer(pcid string) api.Profile {
+	return api.Profile{
 		PartnerCustomerID:   pcid,
-		BusinessDetails:     &client.BusinessDetails{BusinessName: "Drill Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
-		RegistrationAddress: &client.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
+		BusinessDetails:     &api.BusinessDetails{BusinessName: "Drill Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
+		RegistrationAddress: &api.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
 	}
 }
 

@@ -116,7 +116,7 @@ func (s *Server) adminCustomerAudit(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, dataJSON[auditJSON]{Data: history})
+	return writeJSON(w, http.StatusOK, api.Data[auditJSON]{Data: history})
 }
 
 // customerHistory reads the customer the path names, of any partner, with
@@ -163,7 +163,7 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, dataJSON[auditJSON]{Data: newAuditJSON(events)})
+	return writeJSON(w, http.StatusOK, api.Data[auditJSON]{Data: newAuditJSON(events)})
 }
 
 func (s *Server) adminChangeStatus(w http.ResponseWriter, r *http.Request) error {
@@ -195,7 +195,7 @@ func (s *Server) adminListPartners(w http.ResponseWriter, r *http.Request) error
 	for _, p := range partners {
 		out = append(out, partnerJSON{p.ID, p.Name, p.Sandbox, kyb.FormatTime(p.CreatedAt)})
 	}
-	return writeJSON(w, http.StatusOK, dataJSON[partnerJSON]{Data: out})
+	return writeJSON(w, http.StatusOK, api.Data[partnerJSON]{Data: out})
 }
 
 type newPartnerJSON struct {
@@ -235,9 +235,4 @@ func (s *Server) adminRevokeKey(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, revokedJSON{APIKey: key, Revoked: true})
-}
-
-// dataJSON wraps a list that is not paginated.
-type dataJSON[T any] struct {
-	Data []T `json:"data"`
 }

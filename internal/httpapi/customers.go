@@ -38,15 +38,8 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, newCustomerJSON(c))
 }
 
-// listJSON is one page of a list.
-type listJSON[T any] struct {
-	Data       []T    `json:"data"`
-	HasMore    bool   `json:"has_more"`
-	NextCursor string `json:"next_cursor,omitempty"`
-}
-
-func newListJSON[T any](page kyb.CustomerPage, render func(kyb.Customer) T) listJSON[T] {
-	out := listJSON[T]{Data: make([]T, 0, len(page.Customers)), HasMore: page.HasMore}
+func newListJSON[T any](page kyb.CustomerPage, render func(kyb.Customer) T) api.List[T] {
+	out := api.List[T]{Data: make([]T, 0, len(page.Customers)), HasMore: page.HasMore}
 	for _, c := range page.Customers {
 		out.Data = append(out.Data, render(c))
 	}

@@ -42,24 +42,12 @@ var kindStatus = map[kyb.Kind]int{
 	kyb.KindInternal:     http.StatusInternalServerError,
 }
 
-type errorBody struct {
-	Error errorObject `json:"error"`
-}
-
-type errorObject struct {
-	Code       string           `json:"code"`
-	Message    string           `json:"message"`
-	RequestID  string           `json:"request_id"`
-	Details    []api.FieldError `json:"details,omitempty"`
-	CustomerID string           `json:"customer_id,omitempty"`
-}
-
 // writeError is the one place where an error becomes an HTTP response.
 // Internal failures are logged with the request's fields and reach the
 // client only as a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	info := infoFrom(r.Context())
-	body := errorObject{RequestID: info.id}
+	body := api.ErrorInfo{RequestID: info.id}
 	var status int
 	var se *statusError
 	var ke *kyb.Error
@@ -81,5 +69,5 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", info.id), slog.String("error", err.Error()))
 	}
-	writeJSON(w, status, errorBody{Error: body})
+	writeJSON(w, status, api.ErrorResponse{Error: body})
 }

@@ -27,31 +27,16 @@ var (
 	errMultipart       = kyb.InvalidRequest("invalid_multipart", "the request body is not valid multipart/form-data")
 )
 
-// fileJSON is a file's metadata as the API returns it.
-type fileJSON struct {
-	FileID      string       `json:"file_id"`
-	FileType    kyb.FileType `json:"file_type"`
-	Size        int64        `json:"size"`
-	SHA256      string       `json:"sha256"`
-	ContentType string       `json:"content_type"`
-	CreatedAt   string       `json:"created_at"`
-}
-
-func newFileJSON(f kyb.File) fileJSON {
-	return fileJSON{
+// newFileJSON renders a file's metadata.
+func newFileJSON(f kyb.File) api.File {
+	return api.File{
 		FileID:      f.ID,
-		FileType:    f.Type,
+		FileType:    string(f.Type),
 		Size:        f.Size,
 		SHA256:      f.SHA256,
 		ContentType: f.ContentType,
-		CreatedAt:   kyb.FormatTime(f.CreatedAt),
+		CreatedAt:   api.Time(f.CreatedAt),
 	}
-}
-
-// uploadJSON is the JSON form of an upload: the content in base64.
-type uploadJSON struct {
-	File     string `json:"file"`
-	FileType string `json:"fileType"`
 }
 
 // upload is what an upload request carries, in either form. fields lists
@@ -96,7 +81,7 @@ func readJSONUpload(w http.ResponseWriter, r *http.Request) (upload, error) {
 	if err != nil {
 		return upload{}, err
 	}
-	var in uploadJSON
+	var in api.Upload
 	fields, err := decodeJSON(body, &in)
 	if err != nil {
 		return upload{}, err

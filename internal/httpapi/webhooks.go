@@ -8,52 +8,21 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-// endpointJSON is a webhook endpoint; Secret only when just made or rotated.
-type endpointJSON struct {
-	ID        string `json:"id"`
-	URL       string `json:"url"`
-	CreatedAt string `json:"created_at"`
-	Secret    string `json:"secret,omitempty"`
+// newEndpointJSON renders an endpoint; Secret is set only when just made
+// or rotated.
+func newEndpointJSON(e kyb.Endpoint) api.Endpoint {
+	return api.Endpoint{ID: e.ID, URL: e.URL, CreatedAt: api.Time(e.CreatedAt), Secret: e.Secret}
 }
 
-func newEndpointJSON(e kyb.Endpoint) endpointJSON {
-	return endpointJSON{ID: e.ID, URL: e.URL, CreatedAt: kyb.FormatTime(e.CreatedAt), Secret: e.Secret}
-}
-
-type newEndpointRequest struct {
-	URL string `json:"url"`
-}
-
-type deletedJSON struct {
-	ID      string `json:"id"`
-	Deleted bool   `json:"deleted"`
-}
-
-type attemptJSON struct {
-	At         string `json:"at"`
-	StatusCode int    `json:"status_code,omitempty"`
-	LatencyMS  int64  `json:"latency_ms"`
-	Error      string `json:"error,omitempty"`
-}
-
-type deliveryJSON struct {
-	EventID       string        `json:"event_id"`
-	EndpointID    string        `json:"endpoint_id"`
-	URL           string        `json:"url"`
-	Status        string        `json:"status"`
-	NextAttemptAt string        `json:"next_attempt_at,omitempty"`
-	Attempts      []attemptJSON `json:"attempts"`
-}
-
-func newDeliveriesJSON(ds []kyb.Delivery) []deliveryJSON {
-	out := make([]deliveryJSON, 0, len(ds))
+func newDeliveriesJSON(ds []kyb.Delivery) []api.Delivery {
+	out := make([]api.Delivery, 0, len(ds))
 	for _, d := range ds {
-		j := deliveryJSON{EventID: d.EventID, EndpointID: d.EndpointID, URL: d.URL, Status: string(d.Status), Attempts: make([]attemptJSON, 0, len(d.Attempts))}
+		j := api.Delivery{EventID: d.EventID, EndpointID: d.EndpointID, URL: d.URL, Status: string(d.Status), Attempts: make([]api.Attempt, 0, len(d.Attempts))}
 		if !d.NextAttemptAt.IsZero() {
-			j.NextAttemptAt = kyb.FormatTime(d.NextAttemptAt)
+			j.NextAttemptAt = api.Time(d.NextAttemptAt)
 		}
 		for _, a := range d.Attempts {
-			j.Attempts = append(j.Attempts, attemptJSON{At: kyb.FormatTime(a.At), StatusCode: a.StatusCode, LatencyMS: a.Latency.Milliseconds(), Error: a.Error})
+			j.Attempts = append(j.Attempts, api.Attempt{At: api.Time(a.At), StatusCode: a.StatusCode, LatencyMS: a.Latency.Milliseconds(), Error: a.Error})
 		}
 		out = append(out, j)
 	}
@@ -77,7 +46,7 @@ func (s *Server) pathPartner(r *http.Request) (string, error) {
 
 func (s *Server) createEndpoint(scope webhookScope) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		var in newEndpointRequest
+		var in api.EndpointRequest
 		if err := readJSON(w, r, &in, nil); err != nil {
 			return err
 		}
@@ -103,11 +72,11 @@ func (s *Server) listEndpoints(scope webhookScope) handlerFunc {
 		if err != nil {
 			return err
 		}
-		out := make([]endpointJSON, 0, len(endpoints))
+		out := make([]api.Endpoint, 0, len(endpoints))
 		for _, e := range endpoints {
 			out = append(out, newEndpointJSON(e))
 		}
-		return writeJSON(w, http.StatusOK, dataJSON[endpointJSON]{Data: out})
+		return writeJSON(w, http.StatusOK, api.Data[api.Endpoint]{Data: out})
 	}
 }
 
@@ -121,7 +90,7 @@ func (s *Server) deleteEndpoint(scope webhookScope) handlerFunc {
 		if err := s.service.DeleteEndpoint(r.Context(), partnerID, id); err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, deletedJSON{ID: id, Deleted: true})
+		return writeJSON(w, http.StatusOK, api.Deleted{ID: id, Deleted: true})
 	}
 }
 
@@ -169,7 +138,7 @@ func (s *Server) listDeliveries(anyPartner bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, dataJSON[deliveryJSON]{Data: newDeliveriesJSON(deliveries)})
+		return writeJSON(w, http.StatusOK, api.Data[api.Delivery]{Data: newDeliveriesJSON(deliveries)})
 	}
 }
 
@@ -205,6 +174,6 @@ func (s *Server) customerEvents(anyPartner bool) handlerFunc {
 		for _, e := range events {
 			out = append(out, e.Body())
 		}
-		return writeJSON(w, http.StatusOK, dataJSON[json.RawMessage]{Data: out})
+		return writeJSON(w, http.StatusOK, api.Data[json.RawMessage]{Data: out})
 	}
 }

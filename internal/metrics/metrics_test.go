@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/client"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -61,8 +62,8 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		t.Cleanup(scraper.Close)
 		limits := httpapi.DefaultLimits()
 		limits.Rate = kyb.RateLimit{PerSecond: 0.001, Burst: 3}
-		api := httptest.NewServer(httpapi.New(svc, log, httpapi.WithLimits(limits), httpapi.WithObserver(m)))
-		t.Cleanup(api.Close)
+		apiServer := httptest.NewServer(httpapi.New(svc, log, httpapi.WithLimits(limits), httpapi.WithObserver(m)))
+		t.Cleanup(apiServer.Close)
 		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 		t.Cleanup(receiver.Close)
 
@@ -73,11 +74,11 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		if _, err := svc.CreateEndpoint(t.Context(), creds.PartnerID, receiver.URL); err != nil {
 			t.Fatal(err)
 		}
-		partner := client.New(api.URL, creds.APIKey, creds.APISecret)
-		_, err = partner.CreateCustomer(t.Context(), client.CustomerRequest{
+		partner := client.New(apiServer.URL, creds.APIKey, creds.APISecret)
+		_, err = partner.CreateCustomer(t.Context(), api.Profile{
 			PartnerCustomerID:   "metrics-customer-000001",
-			BusinessDetails:     &client.BusinessDetails{BusinessName: "Example Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
-			RegistrationAddress: &client.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
+			BusinessDetails:     &api.BusinessDetails{BusinessName: "Example Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
+			RegistrationAddress: &api.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
 		})
 		if err != nil {
 			t.Fatalf("CreateCustomer: %v", err)
@@ -92,9 +93,9 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		if !slices.Equal(statuses, []int{404, 404, 429}) {
 			t.Errorf("statuses = %v, want 404, 404 and 429 over the limit", statuses)
 		}
-		client.New(api.URL, creds.APIKey, "sk_wrong").Customer(t.Context(), "cus_00000000000000000000000000000000")
-		fetch(t, api.URL+"/no/such/path")
-		if status, _ := fetch(t, api.URL+"/metrics"); status != http.StatusNotFound {
+		client.New(apiServer.URL, creds.APIKey, "sk_wrong").Customer(t.Context(), "cus_00000000000000000000000000000000")
+		fetch(t, apiServer.URL+"/no/such/path")
+		if status, _ := fetch(t, apiServer.URL+"/metrics"); status != http.StatusNotFound {
 			t.Errorf("GET /metrics on the public server = %d, want 404", status)
 		}
 		_, scrape := fetch(t, scraper.URL+"/metrics")
