@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -34,7 +33,7 @@ func partnersRateLimit(ctx context.Context, args []string, e env) error {
 			var l kyb.RateLimit
 			if !*toDefault {
 				var err error
-				if l, err = (kyb.RateLimitRequest{RequestsPerSecond: json.Number(*rps), Burst: json.Number(*burst)}).Parse(); err != nil {
+				if l, err = kyb.ParseRateLimit(*rps, *burst); err != nil {
 					return err
 				}
 			}

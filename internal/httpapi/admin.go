@@ -89,7 +89,7 @@ func newAdminCustomerJSON(c kyb.Customer) adminCustomerJSON {
 // adminListCustomers is the review queue: every partner's customers,
 // oldest first, typically filtered by status=pending.
 func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) error {
-	q, err := kyb.ParseCustomerQuery(r.URL.Query(), "partner_id")
+	q, err := parseCustomerQuery(r.URL.Query(), "partner_id")
 	if err != nil {
 		return err
 	}

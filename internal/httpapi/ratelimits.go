@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -27,6 +28,17 @@ func (s *Server) newRateLimitJSON(partnerID string, own kyb.RateLimit) rateLimit
 	return out
 }
 
+// rateLimitRequest is an operator's setting of a partner's rate limit, as
+// sent: the numbers keep their text for kyb.ParseRateLimit to check.
+type rateLimitRequest struct {
+	RequestsPerSecond json.Number `json:"requests_per_second"`
+	Burst             json.Number `json:"burst"`
+}
+
+func (r rateLimitRequest) parse() (kyb.RateLimit, error) {
+	return kyb.ParseRateLimit(string(r.RequestsPerSecond), string(r.Burst))
+}
+
 func (s *Server) adminGetRateLimit(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("partner_id")
 	infoFrom(r.Context()).partnerID = id
@@ -40,11 +52,11 @@ func (s *Server) adminGetRateLimit(w http.ResponseWriter, r *http.Request) error
 func (s *Server) adminSetRateLimit(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("partner_id")
 	infoFrom(r.Context()).partnerID = id
-	var in kyb.RateLimitRequest
-	if err := readJSON(w, r, &in, func() error { _, err := in.Parse(); return err }); err != nil {
+	var in rateLimitRequest
+	if err := readJSON(w, r, &in, func() error { _, err := in.parse(); return err }); err != nil {
 		return err
 	}
-	l, err := in.Parse()
+	l, err := in.parse()
 	if err != nil {
 		return err
 	}

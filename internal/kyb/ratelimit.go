@@ -2,7 +2,6 @@ package kyb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -42,27 +41,22 @@ func (l RateLimit) String() string {
 	return fmt.Sprintf("%s requests per second, bursts of %d", strconv.FormatFloat(l.PerSecond, 'f', -1, 64), l.Burst)
 }
 
-// RateLimitRequest is an operator's setting of a partner's rate limit, as
-// sent: numbers keep their text until Parse checks them.
-type RateLimitRequest struct {
-	RequestsPerSecond json.Number `json:"requests_per_second"`
-	Burst             json.Number `json:"burst"`
-}
-
-// Parse returns the limit the request asks for, or every field in error.
-func (r RateLimitRequest) Parse() (RateLimit, error) {
+// ParseRateLimit reads an operator's setting of a partner's rate limit
+// from the text of its two numbers, as sent to the admin API or given on
+// the command line, and returns it or every field in error.
+func ParseRateLimit(requestsPerSecond, burst string) (RateLimit, error) {
 	var ch checker
 	var l RateLimit
-	if r.RequestsPerSecond == "" {
+	if requestsPerSecond == "" {
 		ch.add("requests_per_second", api.CodeRequired, "is required")
-	} else if f, err := strconv.ParseFloat(string(r.RequestsPerSecond), 64); err != nil || math.IsNaN(f) || f <= 0 || f > MaxRequestsPerSecond {
+	} else if f, err := strconv.ParseFloat(requestsPerSecond, 64); err != nil || math.IsNaN(f) || f <= 0 || f > MaxRequestsPerSecond {
 		ch.add("requests_per_second", api.CodeInvalidValue, fmt.Sprintf("must be a number above 0 and at most %d", MaxRequestsPerSecond))
 	} else {
 		l.PerSecond = f
 	}
-	if r.Burst == "" {
+	if burst == "" {
 		ch.add("burst", api.CodeRequired, "is required")
-	} else if n, err := strconv.Atoi(string(r.Burst)); err != nil || n < 1 || n > MaxBurst {
+	} else if n, err := strconv.Atoi(burst); err != nil || n < 1 || n > MaxBurst {
 		ch.add("burst", api.CodeInvalidValue, fmt.Sprintf("must be a whole number from 1 to %d", MaxBurst))
 	} else {
 		l.Burst = n

@@ -2,8 +2,6 @@ package kyb
 
 import (
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -154,59 +152,6 @@ type CustomerQuery struct {
 type CustomerPage struct {
 	Customers []Customer
 	HasMore   bool
-}
-
-// ParseCustomerQuery reads a list query from URL query parameters,
-// reporting every bad or unknown parameter by name. extra names
-// parameters beyond the common ones that the caller reads itself.
-func ParseCustomerQuery(params map[string][]string, extra ...string) (CustomerQuery, error) {
-	q := CustomerQuery{Limit: DefaultPageSize}
-	var ch checker
-	for name, values := range params {
-		v := values[0]
-		if len(values) > 1 {
-			ch.add(name, api.CodeInvalidValue, "must be given once")
-			continue
-		}
-		switch name {
-		case "status":
-			q.Status = Status(v)
-			if !q.Status.Valid() {
-				ch.add(name, api.CodeInvalidValue, "must be pending, active, rejected or suspended")
-			}
-		case "partner_customer_id":
-			q.PartnerCustomerID = v
-		case "created_after", "created_before":
-			t, ok := ch.date(name, v)
-			if !ok && v == "" {
-				ch.add(name, api.CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
-			}
-			if name == "created_after" {
-				q.CreatedAfter = t
-			} else {
-				q.CreatedBefore = t
-			}
-		case "limit":
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > MaxPageSize {
-				ch.add(name, api.CodeInvalidValue, "must be a whole number from 1 to "+strconv.Itoa(MaxPageSize))
-			}
-			q.Limit = n
-		case "starting_after":
-			if !IsID(v, PrefixCustomer) {
-				ch.add(name, api.CodeInvalidFormat, "must be a customer_id from a previous page's next_cursor")
-			}
-			q.StartingAfter = v
-		default:
-			if !slices.Contains(extra, name) {
-				ch.add(name, api.CodeUnknownField, "is not a known query parameter")
-			}
-		}
-	}
-	if len(ch.errs) > 0 {
-		return CustomerQuery{}, Invalid(ch.errs)
-	}
-	return q, nil
 }
 
 // ErrBadCursor reports a starting_after that names no customer in the

@@ -375,6 +375,15 @@ func (c *checker) date(field, v string) (time.Time, bool) {
 	return t.Truncate(time.Second), true
 }
 
+// ParseDateTime reads an RFC 3339 date-time the way the profile's date
+// fields are read, for query parameters: it returns the field's errors
+// when v is not one.
+func ParseDateTime(field, v string) (time.Time, []api.FieldError) {
+	var c checker
+	t, _ := c.date(field, v)
+	return t, c.errs
+}
+
 // pastDate checks a date that cannot lie in the future, such as an issue
 // date, and returns it when valid.
 func (c *checker) pastDate(field, v string) (time.Time, bool) {

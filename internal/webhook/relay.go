@@ -45,9 +45,18 @@ func (s Schedule) next(attempt int, created, now time.Time) (time.Time, bool) {
 	return now.Add(delay + jitter), true
 }
 
+// Store is the part of the outbox the relay works on: it claims due
+// deliveries and records how each attempt went. Every kyb.Store is one.
+type Store interface {
+	ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]kyb.Job, error)
+	RecordAttempt(ctx context.Context, eventID, endpointID string, claim int, a kyb.Attempt, status kyb.DeliveryStatus, next time.Time) error
+}
+
+var _ Store = kyb.Store(nil)
+
 // Options configure a Relay.
 type Options struct {
-	Store  kyb.WebhookStore
+	Store  Store
 	Cipher *kyb.Cipher // opens endpoint secrets
 	Log    *slog.Logger
 	// Timeout bounds one delivery: an answer must come within it.

@@ -1,0 +1,66 @@
+package httpapi
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/onboardkyb/onboard/api"
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+// parseCustomerQuery reads a list query from URL query parameters,
+// reporting every bad or unknown parameter by name. extra names
+// parameters beyond the common ones that the caller reads itself.
+func parseCustomerQuery(params map[string][]string, extra ...string) (kyb.CustomerQuery, error) {
+	q := kyb.CustomerQuery{Limit: kyb.DefaultPageSize}
+	var errs []api.FieldError
+	add := func(field, code, message string) {
+		errs = append(errs, api.FieldError{Field: field, Code: code, Message: message})
+	}
+	for name, values := range params {
+		v := values[0]
+		if len(values) > 1 {
+			add(name, api.CodeInvalidValue, "must be given once")
+			continue
+		}
+		switch name {
+		case "status":
+			q.Status = kyb.Status(v)
+			if !q.Status.Valid() {
+				add(name, api.CodeInvalidValue, "must be pending, active, rejected or suspended")
+			}
+		case "partner_customer_id":
+			q.PartnerCustomerID = v
+		case "created_after", "created_before":
+			t, dateErrs := kyb.ParseDateTime(name, v)
+			errs = append(errs, dateErrs...)
+			if v == "" {
+				add(name, api.CodeInvalidFormat, "must be an RFC 3339 date-time such as 2023-11-07T05:31:56Z")
+			}
+			if name == "created_after" {
+				q.CreatedAfter = t
+			} else {
+				q.CreatedBefore = t
+			}
+		case "limit":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > kyb.MaxPageSize {
+				add(name, api.CodeInvalidValue, "must be a whole number from 1 to "+strconv.Itoa(kyb.MaxPageSize))
+			}
+			q.Limit = n
+		case "starting_after":
+			if !kyb.IsID(v, kyb.PrefixCustomer) {
+				add(name, api.CodeInvalidFormat, "must be a customer_id from a previous page's next_cursor")
+			}
+			q.StartingAfter = v
+		default:
+			if !slices.Contains(extra, name) {
+				add(name, api.CodeUnknownField, "is not a known query parameter")
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return kyb.CustomerQuery{}, kyb.Invalid(errs)
+	}
+	return q, nil
+}
