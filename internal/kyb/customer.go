@@ -1,7 +1,3 @@
-// Package kyb is the domain of the onboarding service: partners and their
-// API keys, customers and the profile a partner submits for them, the rules
-// that validate a profile, the error vocabulary, and the interfaces that the
-// storage engines implement. It imports nothing else from the project.
 package kyb
 
 import (
