@@ -23,7 +23,7 @@ Usage:
                                  add N realistic customers (for measuring reads at scale)
 
 Both take --database-url (env ONBOARD_DATABASE_URL):
-  sqlite:PATH or postgres://USER@HOST:PORT/DB
+  sqlite:PATH (seed's default: sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
 
 Run "onboard-bench COMMAND --help" for a command's flags.
 `
