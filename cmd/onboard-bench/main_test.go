@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -15,16 +16,23 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-// cli runs an onboard-bench command line in-process and returns its
-// standard output, or its error with its standard error.
+// runCLI runs an onboard-bench command line in-process, with an empty
+// environment, and returns what it printed.
+func runCLI(args ...string) (stdout, stderr string, err error) {
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), args, env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
+	return out.String(), errOut.String(), err
+}
+
+// cli is runCLI for commands expected to work: their standard output, or
+// their error followed by what they printed on standard error.
 func cli(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), args, env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }})
+	stdout, stderr, err := runCLI(args...)
 	if err != nil {
-		return stdout.String(), errors.Join(err, errors.New(stderr.String()))
+		return stdout, fmt.Errorf("%w\n%s", err, stderr)
 	}
-	return stdout.String(), nil
+	return stdout, nil
 }
 
 // startServe runs the onboard binary's serve on dbURL with the rate limit
@@ -49,10 +57,9 @@ func TestHelp(t *testing.T) {
 		t.Errorf("help = %q, %v; want the usage naming run and seed", out, err)
 	}
 	for _, name := range []string{"run", "seed"} {
-		var stderr bytes.Buffer
-		err := run(context.Background(), []string{name, "--help"}, env{stdout: &stderr, stderr: &stderr, getenv: func(string) string { return "" }})
-		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "Usage: onboard-bench "+name) {
-			t.Errorf("%s --help = %v, printing %q; want flag.ErrHelp and its usage", name, err, stderr.String())
+		_, stderr, err := runCLI(name, "--help")
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "Usage: onboard-bench "+name) {
+			t.Errorf("%s --help = %v, printing %q; want flag.ErrHelp and its usage", name, err, stderr)
 		}
 	}
 }
