@@ -8,6 +8,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/onboardkyb/onboard/internal/command"
 	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
@@ -38,7 +39,7 @@ func openService(ctx context.Context, fs *flag.FlagSet, args []string, e env, se
 	if err := cfg.Bind(fs, e.getenv, settings...); err != nil {
 		return err
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if check != nil {
@@ -53,7 +54,7 @@ func openService(ctx context.Context, fs *flag.FlagSet, args []string, e env, se
 			return err
 		}
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL)
+	store, err := command.OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func partnersCreate(ctx context.Context, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object with partner_id, api_key and api_secret")
 	check := func() error {
 		if *name == "" {
-			return usageError{"partners create: --name is required"}
+			return command.Usage("partners create: --name is required")
 		}
 		return nil
 	}
@@ -124,7 +125,7 @@ func keysCreate(ctx context.Context, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object with partner_id, api_key and api_secret")
 	check := func() error {
 		if *partner == "" {
-			return usageError{"keys create: --partner is required"}
+			return command.Usage("keys create: --partner is required")
 		}
 		return nil
 	}
@@ -142,7 +143,7 @@ func keysRevoke(ctx context.Context, args []string, e env) error {
 	// The key comes first, flags after it.
 	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
 		fs.Usage()
-		return usageError{"keys revoke: the key to revoke is required"}
+		return command.Usage("keys revoke: the key to revoke is required")
 	}
 	key := args[0]
 	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
@@ -169,7 +170,7 @@ func operatorsCreate(ctx context.Context, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object with operator_id and token")
 	check := func() error {
 		if *name == "" {
-			return usageError{"operators create: --name is required"}
+			return command.Usage("operators create: --name is required")
 		}
 		return nil
 	}
@@ -190,7 +191,7 @@ func customersReview(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("customers review", "customers review CUSTOMER_ID --status active|rejected|suspended --reason TEXT [--database-url URL]", e)
 	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
 		fs.Usage()
-		return usageError{"customers review: the customer id is required"}
+		return command.Usage("customers review: the customer id is required")
 	}
 	id := args[0]
 	status := fs.String("status", "", "the new status: active, rejected or suspended (required)")
@@ -247,7 +248,7 @@ func webhooksCreate(ctx context.Context, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object with id, url, created_at and secret")
 	check := func() error {
 		if *partner == "" || *url == "" {
-			return usageError{"webhooks create: --partner and --url are required"}
+			return command.Usage("webhooks create: --partner and --url are required")
 		}
 		return nil
 	}
@@ -270,7 +271,7 @@ func webhooksRotate(ctx context.Context, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "print one JSON object with id, url, created_at and secret")
 	check := func() error {
 		if *partner == "" || *endpoint == "" {
-			return usageError{"webhooks rotate-secret: --partner and --endpoint are required"}
+			return command.Usage("webhooks rotate-secret: --partner and --endpoint are required")
 		}
 		return nil
 	}
@@ -301,7 +302,7 @@ func webhooksList(ctx context.Context, args []string, e env) error {
 	partner := fs.String("partner", "", "the partner's id (required)")
 	check := func() error {
 		if *partner == "" {
-			return usageError{"webhooks list: --partner is required"}
+			return command.Usage("webhooks list: --partner is required")
 		}
 		return nil
 	}
@@ -325,7 +326,7 @@ func webhooksDelete(ctx context.Context, args []string, e env) error {
 	endpoint := fs.String("endpoint", "", "the endpoint's id (required)")
 	check := func() error {
 		if *partner == "" || *endpoint == "" {
-			return usageError{"webhooks delete: --partner and --endpoint are required"}
+			return command.Usage("webhooks delete: --partner and --endpoint are required")
 		}
 		return nil
 	}
@@ -343,7 +344,7 @@ func webhooksRedeliver(ctx context.Context, args []string, e env) error {
 	event := fs.String("event", "", "the event's id (required)")
 	check := func() error {
 		if *event == "" {
-			return usageError{"webhooks redeliver: --event is required"}
+			return command.Usage("webhooks redeliver: --event is required")
 		}
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/onboardkyb/onboard/internal/command"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -12,7 +13,7 @@ func partnersRateLimit(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("partners rate-limit", "partners rate-limit PARTNER_ID [--rps N --burst M | --default] [--database-url URL]", e)
 	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
 		fs.Usage()
-		return usageError{"partners rate-limit: the partner id is required"}
+		return command.Usage("partners rate-limit: the partner id is required")
 	}
 	id := args[0]
 	rps := fs.String("rps", "", "requests a second each of the partner's API keys may make on average (with --burst)")
@@ -21,9 +22,9 @@ func partnersRateLimit(ctx context.Context, args []string, e env) error {
 	check := func() error {
 		switch {
 		case *toDefault && (*rps != "" || *burst != ""):
-			return usageError{"partners rate-limit: --default goes without --rps and --burst"}
+			return command.Usage("partners rate-limit: --default goes without --rps and --burst")
 		case (*rps == "") != (*burst == ""):
-			return usageError{"partners rate-limit: --rps and --burst go together"}
+			return command.Usage("partners rate-limit: --rps and --burst go together")
 		}
 		return nil
 	}

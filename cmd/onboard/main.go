@@ -4,13 +4,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/onboardkyb/onboard/internal/command"
 )
 
 const usage = `onboard: customer onboarding (KYB) for payment platforms
@@ -38,15 +37,12 @@ Usage:
   onboard webhooks delete --partner ID --endpoint ID
   onboard webhooks rotate-secret --partner ID --endpoint ID [--json]
   onboard webhooks redeliver --event ID   send an event again
-  onboard bench [--url URL] [--scenario create|get|list|mixed] [--concurrency N] [--duration D]
-                                          load a running server and compare it with same-run ceilings
-  onboard seed --customers N [--partner ID]
-                                          bulk-load N realistic customers (for measuring reads at scale)
 
 Every command takes --database-url (env ONBOARD_DATABASE_URL):
   sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
 
-Run "onboard COMMAND --help" for a command's flags.
+Run "onboard COMMAND --help" for a command's flags. Load tests and bulk
+loads are another command, onboard-bench (go run ./cmd/onboard-bench --help).
 `
 
 // env is what a command may touch of the outside world, so that tests can
@@ -59,32 +55,16 @@ type env struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := run(ctx, os.Args[1:], env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "onboard:", err)
-		var u usageError
-		if errors.As(err, &u) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	command.Main("onboard", func(ctx context.Context, args []string) error {
+		return run(ctx, args, env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
+	})
 }
-
-// usageError is a command line that cannot be run.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
 
 // run runs one command line.
 func run(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
 		fmt.Fprint(e.stderr, usage)
-		return usageError{"no command given"}
+		return command.Usage("no command given")
 	}
 	cmd, rest := args[0], args[1:]
 	sub := ""
@@ -125,15 +105,9 @@ func run(ctx context.Context, args []string, e env) error {
 		return webhooksRotate(ctx, rest[1:], e)
 	case cmd == "webhooks" && sub == "redeliver":
 		return webhooksRedeliver(ctx, rest[1:], e)
-	case cmd == "bench":
-		return bench(ctx, rest, e)
-	case cmd == "bench-ceiling": // started by bench
-		return benchCeiling(ctx, rest, e)
-	case cmd == "seed":
-		return seed(ctx, rest, e)
 	}
 	fmt.Fprint(e.stderr, usage)
-	return usageError{fmt.Sprintf("unknown command %q", joinArgs(cmd, sub))}
+	return command.Usage(fmt.Sprintf("unknown command %q", joinArgs(cmd, sub)))
 }
 
 func joinArgs(cmd, sub string) string {
@@ -143,29 +117,7 @@ func joinArgs(cmd, sub string) string {
 	return cmd + " " + sub
 }
 
-// newFlagSet returns a flag set for a command that reports errors instead
-// of exiting.
+// newFlagSet returns a flag set for a command of this program.
 func newFlagSet(name, synopsis string, e env) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: onboard %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses args, turning a bad flag into a usage error and
-// refusing stray arguments.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
-	}
-	return nil
+	return command.NewFlagSet("onboard", name, synopsis, e.stderr)
 }

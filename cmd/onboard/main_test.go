@@ -291,6 +291,7 @@ func TestCommandLineErrors(t *testing.T) {
 	}{
 		{nil, "no command"},
 		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"seed"}, `unknown command "seed"`}, // onboard-bench seed now, as bench is onboard-bench run
 		{[]string{"partners", "create", "--database-url", db}, "--name is required"},
 		{[]string{"partners", "create", "--name", "x", "--bogus"}, "flag provided but not defined"},
 		{[]string{"keys", "create", "--database-url", db}, "--partner is required"},

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/command"
 	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -24,7 +25,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err := cfg.Bind(fs, e.getenv, config.ServeSettings...); err != nil {
 		return err
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := cfg.Validate(); err != nil {
@@ -37,7 +38,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL)
+	store, err := command.OpenStore(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}

@@ -3,21 +3,15 @@ package loadtest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	mrand "math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
-
-// Seeder is a store that bulk-loads customers.
-type Seeder interface {
-	// SeedCustomers writes customers with the audit event and the webhook
-	// event of each one's creation, as fast as the engine allows.
-	SeedCustomers(ctx context.Context, customers []kyb.Customer) error
-}
 
 // SeedOptions say what to load.
 type SeedOptions struct {
@@ -27,81 +21,90 @@ type SeedOptions struct {
 	// Spread before Now, oldest first.
 	Spread time.Duration
 	Now    time.Time
-	// Batch is how many customers go to the store at once.
-	Batch int
-	// Progress, when set, hears how many customers are stored so far.
+	// Workers is how many creates are in flight at once; the default
+	// fills the stores' batches.
+	Workers int
+	// Progress, when set, hears how many customers are stored so far,
+	// every second and once at the end, from one goroutine.
 	Progress func(done int)
 }
 
-// DefaultSeedBatch is the batch size when SeedOptions.Batch is zero.
-const DefaultSeedBatch = 5000
+// DefaultSeedWorkers is the number of workers when SeedOptions.Workers is
+// zero: two full batches of the stores' group commit (64 creates each),
+// so that one fills while the other commits.
+const DefaultSeedWorkers = 128
 
-// Seed loads realistic pending customers into s: valid, varied profiles
-// with their fingerprints, unique partner_customer_ids, and ids that embed
-// their creation time as the service's do. Batches are made while the
-// previous one is written.
-func Seed(ctx context.Context, s Seeder, o SeedOptions) error {
-	if o.Batch <= 0 {
-		o.Batch = DefaultSeedBatch
+// Seed loads realistic pending customers through the service's
+// CreateCustomer, the one way customers are created, so that each gets
+// the validation, normalization, audit event and webhook event a
+// partner's would. The service reads its time from a clock the seed
+// advances by one step per create, which spreads created_at over the
+// period; the workers' concurrent creates let the store batch them.
+func Seed(ctx context.Context, store kyb.Store, o SeedOptions) error {
+	if o.Workers <= 0 {
+		o.Workers = DefaultSeedWorkers
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	n := int64(o.Customers)
+	start := o.Now.Add(-o.Spread)
+	step := o.Spread / time.Duration(max(n, 1))
+	// The clock hands out the i-th time at its i-th reading, ascending:
+	// start + i steps, plus jitter under half a step. It stops at the
+	// last one should the service read it more than once a create.
+	var ticks atomic.Int64
+	clock := func() time.Time {
+		i := min(ticks.Add(1)-1, max(n-1, 0))
+		return start.Add(time.Duration(i)*step + time.Duration(mrand.Int64N(int64(step)/2+1)))
+	}
+	svc := kyb.NewService(store, kyb.WithClock(clock))
+
 	var mark [4]byte
 	rand.Read(mark[:])
-	profiles := NewProfiles("seed-"+hex.EncodeToString(mark[:]), mrand.Uint64())
-	rng := mrand.New(mrand.NewPCG(mrand.Uint64(), 1))
-	start := o.Now.Add(-o.Spread)
-	step := o.Spread / time.Duration(max(o.Customers, 1))
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []kyb.Customer, 2)
-	go func() {
-		defer close(batches)
-		for first := 0; first < o.Customers && ctx.Err() == nil; first += o.Batch {
-			batch := make([]kyb.Customer, 0, min(o.Batch, o.Customers-first))
-			for i := first; i < first+cap(batch); i++ {
-				at := start.Add(time.Duration(i)*step + time.Duration(rng.Int64N(int64(step)/2+1)))
-				p := profiles.Next(at)
-				kyb.NormalizeProfile(&p)
-				batch = append(batch, kyb.Customer{
-					ID:          idAt(kyb.PrefixCustomer, at, rng),
-					PartnerID:   o.PartnerID,
-					Status:      kyb.StatusPending,
-					CreatedAt:   at.UTC().Truncate(time.Second),
-					Profile:     p,
-					Fingerprint: kyb.Fingerprint(p),
-				})
+	var (
+		claimed, done atomic.Int64
+		firstErr      error
+		once          sync.Once
+		workers       sync.WaitGroup
+	)
+	for w := range o.Workers {
+		profiles := NewProfiles(fmt.Sprintf("seed-%s-w%03d", hex.EncodeToString(mark[:]), w), mrand.Uint64())
+		workers.Go(func() {
+			for ctx.Err() == nil && claimed.Add(1) <= n {
+				// The profile's dates are of the earliest time the clock
+				// can still give this create, so it is valid then.
+				p := profiles.Next(start.Add(time.Duration(min(ticks.Load(), n-1)) * step))
+				_, created, err := svc.CreateCustomer(ctx, o.PartnerID, p)
+				if err == nil && !created {
+					err = fmt.Errorf("partner_customer_id %s exists already", p.PartnerCustomerID)
+				}
+				if err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+					return
+				}
+				done.Add(1)
 			}
-			select {
-			case batches <- batch:
-			case <-ctx.Done():
-			}
+		})
+	}
+	finished := make(chan struct{})
+	go func() { workers.Wait(); close(finished) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for waiting := true; waiting; {
+		select {
+		case <-tick.C:
+		case <-finished:
+			waiting = false
 		}
-	}()
-	done := 0
-	for batch := range batches {
-		if err := s.SeedCustomers(ctx, batch); err != nil {
-			cancel()
-			for range batches { // let the maker stop
-			}
-			return fmt.Errorf("seed customers %d to %d: %w", done+1, done+len(batch), err)
-		}
-		done += len(batch)
 		if o.Progress != nil {
-			o.Progress(done)
+			o.Progress(int(done.Load()))
 		}
 	}
+	if firstErr != nil {
+		return fmt.Errorf("seed after %d of %d customers: %w", done.Load(), n, firstErr)
+	}
 	return ctx.Err()
-}
-
-// idAt is kyb.NewID for a time in the past: the millisecond of at, then
-// 80 random bits. (NewID keeps ids ascending across its calls, so it
-// would stamp past times with the latest it has seen.)
-func idAt(prefix string, at time.Time, rng *mrand.Rand) string {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], uint64(at.UnixMilli())<<16|uint64(rng.Uint32()&0xffff))
-	binary.BigEndian.PutUint64(b[8:], rng.Uint64())
-	return prefix + hex.EncodeToString(b[:])
 }

@@ -17,13 +17,14 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/command"
 	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/loadtest"
 )
 
-const benchSynopsis = `bench [--url URL] [--scenario create|get|list|mixed] [--concurrency N] [--duration D | --requests N]
-                     [--api-key KEY --api-secret SECRET | --database-url URL] [--json] [flags]
+const benchSynopsis = `run [--url URL] [--scenario create|get|list|mixed] [--concurrency N] [--duration D | --requests N]
+                   [--api-key KEY --api-secret SECRET | --database-url URL] [--json] [flags]
 
 Drives a running server over HTTP and reports requests per second, latency
 percentiles (p50, p95, p99, max, of successful requests) and errors by status.
@@ -43,7 +44,7 @@ Credentials come from --api-key/--api-secret (or ONBOARD_API_KEY and
 ONBOARD_API_SECRET); without them a partner is created in --database-url.`
 
 func bench(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("bench", benchSynopsis, e)
+	fs := newFlagSet("run", benchSynopsis, e)
 	baseURL := fs.String("url", "http://127.0.0.1:8083", "base URL of the running server")
 	scenario := fs.String("scenario", string(loadtest.Create), "create, get, list or mixed (80% reads, get and list alike, and 20% creates)")
 	concurrency := fs.Int("concurrency", 8, "requests in flight at once, one connection each")
@@ -60,7 +61,7 @@ func bench(ctx context.Context, args []string, e env) error {
 	ceilings := fs.Bool("ceilings", true, "measure the ceilings too; --ceilings=false measures only the server")
 	inProcess := fs.Bool("in-process-ceilings", false, "run the ceilings in this process instead of child processes (cheap requests then look up to a third faster on them)")
 	asJSON := fs.Bool("json", false, "print one JSON object: scenario, concurrency, url, store, server, ceiling_http and ceiling_db (each with requests, ok, errors by status, requests_per_second, p50_ms, p95_ms, p99_ms, max_ms), ratio_to_ceiling_http, ratio_to_ceiling_db")
-	if err := parseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	// Secrets come from the environment after parsing, so that --help
@@ -103,7 +104,7 @@ func bench(ctx context.Context, args []string, e env) error {
 		}
 	}
 	if len(problems) > 0 {
-		return usageError{"bench: " + strings.Join(problems, "; ")}
+		return command.Usage("run: " + strings.Join(problems, "; "))
 	}
 
 	if *apiKey == "" {
@@ -112,7 +113,7 @@ func bench(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		*apiKey, *apiSecret = creds.APIKey, creds.APISecret
-		fmt.Fprintf(e.stderr, "onboard bench: created partner %s for this run\n", creds.PartnerID)
+		fmt.Fprintf(e.stderr, "onboard-bench run: created partner %s for this run\n", creds.PartnerID)
 	}
 	var mark [4]byte
 	rand.Read(mark[:])
@@ -147,7 +148,7 @@ func bench(ctx context.Context, args []string, e env) error {
 	}
 	report, err := b.Run(ctx)
 	if err != nil {
-		return fmt.Errorf("bench: %w", err)
+		return fmt.Errorf("run: %w", err)
 	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(report)
@@ -174,26 +175,30 @@ func ceilingStorage(databaseURL string, readers int) func(context.Context) (load
 	}
 }
 
-// ceilingCommand is this program serving a ceiling for a bench run.
+// ceilingCommandName is the hidden command that serves a ceiling in a
+// child process of a run.
+const ceilingCommandName = "ceiling"
+
+// ceilingCommand is this program serving a ceiling for a run.
 func ceilingCommand(databaseURL string, readers int) *exec.Cmd {
 	exe, err := os.Executable()
 	if err != nil {
 		exe = os.Args[0]
 	}
-	cmd := exec.Command(exe, "bench-ceiling", "--connections", strconv.Itoa(readers))
+	cmd := exec.Command(exe, ceilingCommandName, "--connections", strconv.Itoa(readers))
 	if databaseURL != "" {
 		cmd.Args = append(cmd.Args, "--database-url", databaseURL)
 	}
 	return cmd
 }
 
-// benchCeiling serves a ceiling in the child process of a bench run, until
-// the parent closes its standard input.
+// benchCeiling serves a ceiling in the child process of a run, until the
+// parent closes its standard input.
 func benchCeiling(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("bench-ceiling", "bench-ceiling [--database-url URL] [--connections N]\n\nServes a ceiling of onboard bench, which starts it: reads the customers to load from\nstandard input, prints its URL and serves until standard input ends.", e)
+	fs := newFlagSet(ceilingCommandName, ceilingCommandName+" [--database-url URL] [--connections N]\n\nServes a ceiling of onboard-bench run, which starts it: reads the customers to load from\nstandard input, prints its URL and serves until standard input ends.", e)
 	dbURL := fs.String("database-url", "", "the database of the durable ceiling; none for the HTTP-only one")
 	readers := fs.Int("connections", 8, "database connections for readers")
-	if err := parseFlags(fs, args); err != nil {
+	if err := command.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	storage, err := ceilingStorage(*dbURL, *readers)(ctx)
@@ -203,9 +208,9 @@ func benchCeiling(ctx context.Context, args []string, e env) error {
 	return loadtest.ServeCeiling(ctx, storage, os.Stdin, e.stdout)
 }
 
-// benchPartner creates a partner for a bench run.
+// benchPartner creates a partner for a run.
 func benchPartner(ctx context.Context, dbURL string) (kyb.Credentials, error) {
-	store, err := openStore(ctx, dbURL)
+	store, err := command.OpenStore(ctx, dbURL)
 	if err != nil {
 		return kyb.Credentials{}, err
 	}
@@ -223,7 +228,7 @@ func printReport(w io.Writer, r loadtest.Report, o loadtest.Options, rounds int)
 	if r.CeilingsInProcess {
 		where = "this process"
 	}
-	fmt.Fprintf(w, "onboard bench: %s at %d connections against %s, %s per measurement in %d rounds after %s warm-up; ceilings in %s\n\n",
+	fmt.Fprintf(w, "onboard-bench run: %s at %d connections against %s, %s per measurement in %d rounds after %s warm-up; ceilings in %s\n\n",
 		r.Scenario, r.Concurrency, r.URL, length, rounds, o.Warmup, where)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "\treq/s\tp50\tp95\tp99\tmax\trequests\terrors\t")

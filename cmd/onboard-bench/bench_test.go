@@ -26,11 +26,11 @@ func decodeOne(t *testing.T, out string, v any) {
 
 func TestBenchAgainstARealServer(t *testing.T) {
 	dbURL := storetest.SQLiteURL(t)
-	srv := startServe(t, "--database-url", dbURL, "--rate-limit", "0")
-	out, err := cli(t, "bench", "--url", srv.URL, "--database-url", dbURL, "--scenario", "mixed", "--concurrency", "2",
+	srv := startServe(t, dbURL)
+	out, err := cli(t, "run", "--url", srv.URL, "--database-url", dbURL, "--scenario", "mixed", "--concurrency", "2",
 		"--duration", "600ms", "--warmup", "0s", "--rounds", "2", "--customers", "30", "--limit", "10", "--json")
 	if err != nil {
-		t.Fatalf("bench: %v", err)
+		t.Fatalf("run: %v", err)
 	}
 	var r loadtest.Report
 	decodeOne(t, out, &r)
@@ -56,19 +56,23 @@ func TestBenchCommandLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"bench"}, "give --api-key and --api-secret"},
-		{[]string{"bench", "--api-key", "ak_x"}, "give --api-key and --api-secret"},
-		{[]string{"bench", "--api-key", "k", "--api-secret", "s", "--scenario", "delete"}, `--scenario "delete"`},
-		{[]string{"bench", "--api-key", "k", "--api-secret", "s", "--concurrency", "0"}, "--concurrency"},
-		{[]string{"bench", "--api-key", "k", "--api-secret", "s", "--limit", "101"}, "--limit"},
-		{[]string{"bench", "--api-key", "k", "--api-secret", "s", "--pages", "last"}, "--pages"},
-		{[]string{"bench", "--database-url", "mysql://x"}, "want sqlite:PATH or postgres://"},
+		{nil, "no command given"},
+		{[]string{"bench"}, `unknown command "bench"`},
+		{[]string{"run"}, "give --api-key and --api-secret"},
+		{[]string{"run", "--api-key", "ak_x"}, "give --api-key and --api-secret"},
+		{[]string{"run", "--api-key", "k", "--api-secret", "s", "--scenario", "delete"}, `--scenario "delete"`},
+		{[]string{"run", "--api-key", "k", "--api-secret", "s", "--concurrency", "0"}, "--concurrency"},
+		{[]string{"run", "--api-key", "k", "--api-secret", "s", "--limit", "101"}, "--limit"},
+		{[]string{"run", "--api-key", "k", "--api-secret", "s", "--pages", "last"}, "--pages"},
+		{[]string{"run", "--database-url", "mysql://x"}, "want sqlite:PATH or postgres://"},
 		{[]string{"seed", "--database-url", storetest.SQLiteURL(t)}, "--customers must be a positive number"},
+		{[]string{"seed", "--customers", "1", "--workers", "0"}, "--workers must be at least 1"},
+		{[]string{"seed", "--customers", "1", "--partner", "ptn_nope", "--database-url", storetest.SQLiteURL(t)}, "partner not found"},
 	}
 	for _, tt := range tests {
 		_, err := cli(t, tt.args...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("onboard %v: error = %v, want %q", tt.args, err, tt.want)
+			t.Errorf("onboard-bench %v: error = %v, want %q", tt.args, err, tt.want)
 		}
 	}
 }
@@ -95,7 +99,7 @@ func TestSeedThenRead(t *testing.T) {
 	}
 
 	// The partner reads its 150 customers through the API, 100 a page.
-	srv := startServe(t, "--database-url", dbURL, "--rate-limit", "0")
+	srv := startServe(t, dbURL)
 	total, cursor := 0, ""
 	for {
 		req, _ := http.NewRequest("GET", srv.URL+"/api/customers?limit=100&starting_after="+cursor, nil)
@@ -131,10 +135,10 @@ func TestSeedThenRead(t *testing.T) {
 	}
 }
 
-// A bench run starts its ceilings as child processes of this program: in
-// a test, of the test binary, which then serves the ceiling instead.
+// A run starts its ceilings as child processes of this program: in a
+// test, of the test binary, which then serves the ceiling instead.
 func init() {
-	if len(os.Args) > 1 && os.Args[1] == "bench-ceiling" {
+	if len(os.Args) > 1 && os.Args[1] == ceilingCommandName {
 		main()
 		os.Exit(0)
 	}
