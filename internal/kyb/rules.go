@@ -117,7 +117,7 @@ var profileRules = []rule[api.Profile]{
 			checkObject(c, at, f, p.PrimaryContact, primaryContactRules)
 		}},
 	{Field: Field{Name: "business_person_list", Kind: FieldObjectList, Object: "BusinessPerson", Max: MaxBusinessPersons,
-		Description: "The company's legal representatives"},
+		Description: "The company's legal representatives."},
 		object: func(c *checker, at string, f *Field, p *api.Profile) {
 			if len(p.BusinessPersonList) > f.Max {
 				c.add(f.Name, api.CodeTooMany, "must have at most "+strconv.Itoa(f.Max)+" items")
