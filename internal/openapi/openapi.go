@@ -7,6 +7,10 @@
 //   - "x-generated": "Object input" (or "output") marks where a schema built
 //     from kyb.ProfileObjects goes; the placeholder's other keys are laid
 //     over the generated ones (a longer description, say).
+//   - "x-go": "api.File" makes a schema describe that Go type: its
+//     properties must be the type's JSON fields, which fix their order,
+//     the fields encoding never omits are required, and a property gets
+//     the JSON type of its field unless the overlay gives one.
 //   - "x-extends": "Name" makes a schema the named one (a component, or a
 //     generated response object) with more properties: its required and
 //     properties are appended to the base's, its other keys replace them.
@@ -20,14 +24,19 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
 	"strings"
 )
 
 //go:embed overlay.json
 var overlay []byte
 
-// Generate returns the document as internal/httpapi serves it.
-func Generate() ([]byte, error) {
+// Generate returns the document as internal/httpapi serves it. types adds
+// to the Go types that x-go may name (those of package api and kyb).
+func Generate(types map[string]reflect.Type) ([]byte, error) {
+	types = maps.Clone(types)
+	maps.Copy(types, wireTypes)
 	v, err := parse(overlay)
 	if err != nil {
 		return nil, fmt.Errorf("read overlay.json: %w", err)
@@ -67,11 +76,14 @@ func Generate() ([]byte, error) {
 		}
 	}
 	for _, name := range schemas.keys {
-		s, err := extend(schemas, generated, name, 0)
+		s, err := extend(schemas, generated, types, name, 0)
 		if err != nil {
 			return nil, err
 		}
 		schemas.set(name, s)
+	}
+	if err := applyGo(doc, "#", types); err != nil {
+		return nil, err
 	}
 	out, err := marshal(doc)
 	if err != nil {
@@ -85,8 +97,8 @@ func Generate() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// extend resolves the x-extends of the named schema.
-func extend(schemas *obj, generated map[string]*obj, name string, depth int) (*obj, error) {
+// extend resolves the x-extends and x-go of the named schema.
+func extend(schemas *obj, generated map[string]*obj, types map[string]reflect.Type, name string, depth int) (*obj, error) {
 	s := schemas.child(name)
 	if s == nil {
 		s = generated[name]
@@ -96,12 +108,15 @@ func extend(schemas *obj, generated map[string]*obj, name string, depth int) (*o
 	}
 	base, ok := s.get("x-extends").(string)
 	if !ok {
+		if s.has("x-go") {
+			return s, fromGo(s, "#/components/schemas/"+name, types)
+		}
 		return s, nil
 	}
 	if depth > 8 {
 		return nil, fmt.Errorf("components.schemas.%s: x-extends goes round", name)
 	}
-	b, err := extend(schemas, generated, base, depth+1)
+	b, err := extend(schemas, generated, types, base, depth+1)
 	if err != nil {
 		return nil, fmt.Errorf("components.schemas.%s: %w", name, err)
 	}
@@ -122,6 +137,9 @@ func extend(schemas *obj, generated map[string]*obj, name string, depth int) (*o
 		default:
 			out.set(k, s.get(k))
 		}
+	}
+	if out.has("x-go") {
+		return out, fromGo(out, "#/components/schemas/"+name, types)
 	}
 	return out, nil
 }

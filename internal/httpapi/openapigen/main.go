@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/openapi"
 )
 
@@ -14,7 +15,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: openapigen FILE")
 		os.Exit(2)
 	}
-	doc, err := openapi.Generate()
+	doc, err := openapi.Generate(httpapi.DocumentedTypes())
 	if err == nil {
 		err = os.WriteFile(os.Args[1], doc, 0o644)
 	}
