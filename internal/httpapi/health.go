@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-//go:generate go run ./openapigen openapi.json
+//go:generate go run ./openapigen openapi.json ../../README.md
 
 //go:embed openapi.json
 var openAPIDocument []byte

@@ -426,16 +426,23 @@ func checkClosedObjects(t *testing.T, at string, s *openapi3.SchemaRef) {
 	}
 }
 
-// TestOpenAPIDocumentGenerated fails when the embedded document is not
-// what the generator makes of kyb's rule tables, api's types and the
-// overlay.
+// TestOpenAPIDocumentGenerated fails when the embedded document, or the
+// README's table of field rules, is not what the generator makes of kyb's
+// rule tables, the Go types and the overlay.
 func TestOpenAPIDocumentGenerated(t *testing.T) {
 	want, err := openapi.Generate(httpapi.DocumentedTypes())
 	if err != nil {
 		t.Fatalf("Generate: %v", err)
 	}
 	if !bytes.Equal(httpapi.OpenAPIDocument(), want) {
-		t.Fatal("internal/httpapi/openapi.json is not what internal/openapi generates: run go generate ./...")
+		t.Error("internal/httpapi/openapi.json is not what internal/openapi generates: run go generate ./...")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := openapi.Readme(readme); err != nil || !bytes.Equal(readme, want) {
+		t.Errorf("the README's field rules are not what internal/openapi generates (%v): run go generate ./...", err)
 	}
 }
 

@@ -1,5 +1,5 @@
 // Command openapigen writes the OpenAPI document that internal/httpapi
-// embeds; go generate runs it there.
+// embeds and the README's table of field rules; go generate runs it there.
 package main
 
 import (
@@ -11,16 +11,32 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: openapigen FILE")
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: openapigen DOCUMENT README")
 		os.Exit(2)
 	}
-	doc, err := openapi.Generate(httpapi.DocumentedTypes())
-	if err == nil {
-		err = os.WriteFile(os.Args[1], doc, 0o644)
-	}
-	if err != nil {
+	if err := run(os.Args[1], os.Args[2]); err != nil {
 		fmt.Fprintln(os.Stderr, "openapigen:", err)
 		os.Exit(1)
 	}
+}
+
+// run writes the document and the README's field rules.
+func run(document, readme string) error {
+	doc, err := openapi.Generate(httpapi.DocumentedTypes())
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(document, doc, 0o644); err != nil {
+		return err
+	}
+	old, err := os.ReadFile(readme)
+	if err != nil {
+		return err
+	}
+	text, err := openapi.Readme(old)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(readme, text, 0o644)
 }
