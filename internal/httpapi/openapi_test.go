@@ -784,6 +784,28 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 			edit: func(v map[string]any) {
 				v["primary_contact"].(map[string]any)["contact_email"] = "Jane <jane@example.com>"
 			}},
+		// A response object is its request object narrowed: what a request
+		// may say for "not given", or with any offset, a response may not.
+		{name: "empty string in a section", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["business_details"].(map[string]any)["business_name_english"] = "" }},
+		{name: "null in a section", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["registration_address"].(map[string]any)["registration_address_state"] = nil }},
+		{name: "profile date with an offset", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_details"].(map[string]any)["business_identifier_start_date"] = "2019-03-01T08:00:00+08:00"
+			}},
+		{name: "empty document list", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_details"].(map[string]any)["business_identifier_document_list"] = []any{}
+			}},
+		{name: "empty country in a person", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_person_list"].([]any)[0].(map[string]any)["basic_info"].(map[string]any)["nationality"] = ""
+			}},
+		{name: "text too long in a section", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_details"].(map[string]any)["business_name"] = strings.Repeat("x", 201)
+			}},
 		{name: "undocumented status", method: "GET", path: getPath, status: 418, body: errorBody, wantErr: true},
 		{name: "no X-Request-Id", method: "GET", path: getPath, status: 200, body: customer, noID: true, wantErr: true},
 		{name: "bad Idempotent-Replayed", method: "POST", path: "/api/customers/create", status: 200, body: customer, header: []string{"Idempotent-Replayed", "yes"}, wantErr: true},

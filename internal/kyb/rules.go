@@ -184,9 +184,9 @@ var accountUsageRules = []rule[api.AccountUsage]{
 }
 
 var primaryContactRules = []rule[api.PrimaryContact]{
-	{Field: Field{Name: "contact_phone", Kind: FieldPhone, Description: "A phone number."},
+	{Field: Field{Name: "contact_phone", Kind: FieldPhone, Description: "The customer's phone number."},
 		text: func(c *api.PrimaryContact) string { return c.Phone }},
-	{Field: Field{Name: "contact_email", Kind: FieldEmail, Max: maxEmailLength, Description: "An email address."},
+	{Field: Field{Name: "contact_email", Kind: FieldEmail, Max: maxEmailLength, Description: "The customer's email address."},
 		text: func(c *api.PrimaryContact) string { return c.Email }},
 }
 

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -76,15 +77,80 @@ func profileSchemas() (map[string]*obj, error) {
 		if len(fields) != len(names) {
 			return nil, fmt.Errorf("%s: api has the fields %q, the rule table %d fields", o.Name, names, len(fields))
 		}
-		for _, input := range []bool{true, false} {
-			s, err := objectSchema(o, holder[o.Name], names, fields, input)
+		in, err := objectSchema(o, holder[o.Name], names, fields, true)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := objectSchema(o, holder[o.Name], names, fields, false)
+		if err != nil {
+			return nil, err
+		}
+		if o.Name != "Profile" {
+			// The customer adds properties to the profile, which a
+			// closed request object would refuse.
+			resp, err = narrowed(schemaName(o.Name, true), in, resp)
 			if err != nil {
 				return nil, err
 			}
-			out[schemaName(o.Name, input)] = s
+		}
+		out[schemaName(o.Name, true)], out[schemaName(o.Name, false)] = in, resp
+	}
+	return out, nil
+}
+
+// narrowed writes a response object as its request object, which allows
+// everything the response does and more (null, "", any time-zone offset),
+// with only what the response says differently: it is the request's
+// schema (allOf) narrowed.
+func narrowed(request string, in, resp *obj) (*obj, error) {
+	out := newObj("type", resp.get("type"), "description", resp.get("description"),
+		"allOf", []any{newObj("$ref", "#/components/schemas/"+request)},
+		"additionalProperties", false)
+	props := newObj()
+	inProps := in.child("properties")
+	for _, name := range resp.child("properties").keys {
+		p, err := difference(inProps.child(name), resp.child("properties").child(name))
+		if err != nil {
+			return nil, err
+		}
+		props.set(name, p)
+	}
+	out.set("properties", props)
+	for _, k := range resp.keys {
+		if out.has(k) || k == "required" {
+			continue
+		}
+		if same, err := equal(in.get(k), resp.get(k)); err != nil {
+			return nil, err
+		} else if !same {
+			out.set(k, resp.get(k))
 		}
 	}
 	return out, nil
+}
+
+// difference is b without the keys that a has with the same value.
+func difference(a, b *obj) (*obj, error) {
+	out := newObj()
+	for _, k := range b.keys {
+		same, err := equal(a.get(k), b.get(k))
+		if err != nil {
+			return nil, err
+		}
+		if !same {
+			out.set(k, b.get(k))
+		}
+	}
+	return out, nil
+}
+
+func equal(a, b any) (bool, error) {
+	ja, err := marshal(a)
+	if err != nil {
+		return false, err
+	}
+	jb, err := marshal(b)
+	return bytes.Equal(ja, jb), err
 }
 
 // jsonFields lists the JSON names of t's fields in declaration order.
