@@ -1,6 +1,7 @@
 package kyb
 
 import (
+	"reflect"
 	"strconv"
 	"time"
 
@@ -58,7 +59,9 @@ type Field struct {
 // ValidateProfile checks them.
 type Object struct {
 	// Name is the name of its Go type in package api.
-	Name        string
+	Name string
+	// Type is that Go type, whose JSON fields the rules are for.
+	Type        reflect.Type
 	Description string
 	Fields      []Field
 }
@@ -268,7 +271,7 @@ func ProfileObjects() []Object {
 }
 
 func object[T any](name, description string, rules []rule[T]) Object {
-	o := Object{Name: name, Description: description}
+	o := Object{Name: name, Type: reflect.TypeFor[T](), Description: description}
 	for _, r := range rules {
 		o.Fields = append(o.Fields, r.Field)
 	}

@@ -35,8 +35,9 @@ var overlay []byte
 // Generate returns the document as internal/httpapi serves it. types adds
 // to the Go types that x-go may name (those of package api and kyb).
 func Generate(types map[string]reflect.Type) ([]byte, error) {
-	types = maps.Clone(types)
-	maps.Copy(types, wireTypes)
+	all := maps.Clone(wireTypes)
+	maps.Copy(all, types)
+	types = all
 	v, err := parse(overlay)
 	if err != nil {
 		return nil, fmt.Errorf("read overlay.json: %w", err)

@@ -3,11 +3,9 @@ package openapi
 import (
 	"bytes"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 
-	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -24,20 +22,6 @@ const (
 	requiredString = "Required; an empty string counts as missing."
 	listNotGiven   = "null and [] mean the list is not given."
 )
-
-// profileTypes maps the objects of kyb.ProfileObjects to their Go types,
-// whose JSON fields give the order in which the document lists them.
-var profileTypes = map[string]reflect.Type{
-	"Profile":             reflect.TypeFor[api.Profile](),
-	"BusinessDetails":     reflect.TypeFor[api.BusinessDetails](),
-	"RegistrationAddress": reflect.TypeFor[api.RegistrationAddress](),
-	"AccountUsage":        reflect.TypeFor[api.AccountUsage](),
-	"PrimaryContact":      reflect.TypeFor[api.PrimaryContact](),
-	"BusinessPerson":      reflect.TypeFor[api.BusinessPerson](),
-	"BasicInfo":           reflect.TypeFor[api.BasicInfo](),
-	"ResidentialAddress":  reflect.TypeFor[api.ResidentialAddress](),
-	"Identification":      reflect.TypeFor[api.Identification](),
-}
 
 // schemaName is the component name of an object's request (input) or
 // response variant.
@@ -66,9 +50,13 @@ func profileSchemas() (map[string]*obj, error) {
 	}
 	out := map[string]*obj{}
 	for _, o := range objects {
-		names, err := jsonFields(profileTypes[o.Name])
+		jsonFields, err := goFields(o.Type)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Name, err)
+		}
+		var names []string
+		for _, f := range jsonFields {
+			names = append(names, f.name)
 		}
 		fields := map[string]kyb.Field{}
 		for _, f := range o.Fields {
@@ -151,22 +139,6 @@ func equal(a, b any) (bool, error) {
 	}
 	jb, err := marshal(b)
 	return bytes.Equal(ja, jb), err
-}
-
-// jsonFields lists the JSON names of t's fields in declaration order.
-func jsonFields(t reflect.Type) ([]string, error) {
-	if t == nil || t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("no Go struct type")
-	}
-	var names []string
-	for f := range t.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "" || name == "-" {
-			return nil, fmt.Errorf("field %s has no JSON name", f.Name)
-		}
-		names = append(names, name)
-	}
-	return names, nil
 }
 
 func objectSchema(o kyb.Object, held kyb.Field, names []string, fields map[string]kyb.Field, input bool) (*obj, error) {
