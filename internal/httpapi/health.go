@@ -7,6 +7,8 @@ import (
 	"time"
 )
 
+//go:generate go run ./openapigen openapi.json ../../README.md
+
 //go:embed openapi.json
 var openAPIDocument []byte
 

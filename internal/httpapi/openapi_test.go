@@ -39,6 +39,7 @@ import (
 	"github.com/onboardkyb/onboard/internal/config"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/openapi"
 	"github.com/onboardkyb/onboard/internal/ratelimit"
 	"github.com/onboardkyb/onboard/internal/storetest"
 	"github.com/onboardkyb/onboard/internal/webhook"
@@ -425,7 +426,29 @@ func checkClosedObjects(t *testing.T, at string, s *openapi3.SchemaRef) {
 	}
 }
 
-// TestOpenAPIDocumentLimits ties the limits in the document to the code's.
+// TestOpenAPIDocumentGenerated fails when the embedded document, or the
+// README's table of field rules, is not what the generator makes of kyb's
+// rule tables, the Go types and the overlay.
+func TestOpenAPIDocumentGenerated(t *testing.T) {
+	want, err := openapi.Generate(httpapi.DocumentedTypes())
+	if err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	if !bytes.Equal(httpapi.OpenAPIDocument(), want) {
+		t.Error("internal/httpapi/openapi.json is not what internal/openapi generates: run go generate ./...")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err := openapi.Readme(readme); err != nil || !bytes.Equal(readme, want) {
+		t.Errorf("the README's field rules are not what internal/openapi generates (%v): run go generate ./...", err)
+	}
+}
+
+// TestOpenAPIDocumentLimits ties the limits written in the overlay to the
+// code's. The profile's limits need no check: they are generated from
+// kyb's rule tables.
 func TestOpenAPIDocumentLimits(t *testing.T) {
 	doc, _, err := loadOpenAPI()
 	if err != nil {
@@ -437,14 +460,6 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 		what      string
 		got, want uint64
 	}{
-		{"CustomerRequest.business_person_list maxItems", *prop(schema("CustomerRequest"), "business_person_list").MaxItems, kyb.MaxBusinessPersons},
-		{"Customer.business_person_list maxItems", *prop(schema("Customer"), "business_person_list").MaxItems, kyb.MaxBusinessPersons},
-		{"BusinessDetailsInput.business_identifier_document_list maxItems", *prop(schema("BusinessDetailsInput"), "business_identifier_document_list").MaxItems, kyb.MaxBusinessDocuments},
-		{"BusinessDetails.business_identifier_document_list maxItems", *prop(schema("BusinessDetails"), "business_identifier_document_list").MaxItems, kyb.MaxBusinessDocuments},
-		{"CustomerRequest.partner_customer_id minLength", prop(schema("CustomerRequest"), "partner_customer_id").MinLength, kyb.MinPartnerCustomerID},
-		{"CustomerRequest.partner_customer_id maxLength", *prop(schema("CustomerRequest"), "partner_customer_id").MaxLength, kyb.MaxPartnerCustomerID},
-		{"Customer.partner_customer_id minLength", prop(schema("Customer"), "partner_customer_id").MinLength, kyb.MinPartnerCustomerID},
-		{"Customer.partner_customer_id maxLength", *prop(schema("Customer"), "partner_customer_id").MaxLength, kyb.MaxPartnerCustomerID},
 		{"EndpointList.data maxItems", *prop(schema("EndpointList"), "data").MaxItems, kyb.MaxEndpoints},
 		// An event is delivered to the endpoints its partner had when it
 		// happened, and a partner never has more than MaxEndpoints.
@@ -551,27 +566,6 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s = %q, want %q", tc.what, tc.got, tc.want)
-		}
-	}
-
-	// The operator's customer objects are the partner's with more, and an
-	// endpoint shown with its secret is the listed one with the secret: the
-	// same fields in the same schemas, so the copies cannot drift apart.
-	for _, tc := range []struct{ name, base, extra string }{
-		{"AdminCustomer", "Customer", "partner_id"},
-		{"AdminCustomerDetail", "AdminCustomer", "history"},
-		{"EndpointWithSecret", "Endpoint", "secret"},
-	} {
-		s, base := schema(tc.name), schema(tc.base)
-		copied := *s
-		copied.Properties = maps.Clone(s.Properties)
-		delete(copied.Properties, tc.extra)
-		copied.Required = slices.DeleteFunc(slices.Clone(s.Required), func(r string) bool { return r == tc.extra })
-		copied.Description = base.Description
-		got, _ := json.Marshal(&copied)
-		want, _ := json.Marshal(base)
-		if s.Properties[tc.extra] == nil || !slices.Contains(s.Required, tc.extra) || !bytes.Equal(got, want) {
-			t.Errorf("%s is not %s with the required field %s added:\n got %s\nwant %s", tc.name, tc.base, tc.extra, got, want)
 		}
 	}
 }
@@ -789,6 +783,28 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 		{name: "bad email", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
 			edit: func(v map[string]any) {
 				v["primary_contact"].(map[string]any)["contact_email"] = "Jane <jane@example.com>"
+			}},
+		// A response object is its request object narrowed: what a request
+		// may say for "not given", or with any offset, a response may not.
+		{name: "empty string in a section", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["business_details"].(map[string]any)["business_name_english"] = "" }},
+		{name: "null in a section", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) { v["registration_address"].(map[string]any)["registration_address_state"] = nil }},
+		{name: "profile date with an offset", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_details"].(map[string]any)["business_identifier_start_date"] = "2019-03-01T08:00:00+08:00"
+			}},
+		{name: "empty document list", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_details"].(map[string]any)["business_identifier_document_list"] = []any{}
+			}},
+		{name: "empty country in a person", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_person_list"].([]any)[0].(map[string]any)["basic_info"].(map[string]any)["nationality"] = ""
+			}},
+		{name: "text too long in a section", method: "GET", path: getPath, status: 200, body: customer, wantErr: true,
+			edit: func(v map[string]any) {
+				v["business_details"].(map[string]any)["business_name"] = strings.Repeat("x", 201)
 			}},
 		{name: "undocumented status", method: "GET", path: getPath, status: 418, body: errorBody, wantErr: true},
 		{name: "no X-Request-Id", method: "GET", path: getPath, status: 200, body: customer, noID: true, wantErr: true},

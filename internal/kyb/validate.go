@@ -15,88 +15,16 @@ import (
 	"github.com/onboardkyb/onboard/api"
 )
 
-// Limits on a profile, documented in the OpenAPI document.
-const (
-	MaxBusinessPersons    = 20
-	MaxBusinessDocuments  = 20
-	MinPartnerCustomerID  = 20
-	MaxPartnerCustomerID  = 64
-	maxNameLength         = 200
-	maxAddressLineLength  = 200
-	maxCityLength         = 100
-	maxStateLength        = 100
-	maxPostcodeLength     = 20
-	maxIdentifierLength   = 100
-	maxDescriptionLength  = 2000
-	maxCategoryCodeLength = 64
-	maxFileIDLength       = 64
-	maxURLLength          = 2048
-	maxEmailLength        = 254
-	maxAmountLength       = 32
-)
+// EarliestBirthDate is the oldest birth date we accept.
+var EarliestBirthDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// earliestBirthDate is the oldest birth date we accept.
-var earliestBirthDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// ValidateProfile checks every field of the profile against the contract and
-// returns an *Error of KindInvalid listing all failing fields, or nil.
-// now is the reference for "not in the future" rules.
+// ValidateProfile checks every field of the profile against the contract,
+// the tables in rules.go, and returns an *Error of KindInvalid listing all
+// failing fields, or nil. now is the reference for "not in the future"
+// rules.
 func ValidateProfile(p *api.Profile, now time.Time) error {
 	c := checker{now: now}
-	c.partnerCustomerID("partner_customer_id", p.PartnerCustomerID)
-
-	if d := p.BusinessDetails; d == nil {
-		c.add("business_details", api.CodeRequired, "is required")
-	} else {
-		const at = "business_details."
-		c.text(at+"business_name_english", d.BusinessNameEnglish, false, maxNameLength)
-		c.website(at+"website", d.Website)
-		c.text(at+"business_identifier_number", d.BusinessIdentifierNumber, true, maxIdentifierLength)
-		c.country(at+"business_identifier_country_code", d.BusinessIdentifierCountryCode, true)
-		if len(d.BusinessIdentifierDocumentList) > MaxBusinessDocuments {
-			c.add(at+"business_identifier_document_list", api.CodeTooMany, "must have at most "+strconv.Itoa(MaxBusinessDocuments)+" items")
-		}
-		for i, id := range d.BusinessIdentifierDocumentList {
-			c.text(at+"business_identifier_document_list["+strconv.Itoa(i)+"]", id, true, maxFileIDLength)
-		}
-		c.text(at+"business_name", d.BusinessName, true, maxNameLength)
-		start, hasStart := c.pastDate(at+"business_identifier_start_date", d.BusinessIdentifierStartDate)
-		c.expiryDate(at+"business_identifier_expiry_date", d.BusinessIdentifierExpiryDate, start, hasStart, "business_identifier_start_date")
-	}
-
-	if a := p.RegistrationAddress; a == nil {
-		c.add("registration_address", api.CodeRequired, "is required")
-	} else {
-		const at = "registration_address."
-		c.text(at+"registration_address_line1", a.Line1, true, maxAddressLineLength)
-		c.text(at+"registration_address_city", a.City, true, maxCityLength)
-		c.text(at+"registration_address_state", a.State, false, maxStateLength)
-		c.text(at+"registration_address_postcode", a.Postcode, false, maxPostcodeLength)
-		c.country(at+"registration_address_country_code", a.CountryCode, true)
-	}
-
-	if u := p.AccountUsage; u != nil {
-		const at = "account_usage."
-		c.country(at+"operating_country", u.OperatingCountry, false)
-		c.text(at+"goods_service_description", u.GoodsServiceDescription, false, maxDescriptionLength)
-		c.text(at+"industry_category_code", u.IndustryCategoryCode, false, maxCategoryCodeLength)
-		// An amount means nothing without its currency.
-		c.currency(at+"estimated_monthly_revenue_currency", u.EstimatedMonthlyRevenueCurrency, u.EstimatedMonthlyRevenueAmount != "")
-		c.amount(at+"estimated_monthly_revenue_amount", string(u.EstimatedMonthlyRevenueAmount))
-	}
-
-	if pc := p.PrimaryContact; pc != nil {
-		c.phone("primary_contact.contact_phone", pc.Phone)
-		c.email("primary_contact.contact_email", pc.Email)
-	}
-
-	if len(p.BusinessPersonList) > MaxBusinessPersons {
-		c.add("business_person_list", api.CodeTooMany, "must have at most "+strconv.Itoa(MaxBusinessPersons)+" items")
-	}
-	for i := range p.BusinessPersonList {
-		c.person("business_person_list["+strconv.Itoa(i)+"].", &p.BusinessPersonList[i])
-	}
-
+	checkFields(&c, "", p, profileRules)
 	if len(c.errs) > 0 {
 		return Invalid(c.errs)
 	}
@@ -137,44 +65,15 @@ func normalizeTime(s *string) {
 
 // checker collects field errors so that a partner sees all of them at once.
 type checker struct {
-	now  time.Time
+	now time.Time
+	// at is the JSON path, with its trailing dot, of the object whose
+	// fields are being checked; field names are relative to it.
+	at   string
 	errs []api.FieldError
 }
 
 func (c *checker) add(field, code, message string) {
-	c.errs = append(c.errs, api.FieldError{Field: field, Code: code, Message: message})
-}
-
-func (c *checker) person(at string, p *api.BusinessPerson) {
-	if b := p.BasicInfo; b == nil {
-		c.add(at+"basic_info.first_name", api.CodeRequired, "is required")
-		c.add(at+"basic_info.last_name", api.CodeRequired, "is required")
-	} else {
-		at := at + "basic_info."
-		c.text(at+"first_name_english", b.FirstNameEnglish, false, maxNameLength)
-		c.text(at+"last_name_english", b.LastNameEnglish, false, maxNameLength)
-		c.birthDate(at+"birth_date", b.BirthDate)
-		c.country(at+"nationality", b.Nationality, false)
-		c.text(at+"first_name", b.FirstName, true, maxNameLength)
-		c.text(at+"last_name", b.LastName, true, maxNameLength)
-	}
-	if a := p.ResidentialAddress; a != nil {
-		at := at + "residential_address."
-		c.text(at+"residential_address_line1", a.Line1, true, maxAddressLineLength)
-		c.text(at+"residential_address_city", a.City, true, maxCityLength)
-		c.text(at+"residential_address_postcode", a.Postcode, false, maxPostcodeLength)
-		c.country(at+"residential_address_country_code", a.CountryCode, true)
-		c.text(at+"residential_address_state", a.State, false, maxStateLength)
-	}
-	if id := p.Identification; id != nil {
-		at := at + "identification."
-		c.text(at+"id_number", id.IDNumber, true, maxIdentifierLength)
-		c.country(at+"id_issuing_country_code", id.IssuingCountryCode, false)
-		issued, hasIssued := c.pastDate(at+"id_issue_date", id.IssueDate)
-		c.expiryDate(at+"id_expiration_date", id.ExpirationDate, issued, hasIssued, "id_issue_date")
-		c.text(at+"id_document_front_file_id", id.DocumentFrontFileID, false, maxFileIDLength)
-		c.text(at+"id_document_back_file_id", id.DocumentBackFileID, false, maxFileIDLength)
-	}
+	c.errs = append(c.errs, api.FieldError{Field: c.at + field, Code: code, Message: message})
 }
 
 // text checks a free-text field: present when required, at most max
@@ -262,12 +161,12 @@ func (c *checker) currency(field, v string, required bool) {
 	}
 }
 
-func (c *checker) amount(field, v string) {
+func (c *checker) amount(field, v string, max int) {
 	if v == "" {
 		return
 	}
-	if len(v) > maxAmountLength {
-		c.add(field, api.CodeTooLong, "must be at most "+strconv.Itoa(maxAmountLength)+" characters long")
+	if len(v) > max {
+		c.add(field, api.CodeTooLong, "must be at most "+strconv.Itoa(max)+" characters long")
 		return
 	}
 	f, err := strconv.ParseFloat(v, 64)
@@ -307,12 +206,12 @@ func (c *checker) phone(field, v string) {
 	}
 }
 
-func (c *checker) email(field, v string) {
+func (c *checker) email(field, v string, max int) {
 	if v == "" {
 		return
 	}
-	if len(v) > maxEmailLength {
-		c.add(field, api.CodeTooLong, "must be at most "+strconv.Itoa(maxEmailLength)+" characters")
+	if len(v) > max {
+		c.add(field, api.CodeTooLong, "must be at most "+strconv.Itoa(max)+" characters")
 		return
 	}
 	if !isEmail(v) {
@@ -344,8 +243,8 @@ func isEmail(v string) bool {
 	return true
 }
 
-func (c *checker) website(field, v string) {
-	if !c.text(field, v, false, maxURLLength) {
+func (c *checker) website(field, v string, max int) {
+	if !c.text(field, v, false, max) {
 		return
 	}
 	u, err := url.Parse(v)
@@ -410,7 +309,7 @@ func (c *checker) birthDate(field, v string) {
 	case !ok:
 	case !t.Before(c.now):
 		c.add(field, api.CodeInvalidValue, "must be in the past")
-	case t.Before(earliestBirthDate):
+	case t.Before(EarliestBirthDate):
 		c.add(field, api.CodeInvalidValue, "must be on or after 1900-01-01")
 	}
 }

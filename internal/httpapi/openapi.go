@@ -1,0 +1,19 @@
+package httpapi
+
+import "reflect"
+
+// DocumentedTypes are this package's JSON bodies, by the name with which
+// the OpenAPI overlay (internal/openapi/overlay.json) refers to them in
+// x-go, so that the document is generated from them.
+func DocumentedTypes() map[string]reflect.Type {
+	return map[string]reflect.Type{
+		"httpapi.adminCustomerJSON": reflect.TypeFor[adminCustomerJSON](),
+		"httpapi.auditJSON":         reflect.TypeFor[auditJSON](),
+		"httpapi.healthJSON":        reflect.TypeFor[healthJSON](),
+		"httpapi.newPartnerJSON":    reflect.TypeFor[newPartnerJSON](),
+		"httpapi.partnerJSON":       reflect.TypeFor[partnerJSON](),
+		"httpapi.rateLimitJSON":     reflect.TypeFor[rateLimitJSON](),
+		"httpapi.redeliveredJSON":   reflect.TypeFor[redeliveredJSON](),
+		"httpapi.revokedJSON":       reflect.TypeFor[revokedJSON](),
+	}
+}

@@ -1,0 +1,165 @@
+// Package openapi generates onboard's OpenAPI document: the profile schemas
+// from kyb's rule tables and api's types, everything else from the overlay
+// (overlay.json) that holds what Go cannot say: paths, prose, examples.
+//
+// Two keywords, understood only here, join the two:
+//
+//   - "x-generated": "Object input" (or "output") marks where a schema built
+//     from kyb.ProfileObjects goes; the placeholder's other keys are laid
+//     over the generated ones (a longer description, say).
+//   - "x-go": "api.File" makes a schema describe that Go type: its
+//     properties must be the type's JSON fields, which fix their order,
+//     the fields encoding never omits are required, and a property gets
+//     the JSON type of its field unless the overlay gives one.
+//   - "x-extends": "Name" makes a schema the named one (a component, or a
+//     generated response object) with more properties: its required and
+//     properties are appended to the base's, its other keys replace them.
+//     Every object refuses unknown fields, which rules out allOf.
+//
+// Run it with go generate ./... (see internal/httpapi/health.go).
+package openapi
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"strings"
+)
+
+//go:embed overlay.json
+var overlay []byte
+
+// Generate returns the document as internal/httpapi serves it. types adds
+// to the Go types that x-go may name (those of package api and kyb).
+func Generate(types map[string]reflect.Type) ([]byte, error) {
+	all := maps.Clone(wireTypes)
+	maps.Copy(all, types)
+	types = all
+	v, err := parse(overlay)
+	if err != nil {
+		return nil, fmt.Errorf("read overlay.json: %w", err)
+	}
+	doc, ok := v.(*obj)
+	schemas := doc.path("components", "schemas")
+	if !ok || schemas == nil {
+		return nil, fmt.Errorf("overlay.json has no components.schemas")
+	}
+	generated, err := profileSchemas()
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, name := range schemas.keys {
+		s := schemas.child(name)
+		mark, ok := s.get("x-generated").(string)
+		if !ok {
+			continue
+		}
+		object, variant, _ := strings.Cut(mark, " ")
+		g := generated[schemaName(object, variant == "input")]
+		if g == nil || (variant != "input" && variant != "output") {
+			return nil, fmt.Errorf("components.schemas.%s: nothing generated for %q", name, mark)
+		}
+		used[schemaName(object, variant == "input")] = true
+		for _, k := range s.keys {
+			if k != "x-generated" {
+				g.set(k, s.get(k))
+			}
+		}
+		schemas.set(name, g)
+	}
+	for name := range generated {
+		if !used[name] && name != schemaName("Profile", false) {
+			return nil, fmt.Errorf("the generated schema %s has no x-generated place in overlay.json", name)
+		}
+	}
+	for _, name := range schemas.keys {
+		s, err := extend(schemas, generated, types, name, 0)
+		if err != nil {
+			return nil, err
+		}
+		schemas.set(name, s)
+	}
+	if err := applyGo(doc, "#", types); err != nil {
+		return nil, err
+	}
+	out, err := marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, out, "", "  "); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+// extend resolves the x-extends and x-go of the named schema.
+func extend(schemas *obj, generated map[string]*obj, types map[string]reflect.Type, name string, depth int) (*obj, error) {
+	s := schemas.child(name)
+	if s == nil {
+		s = generated[name]
+	}
+	if s == nil {
+		return nil, fmt.Errorf("no schema %s to extend", name)
+	}
+	base, ok := s.get("x-extends").(string)
+	if !ok {
+		if s.has("x-go") {
+			return s, fromGo(s, "#/components/schemas/"+name, types)
+		}
+		return s, nil
+	}
+	if depth > 8 {
+		return nil, fmt.Errorf("components.schemas.%s: x-extends goes round", name)
+	}
+	b, err := extend(schemas, generated, types, base, depth+1)
+	if err != nil {
+		return nil, fmt.Errorf("components.schemas.%s: %w", name, err)
+	}
+	out := clone(b).(*obj)
+	for _, k := range s.keys {
+		switch k {
+		case "x-extends":
+		case "required":
+			out.set(k, append(out.get(k).([]any), s.get(k).([]any)...))
+		case "properties":
+			props := out.child(k)
+			for _, p := range s.child(k).keys {
+				if props.has(p) {
+					return nil, fmt.Errorf("components.schemas.%s: %s repeats the property %s", name, base, p)
+				}
+				props.set(p, s.child(k).get(p))
+			}
+		default:
+			out.set(k, s.get(k))
+		}
+	}
+	if out.has("x-go") {
+		return out, fromGo(out, "#/components/schemas/"+name, types)
+	}
+	return out, nil
+}
+
+// clone copies objects and arrays deeply.
+func clone(v any) any {
+	switch v := v.(type) {
+	case *obj:
+		c := newObj()
+		for _, k := range v.keys {
+			c.set(k, clone(v.get(k)))
+		}
+		return c
+	case []any:
+		c := make([]any, len(v))
+		for i, e := range v {
+			c[i] = clone(e)
+		}
+		return c
+	}
+	return v
+}
