@@ -13,6 +13,7 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.newPartnerJSON":    reflect.TypeFor[newPartnerJSON](),
 		"httpapi.partnerJSON":       reflect.TypeFor[partnerJSON](),
 		"httpapi.rateLimitJSON":     reflect.TypeFor[rateLimitJSON](),
+		"httpapi.rateLimitRequest":  reflect.TypeFor[rateLimitRequest](),
 		"httpapi.redeliveredJSON":   reflect.TypeFor[redeliveredJSON](),
 		"httpapi.revokedJSON":       reflect.TypeFor[revokedJSON](),
 	}
