@@ -175,7 +175,7 @@ func operatorsCreate(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		creds, err := svc.CreateOperator(ctx, *name)
+		creds, err := svc.CreateOperator(ctx, cliActor, *name)
 		if err != nil {
 			return err
 		}
@@ -256,7 +256,7 @@ func webhooksCreate(ctx context.Context, args []string, e env) error {
 		if _, err := svc.Partner(ctx, *partner); err != nil {
 			return err
 		}
-		ep, err := svc.CreateEndpoint(ctx, *partner, *url)
+		ep, err := svc.CreateEndpoint(ctx, cliActor, *partner, *url)
 		if err != nil {
 			return err
 		}
@@ -276,7 +276,7 @@ func webhooksRotate(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withCipher(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		ep, err := svc.RotateEndpointSecret(ctx, *partner, *endpoint)
+		ep, err := svc.RotateEndpointSecret(ctx, cliActor, *partner, *endpoint)
 		if err != nil {
 			return err
 		}
@@ -331,7 +331,7 @@ func webhooksDelete(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		if err := svc.DeleteEndpoint(ctx, *partner, *endpoint); err != nil {
+		if err := svc.DeleteEndpoint(ctx, cliActor, *partner, *endpoint); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(e.stdout, "deleted %s\n", *endpoint)
@@ -349,7 +349,7 @@ func webhooksRedeliver(ctx context.Context, args []string, e env) error {
 		return nil
 	}
 	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		n, err := svc.Redeliver(ctx, *event)
+		n, err := svc.Redeliver(ctx, cliActor, *event)
 		if err != nil {
 			return err
 		}

@@ -44,8 +44,13 @@ func (s *Server) operator(next handlerFunc) handlerFunc {
 	}
 }
 
+// actorOf is who the audit trail records for a request: the operator on
+// /admin, the partner on /api.
 func actorOf(r *http.Request) kyb.Actor {
-	return kyb.Actor{Type: kyb.ActorOperator, ID: operatorID(r.Context())}
+	if id := operatorID(r.Context()); id != "" {
+		return kyb.Actor{Type: kyb.ActorOperator, ID: id}
+	}
+	return kyb.Actor{Type: kyb.ActorPartner, ID: partnerID(r.Context())}
 }
 
 // adminCustomerJSON is a customer as operators see it: with its partner
@@ -65,6 +70,7 @@ type auditJSON struct {
 	PartnerID  string `json:"partner_id,omitempty"`
 	CustomerID string `json:"customer_id,omitempty"`
 	APIKey     string `json:"api_key,omitempty"`
+	TargetID   string `json:"target_id,omitempty"`
 	FromStatus string `json:"from_status,omitempty"`
 	ToStatus   string `json:"to_status,omitempty"`
 	Reason     string `json:"reason,omitempty"`
@@ -75,7 +81,7 @@ func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
 	for _, e := range events {
 		out = append(out, auditJSON{
 			ID: e.ID, CreatedAt: kyb.FormatTime(e.At), ActorType: string(e.Actor.Type), ActorID: e.Actor.ID, Action: e.Action,
-			PartnerID: e.PartnerID, CustomerID: e.CustomerID, APIKey: e.APIKeyID,
+			PartnerID: e.PartnerID, CustomerID: e.CustomerID, APIKey: e.APIKeyID, TargetID: e.TargetID,
 			FromStatus: string(e.FromStatus), ToStatus: string(e.ToStatus), Reason: e.Reason,
 		})
 	}

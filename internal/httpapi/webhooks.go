@@ -54,7 +54,7 @@ func (s *Server) createEndpoint(scope webhookScope) handlerFunc {
 		if err != nil {
 			return err
 		}
-		e, err := s.service.CreateEndpoint(r.Context(), partnerID, in.URL)
+		e, err := s.service.CreateEndpoint(r.Context(), actorOf(r), partnerID, in.URL)
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func (s *Server) deleteEndpoint(scope webhookScope) handlerFunc {
 			return err
 		}
 		id := r.PathValue("endpoint_id")
-		if err := s.service.DeleteEndpoint(r.Context(), partnerID, id); err != nil {
+		if err := s.service.DeleteEndpoint(r.Context(), actorOf(r), partnerID, id); err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, api.Deleted{ID: id, Deleted: true})
@@ -100,7 +100,7 @@ func (s *Server) rotateEndpointSecret(scope webhookScope) handlerFunc {
 		if err != nil {
 			return err
 		}
-		e, err := s.service.RotateEndpointSecret(r.Context(), partnerID, r.PathValue("endpoint_id"))
+		e, err := s.service.RotateEndpointSecret(r.Context(), actorOf(r), partnerID, r.PathValue("endpoint_id"))
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ type redeliveredJSON struct {
 
 func (s *Server) adminRedeliver(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("event_id")
-	n, err := s.service.Redeliver(r.Context(), id)
+	n, err := s.service.Redeliver(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}

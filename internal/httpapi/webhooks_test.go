@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -275,5 +276,37 @@ func TestAdminManagesWebhookEndpoints(t *testing.T) {
 	}
 	if resp := ts.admin(t, token, "POST", "/admin/partners/ptn_missing/webhooks/endpoints", `{"url":"https://hooks.example.com/x"}`); resp.StatusCode != 404 {
 		t.Errorf("endpoint for a missing partner = %d, want 404", resp.StatusCode)
+	}
+
+	// The partner's own endpoint, then the trail: who did what to which
+	// endpoint, the operator's actions under the operator's id.
+	mine := ts.request(t, "POST", "/api/webhooks/endpoints", &creds, `{"url":"https://hooks.example.com/mine"}`)
+	var own endpointResponse
+	json.Unmarshal(mine.Body, &own)
+	var trail struct {
+		Data []struct {
+			Action    string `json:"action"`
+			ActorType string `json:"actor_type"`
+			TargetID  string `json:"target_id"`
+		} `json:"data"`
+	}
+	body := ts.admin(t, token, "GET", "/admin/audit?partner_id="+creds.PartnerID, "").Body
+	if err := json.Unmarshal(body, &trail); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range trail.Data {
+		if a.TargetID != "" {
+			got = append(got, a.Action+" by "+a.ActorType+" on "+a.TargetID)
+		}
+	}
+	want := []string{
+		"webhook_endpoint.created by operator on " + ep.ID,
+		"webhook_endpoint.secret_rotated by operator on " + ep.ID,
+		"webhook_endpoint.deleted by operator on " + ep.ID,
+		"webhook_endpoint.created by partner on " + own.ID,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("audit trail of endpoint changes = %q, want %q", got, want)
 	}
 }

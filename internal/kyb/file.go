@@ -43,8 +43,8 @@ type File struct {
 // FileStore keeps uploaded documents.
 type FileStore interface {
 	// CreateFile stores a file's metadata with its sealed (encrypted)
-	// content.
-	CreateFile(ctx context.Context, f File, sealed []byte) error
+	// content and the audit event of its upload.
+	CreateFile(ctx context.Context, f File, sealed []byte, audit AuditEvent) error
 	// File returns one of a partner's files; another partner's is not found.
 	File(ctx context.Context, partnerID, id string) (File, error)
 	// FileContent returns one of a partner's files with its sealed content.

@@ -94,7 +94,21 @@ const (
 	ActionPartnerCreated        = "partner.created"
 	ActionAPIKeyCreated         = "api_key.created"
 	ActionAPIKeyRevoked         = "api_key.revoked"
+	ActionOperatorCreated       = "operator.created"
+	ActionEndpointCreated       = "webhook_endpoint.created"
+	ActionEndpointDeleted       = "webhook_endpoint.deleted"
+	ActionEndpointRotated       = "webhook_endpoint.secret_rotated"
+	ActionEventRedelivered      = "event.redelivered"
+	ActionFileUploaded          = "file.uploaded"
 )
+
+// AuditActions lists every audit action, in the order the documentation
+// gives them.
+var AuditActions = []string{
+	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
+	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
+	ActionEventRedelivered, ActionFileUploaded,
+}
 
 // PrefixAuditEvent starts every audit event id.
 const PrefixAuditEvent = "aud_"
@@ -109,6 +123,9 @@ type AuditEvent struct {
 	PartnerID  string
 	CustomerID string
 	APIKeyID   string
+	// TargetID names what else the action was on: the webhook endpoint,
+	// the event redelivered, the operator created or the file uploaded.
+	TargetID   string
 	FromStatus Status
 	ToStatus   Status
 	Reason     string
@@ -119,11 +136,13 @@ func newAuditEvent(at time.Time, actor Actor, action string) AuditEvent {
 	return AuditEvent{ID: NewID(PrefixAuditEvent, at), At: at, Actor: actor, Action: action}
 }
 
-// AuditFilter selects audit events: of one customer, or of one partner.
+// AuditFilter selects audit events: of one customer, of one partner, or
+// of one other target (an endpoint, an event, an operator, a file).
 // Exactly one is set.
 type AuditFilter struct {
 	CustomerID string
 	PartnerID  string
+	TargetID   string
 }
 
 // Page sizes of customer lists.

@@ -180,7 +180,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 
 // CreateOperator creates a compliance operator and returns their token,
 // which exists only in this return value.
-func (s *Service) CreateOperator(ctx context.Context, name string) (OperatorCredentials, error) {
+func (s *Service) CreateOperator(ctx context.Context, actor Actor, name string) (OperatorCredentials, error) {
 	var ch checker
 	ch.name("name", name)
 	if len(ch.errs) > 0 {
@@ -189,7 +189,9 @@ func (s *Service) CreateOperator(ctx context.Context, name string) (OperatorCred
 	now := s.Now().UTC()
 	token, hash := NewOperatorToken()
 	op := Operator{ID: NewID(PrefixOperator, now), Name: name, TokenHash: hash, CreatedAt: now}
-	if err := s.store.CreateOperator(ctx, op); err != nil {
+	audit := newAuditEvent(now, actor, ActionOperatorCreated)
+	audit.TargetID = op.ID
+	if err := s.store.CreateOperator(ctx, op, audit); err != nil {
 		return OperatorCredentials{}, fmt.Errorf("create operator: %w", err)
 	}
 	return OperatorCredentials{OperatorID: op.ID, Token: token}, nil

@@ -61,7 +61,9 @@ type CustomerStore interface {
 
 // OperatorStore keeps compliance operators.
 type OperatorStore interface {
-	CreateOperator(ctx context.Context, op Operator) error
+	// CreateOperator stores an operator with the audit event of its
+	// creation.
+	CreateOperator(ctx context.Context, op Operator, audit AuditEvent) error
 	// OperatorByTokenHash finds the operator holding a token.
 	OperatorByTokenHash(ctx context.Context, hash string) (Operator, error)
 }

@@ -110,7 +110,9 @@ func (s *Service) UploadFile(ctx context.Context, partnerID string, fileType Fil
 		ContentType: SniffContentType(content),
 		CreatedAt:   now.Truncate(time.Second),
 	}
-	if err := s.store.CreateFile(ctx, f, s.cipher.Seal(f.ID, content)); err != nil {
+	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionFileUploaded)
+	audit.PartnerID, audit.TargetID = partnerID, f.ID
+	if err := s.store.CreateFile(ctx, f, s.cipher.Seal(f.ID, content), audit); err != nil {
 		return File{}, fmt.Errorf("upload file: %w", err)
 	}
 	return f, nil

@@ -122,16 +122,18 @@ type Job struct {
 
 // WebhookStore keeps endpoints and the outbox of events and deliveries.
 type WebhookStore interface {
-	// CreateEndpoint stores an endpoint with its sealed secret; a partner
-	// holding MaxEndpoints already gets a conflict.
-	CreateEndpoint(ctx context.Context, e Endpoint, sealedSecret []byte) error
+	// CreateEndpoint stores an endpoint with its sealed secret and the
+	// audit event; a partner holding MaxEndpoints already gets a conflict.
+	CreateEndpoint(ctx context.Context, e Endpoint, sealedSecret []byte, audit AuditEvent) error
 	// Endpoints lists a partner's endpoints, without secrets.
 	Endpoints(ctx context.Context, partnerID string) ([]Endpoint, error)
 	// DeleteEndpoint removes a partner's endpoint; its pending deliveries
 	// end as failed.
-	DeleteEndpoint(ctx context.Context, partnerID, id string) error
-	// SetEndpointSecret replaces an endpoint's sealed secret.
-	SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte) (Endpoint, error)
+	// The deletion happens at audit.At and is recorded with it.
+	DeleteEndpoint(ctx context.Context, partnerID, id string, audit AuditEvent) error
+	// SetEndpointSecret replaces an endpoint's sealed secret, recording
+	// the audit event.
+	SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte, audit AuditEvent) (Endpoint, error)
 
 	// ClaimDeliveries leases up to limit pending deliveries that are due
 	// at now, so that no other worker takes them until the lease ends.
@@ -148,8 +150,10 @@ type WebhookStore interface {
 	Deliveries(ctx context.Context, partnerID, eventID string) ([]Delivery, error)
 	// CustomerEvents returns a customer's events, in sequence.
 	CustomerEvents(ctx context.Context, customerID string) ([]Event, error)
-	// Redeliver makes an event's deliveries pending again, due at now.
-	Redeliver(ctx context.Context, eventID string, now time.Time) (int, error)
+	// Redeliver makes an event's deliveries pending again, due at
+	// audit.At, and when there were any records the audit event with the
+	// event's partner and customer filled in.
+	Redeliver(ctx context.Context, eventID string, audit AuditEvent) (int, error)
 	// PendingDeliveries counts the deliveries of every partner still to be
 	// sent or retried, for monitoring.
 	PendingDeliveries(ctx context.Context) (int, error)
@@ -224,7 +228,7 @@ var ErrTooManyEndpoints = Conflict("too_many_endpoints", "the partner already ha
 
 // CreateEndpoint registers a partner's endpoint and returns it with its
 // signing secret, which is shown only now.
-func (s *Service) CreateEndpoint(ctx context.Context, partnerID, rawURL string) (Endpoint, error) {
+func (s *Service) CreateEndpoint(ctx context.Context, actor Actor, partnerID, rawURL string) (Endpoint, error) {
 	if err := CheckEndpointURL(rawURL, s.allowInsecureWebhooks); err != nil {
 		return Endpoint{}, err
 	}
@@ -233,7 +237,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, partnerID, rawURL string) 
 	}
 	now := s.Now().UTC()
 	e := Endpoint{ID: NewID(PrefixEndpoint, now), PartnerID: partnerID, URL: rawURL, CreatedAt: now.Truncate(time.Second), Secret: newWebhookSecret()}
-	if err := s.store.CreateEndpoint(ctx, e, s.cipher.Seal(e.ID, []byte(e.Secret))); err != nil {
+	if err := s.store.CreateEndpoint(ctx, e, s.cipher.Seal(e.ID, []byte(e.Secret)), endpointAudit(now, actor, ActionEndpointCreated, partnerID, e.ID)); err != nil {
 		return Endpoint{}, fmt.Errorf("create endpoint: %w", err)
 	}
 	return e, nil
@@ -241,12 +245,13 @@ func (s *Service) CreateEndpoint(ctx context.Context, partnerID, rawURL string) 
 
 // RotateEndpointSecret gives an endpoint a new secret, returned only now;
 // deliveries from then on are signed with it.
-func (s *Service) RotateEndpointSecret(ctx context.Context, partnerID, id string) (Endpoint, error) {
+func (s *Service) RotateEndpointSecret(ctx context.Context, actor Actor, partnerID, id string) (Endpoint, error) {
 	if s.cipher == nil {
 		return Endpoint{}, errNoCipher
 	}
 	secret := newWebhookSecret()
-	e, err := s.store.SetEndpointSecret(ctx, partnerID, id, s.cipher.Seal(id, []byte(secret)))
+	audit := endpointAudit(s.Now().UTC(), actor, ActionEndpointRotated, partnerID, id)
+	e, err := s.store.SetEndpointSecret(ctx, partnerID, id, s.cipher.Seal(id, []byte(secret)), audit)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("rotate endpoint secret: %w", err)
 	}
@@ -256,8 +261,10 @@ func (s *Service) RotateEndpointSecret(ctx context.Context, partnerID, id string
 
 // Redeliver sends an event again to every live endpoint it was meant for,
 // whatever became of the earlier deliveries.
-func (s *Service) Redeliver(ctx context.Context, eventID string) (int, error) {
-	n, err := s.store.Redeliver(ctx, eventID, s.Now().UTC())
+func (s *Service) Redeliver(ctx context.Context, actor Actor, eventID string) (int, error) {
+	audit := newAuditEvent(s.Now().UTC(), actor, ActionEventRedelivered)
+	audit.TargetID = eventID
+	n, err := s.store.Redeliver(ctx, eventID, audit)
 	if err != nil {
 		return 0, fmt.Errorf("redeliver %s: %w", eventID, err)
 	}
@@ -268,6 +275,13 @@ func (s *Service) Redeliver(ctx context.Context, eventID string) (int, error) {
 	return n, nil
 }
 
+// endpointAudit is the audit event of an action on a partner's endpoint.
+func endpointAudit(at time.Time, actor Actor, action, partnerID, endpointID string) AuditEvent {
+	audit := newAuditEvent(at, actor, action)
+	audit.PartnerID, audit.TargetID = partnerID, endpointID
+	return audit
+}
+
 // Endpoints lists a partner's endpoints, without their secrets.
 func (s *Service) Endpoints(ctx context.Context, partnerID string) ([]Endpoint, error) {
 	return s.store.Endpoints(ctx, partnerID)
@@ -275,8 +289,8 @@ func (s *Service) Endpoints(ctx context.Context, partnerID string) ([]Endpoint, 
 
 // DeleteEndpoint removes a partner's endpoint; its pending deliveries end
 // as failed.
-func (s *Service) DeleteEndpoint(ctx context.Context, partnerID, id string) error {
-	if err := s.store.DeleteEndpoint(ctx, partnerID, id); err != nil {
+func (s *Service) DeleteEndpoint(ctx context.Context, actor Actor, partnerID, id string) error {
+	if err := s.store.DeleteEndpoint(ctx, partnerID, id, endpointAudit(s.Now().UTC(), actor, ActionEndpointDeleted, partnerID, id)); err != nil {
 		return fmt.Errorf("delete endpoint %s: %w", id, err)
 	}
 	return nil

@@ -71,7 +71,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.CreateEndpoint(t.Context(), creds.PartnerID, receiver.URL); err != nil {
+		if _, err := svc.CreateEndpoint(t.Context(), kyb.Actor{Type: kyb.ActorSystem, ID: "test"}, creds.PartnerID, receiver.URL); err != nil {
 			t.Fatal(err)
 		}
 		partner := client.New(apiServer.URL, creds.APIKey, creds.APISecret)

@@ -13,13 +13,15 @@ import (
 const fileColumns = "id, partner_id, file_type, size, sha256, content_type, created_at"
 
 // CreateFile stores a file's metadata with its sealed content.
-func (s *Store) CreateFile(ctx context.Context, f kyb.File, sealed []byte) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO files (`+fileColumns+`, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		f.ID, f.PartnerID, f.Type, f.Size, f.SHA256, f.ContentType, f.CreatedAt, sealed)
-	if err != nil {
-		return fmt.Errorf("insert file: %w", wrapErr(err))
-	}
-	return nil
+func (s *Store) CreateFile(ctx context.Context, f kyb.File, sealed []byte, audit kyb.AuditEvent) error {
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO files (`+fileColumns+`, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			f.ID, f.PartnerID, f.Type, f.Size, f.SHA256, f.ContentType, f.CreatedAt, sealed)
+		if err != nil {
+			return fmt.Errorf("insert file: %w", wrapErr(err))
+		}
+		return insertAudit(ctx, tx, audit)
+	})
 }
 
 // File returns one of a partner's files.

@@ -11,13 +11,15 @@ import (
 )
 
 // CreateOperator stores an operator.
-func (s *Store) CreateOperator(ctx context.Context, op kyb.Operator) error {
-	_, err := s.pool.Exec(ctx, "INSERT INTO operators (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
-		op.ID, op.Name, op.TokenHash, op.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("insert operator: %w", wrapErr(err))
-	}
-	return nil
+func (s *Store) CreateOperator(ctx context.Context, op kyb.Operator, audit kyb.AuditEvent) error {
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "INSERT INTO operators (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+			op.ID, op.Name, op.TokenHash, op.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("insert operator: %w", wrapErr(err))
+		}
+		return insertAudit(ctx, tx, audit)
+	})
 }
 
 // OperatorByTokenHash finds the operator holding a token.

@@ -36,7 +36,7 @@ func outboxCTE(source string, first int) string {
 }
 
 // CreateEndpoint stores an endpoint unless its partner has MaxEndpoints.
-func (s *Store) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret []byte) error {
+func (s *Store) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret []byte, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		// Locking the partner row makes concurrent creations take turns.
 		if _, err := tx.Exec(ctx, "SELECT 1 FROM partners WHERE id = $1 FOR UPDATE", e.PartnerID); err != nil {
@@ -53,7 +53,7 @@ func (s *Store) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret
 			e.ID, e.PartnerID, e.URL, sealedSecret, e.CreatedAt); err != nil {
 			return fmt.Errorf("insert endpoint: %w", wrapErr(err))
 		}
-		return nil
+		return insertAudit(ctx, tx, audit)
 	})
 }
 
@@ -76,9 +76,9 @@ func (s *Store) Endpoints(ctx context.Context, partnerID string) ([]kyb.Endpoint
 }
 
 // DeleteEndpoint removes an endpoint; its pending deliveries fail.
-func (s *Store) DeleteEndpoint(ctx context.Context, partnerID, id string) error {
+func (s *Store) DeleteEndpoint(ctx context.Context, partnerID, id string, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "UPDATE webhook_endpoints SET deleted_at = now() WHERE id = $1 AND partner_id = $2 AND deleted_at IS NULL", id, partnerID)
+		tag, err := tx.Exec(ctx, "UPDATE webhook_endpoints SET deleted_at = $3 WHERE id = $1 AND partner_id = $2 AND deleted_at IS NULL", id, partnerID, audit.At)
 		if err != nil {
 			return fmt.Errorf("delete endpoint: %w", wrapErr(err))
 		}
@@ -88,23 +88,26 @@ func (s *Store) DeleteEndpoint(ctx context.Context, partnerID, id string) error 
 		if _, err := tx.Exec(ctx, "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, lease_until = NULL WHERE endpoint_id = $1 AND status = 'pending'", id); err != nil {
 			return fmt.Errorf("fail deliveries: %w", wrapErr(err))
 		}
-		return nil
+		return insertAudit(ctx, tx, audit)
 	})
 }
 
 // SetEndpointSecret replaces an endpoint's sealed secret.
-func (s *Store) SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte) (kyb.Endpoint, error) {
+func (s *Store) SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte, audit kyb.AuditEvent) (kyb.Endpoint, error) {
 	var e kyb.Endpoint
-	err := s.pool.QueryRow(ctx, `UPDATE webhook_endpoints SET secret_sealed = $1 WHERE id = $2 AND partner_id = $3 AND deleted_at IS NULL
-		RETURNING id, partner_id, url, created_at`, sealedSecret, id, partnerID).Scan(&e.ID, &e.PartnerID, &e.URL, &e.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return kyb.Endpoint{}, kyb.NotFound("webhook endpoint")
-	}
-	if err != nil {
-		return kyb.Endpoint{}, fmt.Errorf("update endpoint: %w", wrapErr(err))
-	}
-	e.CreatedAt = e.CreatedAt.UTC()
-	return e, nil
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `UPDATE webhook_endpoints SET secret_sealed = $1 WHERE id = $2 AND partner_id = $3 AND deleted_at IS NULL
+			RETURNING id, partner_id, url, created_at`, sealedSecret, id, partnerID).Scan(&e.ID, &e.PartnerID, &e.URL, &e.CreatedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return kyb.NotFound("webhook endpoint")
+		}
+		if err != nil {
+			return fmt.Errorf("update endpoint: %w", wrapErr(err))
+		}
+		e.CreatedAt = e.CreatedAt.UTC()
+		return insertAudit(ctx, tx, audit)
+	})
+	return e, err
 }
 
 // ClaimDeliveries leases due deliveries. SKIP LOCKED lets several
@@ -200,13 +203,23 @@ func (s *Store) Deliveries(ctx context.Context, partnerID, eventID string) ([]ky
 }
 
 // Redeliver makes an event's deliveries to live endpoints pending again.
-func (s *Store) Redeliver(ctx context.Context, eventID string, now time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, lease_until = NULL
-		WHERE event_id = $2 AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)`, now, eventID)
-	if err != nil {
-		return 0, fmt.Errorf("redeliver: %w", wrapErr(err))
-	}
-	return int(tag.RowsAffected()), nil
+func (s *Store) Redeliver(ctx context.Context, eventID string, audit kyb.AuditEvent) (int, error) {
+	var n int64
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'pending', next_attempt_at = $1, lease_until = NULL
+			WHERE event_id = $2 AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)`, audit.At, eventID)
+		if err != nil {
+			return fmt.Errorf("redeliver: %w", wrapErr(err))
+		}
+		if n = tag.RowsAffected(); n == 0 {
+			return nil
+		}
+		if err := tx.QueryRow(ctx, "SELECT partner_id, customer_id FROM events WHERE id = $1", eventID).Scan(&audit.PartnerID, &audit.CustomerID); err != nil {
+			return fmt.Errorf("select event: %w", wrapErr(err))
+		}
+		return insertAudit(ctx, tx, audit)
+	})
+	return int(n), err
 }
 
 // CustomerEvents returns a customer's events, in sequence.

@@ -13,13 +13,15 @@ import (
 const fileColumns = "id, partner_id, file_type, size, sha256, content_type, created_at"
 
 // CreateFile stores a file's metadata with its sealed content.
-func (s *Store) CreateFile(ctx context.Context, f kyb.File, sealed []byte) error {
-	_, err := s.write.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		f.ID, f.PartnerID, f.Type, f.Size, f.SHA256, f.ContentType, micros(f.CreatedAt), sealed)
-	if err != nil {
-		return fmt.Errorf("insert file: %w", wrapErr(err))
-	}
-	return nil
+func (s *Store) CreateFile(ctx context.Context, f kyb.File, sealed []byte, audit kyb.AuditEvent) error {
+	return s.transact(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO files (`+fileColumns+`, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.ID, f.PartnerID, f.Type, f.Size, f.SHA256, f.ContentType, micros(f.CreatedAt), sealed)
+		if err != nil {
+			return fmt.Errorf("insert file: %w", wrapErr(err))
+		}
+		return insertAudit(ctx, tx, audit)
+	})
 }
 
 // File returns one of a partner's files.

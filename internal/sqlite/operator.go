@@ -10,14 +10,14 @@ import (
 )
 
 // CreateOperator stores an operator.
-func (s *Store) CreateOperator(ctx context.Context, op kyb.Operator) error {
+func (s *Store) CreateOperator(ctx context.Context, op kyb.Operator, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO operators (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
 			op.ID, op.Name, op.TokenHash, micros(op.CreatedAt))
 		if err != nil {
 			return fmt.Errorf("insert operator: %w", wrapErr(err))
 		}
-		return nil
+		return insertAudit(ctx, tx, audit)
 	})
 }
 

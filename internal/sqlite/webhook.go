@@ -26,7 +26,7 @@ func insertEvent(ctx context.Context, tx execer, e kyb.Event) error {
 }
 
 // CreateEndpoint stores an endpoint unless its partner has MaxEndpoints.
-func (s *Store) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret []byte) error {
+func (s *Store) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret []byte, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM webhook_endpoints WHERE partner_id = ? AND deleted_at IS NULL", e.PartnerID).Scan(&n); err != nil {
@@ -40,7 +40,7 @@ func (s *Store) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret
 		if err != nil {
 			return fmt.Errorf("insert endpoint: %w", wrapErr(err))
 		}
-		return nil
+		return insertAudit(ctx, tx, audit)
 	})
 }
 
@@ -65,9 +65,9 @@ func (s *Store) Endpoints(ctx context.Context, partnerID string) ([]kyb.Endpoint
 }
 
 // DeleteEndpoint removes an endpoint; its pending deliveries fail.
-func (s *Store) DeleteEndpoint(ctx context.Context, partnerID, id string) error {
+func (s *Store) DeleteEndpoint(ctx context.Context, partnerID, id string, audit kyb.AuditEvent) error {
 	return s.transact(ctx, func(tx *sql.Tx) error {
-		now := micros(time.Now())
+		now := micros(audit.At)
 		res, err := tx.ExecContext(ctx, "UPDATE webhook_endpoints SET deleted_at = ? WHERE id = ? AND partner_id = ? AND deleted_at IS NULL", now, id, partnerID)
 		if err != nil {
 			return fmt.Errorf("delete endpoint: %w", wrapErr(err))
@@ -78,12 +78,12 @@ func (s *Store) DeleteEndpoint(ctx context.Context, partnerID, id string) error 
 		if _, err := tx.ExecContext(ctx, "UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, lease_until = NULL WHERE endpoint_id = ? AND status = 'pending'", id); err != nil {
 			return fmt.Errorf("fail deliveries: %w", wrapErr(err))
 		}
-		return nil
+		return insertAudit(ctx, tx, audit)
 	})
 }
 
 // SetEndpointSecret replaces an endpoint's sealed secret.
-func (s *Store) SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte) (kyb.Endpoint, error) {
+func (s *Store) SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte, audit kyb.AuditEvent) (kyb.Endpoint, error) {
 	var e kyb.Endpoint
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		var created sql.NullInt64
@@ -96,7 +96,7 @@ func (s *Store) SetEndpointSecret(ctx context.Context, partnerID, id string, sea
 			return fmt.Errorf("update endpoint: %w", wrapErr(err))
 		}
 		e.CreatedAt = fromMicros(created)
-		return nil
+		return insertAudit(ctx, tx, audit)
 	})
 	return e, err
 }
@@ -214,16 +214,21 @@ func (s *Store) attempts(ctx context.Context, eventID, endpointID string) ([]kyb
 }
 
 // Redeliver makes an event's deliveries to live endpoints pending again.
-func (s *Store) Redeliver(ctx context.Context, eventID string, now time.Time) (int, error) {
+func (s *Store) Redeliver(ctx context.Context, eventID string, audit kyb.AuditEvent) (int, error) {
 	var n int64
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL
-			WHERE event_id = ? AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)`, micros(now), eventID)
+			WHERE event_id = ? AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)`, micros(audit.At), eventID)
 		if err != nil {
 			return fmt.Errorf("redeliver: %w", wrapErr(err))
 		}
-		n, _ = res.RowsAffected()
-		return nil
+		if n, _ = res.RowsAffected(); n == 0 {
+			return nil
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT partner_id, customer_id FROM events WHERE id = ?", eventID).Scan(&audit.PartnerID, &audit.CustomerID); err != nil {
+			return fmt.Errorf("select event: %w", wrapErr(err))
+		}
+		return insertAudit(ctx, tx, audit)
 	})
 	return int(n), err
 }

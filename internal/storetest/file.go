@@ -29,7 +29,7 @@ func NewFile(t *testing.T, s kyb.Store, partnerID string, fileType kyb.FileType,
 		ContentType: "image/png",
 		CreatedAt:   now,
 	}
-	if err := s.CreateFile(ctx, f, sealed); err != nil {
+	if err := s.CreateFile(ctx, f, sealed, AuditOf(kyb.ActionFileUploaded, f.PartnerID, f.ID)); err != nil {
 		t.Fatalf("CreateFile: %v", err)
 	}
 	return f
@@ -84,7 +84,10 @@ func testFiles(t *testing.T, s kyb.Store) {
 		t.Errorf("Files(none) = %+v, %v; want none", files, err)
 	}
 
-	if err := s.CreateFile(ctx, f, sealed); err == nil {
+	if err := s.CreateFile(ctx, f, sealed, AuditOf(kyb.ActionFileUploaded, f.PartnerID, f.ID)); err == nil {
 		t.Errorf("CreateFile with an existing id succeeded, want an error")
+	}
+	if trail, err := s.AuditEvents(ctx, kyb.AuditFilter{TargetID: f.ID}); err != nil || len(trail) != 1 || trail[0].Action != kyb.ActionFileUploaded || trail[0].PartnerID != p.ID {
+		t.Errorf("the file's audit trail = %+v, %v; want its one upload", trail, err)
 	}
 }

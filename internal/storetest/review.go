@@ -180,8 +180,11 @@ func testOperators(t *testing.T, s kyb.Store) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	_, hash := kyb.NewOperatorToken()
 	op := kyb.Operator{ID: kyb.NewID(kyb.PrefixOperator, now), Name: "Olga", TokenHash: hash, CreatedAt: now}
-	if err := s.CreateOperator(ctx, op); err != nil {
+	if err := s.CreateOperator(ctx, op, AuditOf(kyb.ActionOperatorCreated, "", op.ID)); err != nil {
 		t.Fatalf("CreateOperator: %v", err)
+	}
+	if trail, err := s.AuditEvents(ctx, kyb.AuditFilter{TargetID: op.ID}); err != nil || len(trail) != 1 || trail[0].Action != kyb.ActionOperatorCreated {
+		t.Errorf("the operator's audit trail = %+v, %v; want its creation", trail, err)
 	}
 	got, err := s.OperatorByTokenHash(ctx, hash)
 	if err != nil || got != op {

@@ -41,6 +41,14 @@ func AuditAt(at time.Time, action string) kyb.AuditEvent {
 	return kyb.AuditEvent{ID: kyb.NewID(kyb.PrefixAuditEvent, at), At: at, Actor: kyb.Actor{Type: kyb.ActorSystem, ID: "test"}, Action: action}
 }
 
+// AuditOf returns an audit event of an action by the system on a
+// partner's target, now.
+func AuditOf(action, partnerID, targetID string) kyb.AuditEvent {
+	a := Audit(action)
+	a.PartnerID, a.TargetID = partnerID, targetID
+	return a
+}
+
 // NewPartner stores a partner with one key and returns both.
 func NewPartner(t *testing.T, s kyb.Store) (kyb.Partner, kyb.APIKey) {
 	t.Helper()

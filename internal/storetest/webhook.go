@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ func NewEndpoint(t *testing.T, s kyb.Store, partnerID, url string) kyb.Endpoint 
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	e := kyb.Endpoint{ID: kyb.NewID(kyb.PrefixEndpoint, now), PartnerID: partnerID, URL: url, CreatedAt: now}
-	if err := s.CreateEndpoint(ctx, e, []byte("sealed-"+e.ID)); err != nil {
+	if err := s.CreateEndpoint(ctx, e, []byte("sealed-"+e.ID), AuditOf(kyb.ActionEndpointCreated, e.PartnerID, e.ID)); err != nil {
 		t.Fatalf("CreateEndpoint: %v", err)
 	}
 	return e
@@ -28,33 +29,60 @@ func testEndpoints(t *testing.T, s kyb.Store) {
 		made = append(made, NewEndpoint(t, s, p.ID, fmt.Sprintf("https://example.com/hook/%d", i)))
 	}
 	extra := kyb.Endpoint{ID: kyb.NewID(kyb.PrefixEndpoint, time.Now()), PartnerID: p.ID, URL: "https://example.com/x", CreatedAt: time.Now().UTC()}
-	if err := s.CreateEndpoint(ctx, extra, []byte("x")); !errors.Is(err, kyb.ErrTooManyEndpoints) {
+	if err := s.CreateEndpoint(ctx, extra, []byte("x"), AuditOf(kyb.ActionEndpointCreated, extra.PartnerID, extra.ID)); !errors.Is(err, kyb.ErrTooManyEndpoints) {
 		t.Errorf("CreateEndpoint beyond the cap: %v, want too many endpoints", err)
 	}
 	list, err := s.Endpoints(ctx, p.ID)
 	if err != nil || len(list) != kyb.MaxEndpoints || list[0].ID != made[0].ID || list[0].URL != made[0].URL || !list[0].CreatedAt.Equal(made[0].CreatedAt) || list[0].Secret != "" {
 		t.Errorf("Endpoints = %+v, %v; want the %d made, without secrets", list, err, kyb.MaxEndpoints)
 	}
-	if err := s.DeleteEndpoint(ctx, other.ID, made[0].ID); !errors.Is(err, kyb.ErrNotFound) {
+	if err := s.DeleteEndpoint(ctx, other.ID, made[0].ID, AuditOf(kyb.ActionEndpointDeleted, other.ID, made[0].ID)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("DeleteEndpoint by another partner: %v, want not found", err)
 	}
-	if _, err := s.SetEndpointSecret(ctx, other.ID, made[0].ID, []byte("y")); !errors.Is(err, kyb.ErrNotFound) {
+	if _, err := s.SetEndpointSecret(ctx, other.ID, made[0].ID, []byte("y"), AuditOf(kyb.ActionEndpointRotated, other.ID, made[0].ID)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("SetEndpointSecret by another partner: %v, want not found", err)
 	}
-	if e, err := s.SetEndpointSecret(ctx, p.ID, made[0].ID, []byte("new")); err != nil || e.ID != made[0].ID || e.URL != made[0].URL {
+	if e, err := s.SetEndpointSecret(ctx, p.ID, made[0].ID, []byte("new"), AuditOf(kyb.ActionEndpointRotated, p.ID, made[0].ID)); err != nil || e.ID != made[0].ID || e.URL != made[0].URL {
 		t.Errorf("SetEndpointSecret = %+v, %v", e, err)
 	}
-	if err := s.DeleteEndpoint(ctx, p.ID, made[0].ID); err != nil {
+	if err := s.DeleteEndpoint(ctx, p.ID, made[0].ID, AuditOf(kyb.ActionEndpointDeleted, p.ID, made[0].ID)); err != nil {
 		t.Fatalf("DeleteEndpoint: %v", err)
 	}
-	if err := s.DeleteEndpoint(ctx, p.ID, made[0].ID); !errors.Is(err, kyb.ErrNotFound) {
+	if err := s.DeleteEndpoint(ctx, p.ID, made[0].ID, AuditOf(kyb.ActionEndpointDeleted, p.ID, made[0].ID)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("DeleteEndpoint twice: %v, want not found", err)
 	}
 	if list, _ := s.Endpoints(ctx, p.ID); len(list) != kyb.MaxEndpoints-1 {
 		t.Errorf("after delete %d endpoints, want %d", len(list), kyb.MaxEndpoints-1)
 	}
-	if err := s.CreateEndpoint(ctx, extra, []byte("x")); err != nil {
+	if err := s.CreateEndpoint(ctx, extra, []byte("x"), AuditOf(kyb.ActionEndpointCreated, extra.PartnerID, extra.ID)); err != nil {
 		t.Errorf("CreateEndpoint after a delete: %v", err)
+	}
+
+	// Each change that happened is in the partner's audit trail, once,
+	// naming its endpoint; those that were refused left nothing.
+	trail, err := s.AuditEvents(ctx, kyb.AuditFilter{PartnerID: p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, a := range trail {
+		if a.Action != kyb.ActionPartnerCreated {
+			counts[a.Action+" "+a.TargetID]++
+		}
+	}
+	want := map[string]int{
+		kyb.ActionEndpointRotated + " " + made[0].ID: 1,
+		kyb.ActionEndpointDeleted + " " + made[0].ID: 1,
+		kyb.ActionEndpointCreated + " " + extra.ID:   1,
+	}
+	for _, e := range made {
+		want[kyb.ActionEndpointCreated+" "+e.ID] = 1
+	}
+	if !maps.Equal(counts, want) {
+		t.Errorf("the partner's endpoint audit trail = %v, want %v", counts, want)
+	}
+	if trail, err := s.AuditEvents(ctx, kyb.AuditFilter{PartnerID: other.ID}); err != nil || len(trail) != 1 {
+		t.Errorf("the other partner's audit trail = %+v, %v; want only its creation", trail, err)
 	}
 }
 
@@ -139,11 +167,23 @@ func testOutbox(t *testing.T, s kyb.Store) {
 	if again := mine(claimAll(t, s, at.Add(time.Minute), time.Hour)); len(again) != 1 || again[0].Event.ID != changed.ID || again[0].Endpoint.ID != b.ID {
 		t.Errorf("claimed %+v, want only the untried delivery of %s to b", again, changed.ID)
 	}
-	if n, err := s.Redeliver(ctx, created.ID, at.Add(2*time.Minute)); err != nil || n != 2 {
+	redelivery := AuditAt(at.Add(2*time.Minute), kyb.ActionEventRedelivered)
+	redelivery.TargetID = created.ID
+	if n, err := s.Redeliver(ctx, created.ID, redelivery); err != nil || n != 2 {
 		t.Errorf("Redeliver = %d, %v; want 2", n, err)
 	}
 	if again := mine(claimAll(t, s, at.Add(2*time.Minute), time.Minute)); len(again) != 2 {
 		t.Errorf("after Redeliver claimed %d, want 2", len(again))
+	}
+	trail, err := s.AuditEvents(ctx, kyb.AuditFilter{TargetID: created.ID})
+	if err != nil || len(trail) != 1 || trail[0].Action != kyb.ActionEventRedelivered || trail[0].PartnerID != p.ID || trail[0].CustomerID != c.ID {
+		t.Errorf("the redelivered event's audit trail = %+v, %v; want one redelivery naming its partner and customer", trail, err)
+	}
+	if n, err := s.Redeliver(ctx, "evt_00000000000000000000000000000000", AuditOf(kyb.ActionEventRedelivered, "", "evt_00000000000000000000000000000000")); err != nil || n != 0 {
+		t.Errorf("Redeliver of no event = %d, %v; want 0", n, err)
+	}
+	if trail, _ := s.AuditEvents(ctx, kyb.AuditFilter{TargetID: "evt_00000000000000000000000000000000"}); len(trail) != 0 {
+		t.Errorf("a redelivery of nothing was audited: %+v", trail)
 	}
 
 	// An outcome of a claim that is no longer current is recorded as an
@@ -160,7 +200,7 @@ func testOutbox(t *testing.T, s kyb.Store) {
 	}
 
 	// Deleting an endpoint ends its pending deliveries.
-	if err := s.DeleteEndpoint(ctx, p.ID, b.ID); err != nil {
+	if err := s.DeleteEndpoint(ctx, p.ID, b.ID, AuditOf(kyb.ActionEndpointDeleted, p.ID, b.ID)); err != nil {
 		t.Fatal(err)
 	}
 	d, _ = s.Deliveries(ctx, p.ID, created.ID)

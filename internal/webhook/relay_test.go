@@ -134,7 +134,7 @@ func subscribe(t *testing.T, h *harness, r *receiver) (partnerID string, endpoin
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := h.svc.CreateEndpoint(context.Background(), creds.PartnerID, r.URL+"/hooks")
+	e, err := h.svc.CreateEndpoint(context.Background(), testActor, creds.PartnerID, r.URL+"/hooks")
 	if err != nil {
 		t.Fatalf("CreateEndpoint: %v", err)
 	}
@@ -305,11 +305,11 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	store := storetest.SQLite(t)
 	h := newHarness(t, store, webhook.Options{AllowPrivate: false})
 	r := newReceiver(t, always(http.StatusOK))
-	creds, _ := h.svc.CreatePartner(context.Background(), kyb.Actor{Type: kyb.ActorSystem, ID: "test"}, "P", false)
+	creds, _ := h.svc.CreatePartner(context.Background(), testActor, "P", false)
 
 	// Registration refuses what it can see is not public or not https.
 	for _, url := range []string{"https://127.0.0.1/hook", "https://10.0.0.1/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]/hook", "https://localhost/hook", "http://example.com/hook", "https://user:pw@example.com/hook"} {
-		if _, err := h.svc.CreateEndpoint(context.Background(), creds.PartnerID, url); kyb.ErrorKind(err) != kyb.KindInvalid {
+		if _, err := h.svc.CreateEndpoint(context.Background(), testActor, creds.PartnerID, url); kyb.ErrorKind(err) != kyb.KindInvalid {
 			t.Errorf("CreateEndpoint(%s) error = %v, want invalid", url, err)
 		}
 	}
@@ -322,7 +322,7 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	targets := []string{r.URL + "/hook", "http://localhost:" + port + "/hook", "http://10.0.0.1:" + port + "/hook", "http://169.254.169.254/latest"}
 	for i, url := range targets {
 		e := kyb.Endpoint{ID: kyb.NewID(kyb.PrefixEndpoint, time.Now()), PartnerID: creds.PartnerID, URL: url, CreatedAt: time.Now().UTC()}
-		if err := store.CreateEndpoint(context.Background(), e, cipher.Seal(e.ID, []byte("whsec_c2VjcmV0"))); err != nil {
+		if err := store.CreateEndpoint(context.Background(), e, cipher.Seal(e.ID, []byte("whsec_c2VjcmV0")), kyb.AuditEvent{ID: kyb.NewID(kyb.PrefixAuditEvent, time.Now()), At: time.Now(), Actor: testActor, Action: kyb.ActionEndpointCreated}); err != nil {
 			t.Fatalf("endpoint %d: %v", i, err)
 		}
 	}
@@ -437,3 +437,6 @@ func TestTwoRelaysShareTheWork(t *testing.T) {
 		t.Errorf("receiver got %d deliveries of %d events, want each of %d exactly once", len(got), len(seen), n)
 	}
 }
+
+// testActor is who the tests' direct service calls are recorded as.
+var testActor = kyb.Actor{Type: kyb.ActorSystem, ID: "test"}
