@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 const customerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint"
@@ -21,7 +21,7 @@ const customerColumns = "id, partner_id, status, created_at, status_reason, stat
 // statement does both inserts, so they commit together, and creates that
 // arrive together are sent together: see createBatch.
 func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, bool, error) {
-	profile, err := json.Marshal(c.Profile)
+	profile, err := sqlstore.EncodeProfile(c.Profile)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
 	}
@@ -165,8 +165,8 @@ func scanCustomer(row pgx.Row) (kyb.Customer, error) {
 	if err != nil {
 		return kyb.Customer{}, fmt.Errorf("select customer: %w", wrapErr(err))
 	}
-	if err := json.Unmarshal(profile, &c.Profile); err != nil {
-		return kyb.Customer{}, fmt.Errorf("decode profile of %s: %w", c.ID, err)
+	if c.Profile, err = sqlstore.DecodeProfile(profile); err != nil {
+		return kyb.Customer{}, fmt.Errorf("customer %s: %w", c.ID, err)
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	if updated != nil {

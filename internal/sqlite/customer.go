@@ -3,12 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 const customerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint"
@@ -17,7 +17,7 @@ const customerColumns = "id, partner_id, status, created_at, status_reason, stat
 // partner_customer_id; then it returns the existing customer. Creates that
 // arrive together share one transaction: see createBatch.
 func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, bool, error) {
-	profile, err := json.Marshal(c.Profile)
+	profile, err := sqlstore.EncodeProfile(c.Profile)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
 	}
@@ -151,8 +151,8 @@ func scanCustomer(row scanner) (kyb.Customer, error) {
 	if err != nil {
 		return kyb.Customer{}, fmt.Errorf("select customer: %w", wrapErr(err))
 	}
-	if err := json.Unmarshal(profile, &c.Profile); err != nil {
-		return kyb.Customer{}, fmt.Errorf("decode profile of %s: %w", c.ID, err)
+	if c.Profile, err = sqlstore.DecodeProfile(profile); err != nil {
+		return kyb.Customer{}, fmt.Errorf("customer %s: %w", c.ID, err)
 	}
 	c.CreatedAt, c.StatusUpdatedAt = fromMicros(created), fromMicros(updated)
 	return c, nil

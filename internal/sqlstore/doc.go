@@ -1,0 +1,5 @@
+// Package sqlstore is what the SQLite and PostgreSQL stores share beyond
+// their SQL: the storage format of a customer's profile (our own and
+// versioned, not the wire JSON), and the runner that applies each engine's
+// embedded migrations.
+package sqlstore
