@@ -7,9 +7,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
 	"strings"
 	"time"
 
@@ -19,6 +16,7 @@ import (
 
 	"github.com/onboardkyb/onboard/internal/groupcommit"
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -96,10 +94,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// migrate applies, in order and each in its own transaction, the embedded
-// migrations the database has not seen, holding an advisory lock so that
-// instances starting together take turns. It refuses a database whose
-// schema is newer than this binary.
+// migrate brings the schema up to date (see sqlstore.Migrate), holding an
+// advisory lock so that instances starting together take turns.
 func (s *Store) migrate(ctx context.Context) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -110,56 +106,31 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	return sqlstore.Migrate(ctx, migrations, migrator{conn})
+}
 
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+type migrator struct{ conn *pgxpool.Conn }
+
+func (m migrator) Applied(ctx context.Context) ([]string, error) {
+	if _, err := m.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	rows, err := m.conn.Query(ctx, "SELECT name FROM schema_migrations")
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, err
 	}
-	sort.Strings(names)
-	known := make(map[string]bool, len(names))
-	for _, name := range names {
-		known[path.Base(name)] = true
-	}
-	rows, err := conn.Query(ctx, "SELECT name FROM schema_migrations")
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	applied, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	done := make(map[string]bool, len(applied))
-	for _, name := range applied {
-		if !known[name] {
-			return fmt.Errorf("migrate: database has migration %s that this binary does not know; run a newer onboard", name)
-		}
-		done[name] = true
-	}
-	for _, name := range names {
-		base := path.Base(name)
-		if done[base] {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("migrate %s: %w", base, err)
-		}
-		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (name) VALUES ($1)", base)
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
+	return pgx.BeginFunc(ctx, m.conn, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, string(body)); err != nil {
 			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migrate %s: %w", base, err)
 		}
-	}
-	return nil
+		_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (name) VALUES ($1)", name)
+		return err
+	})
 }
 
 // wrapErr turns failures that a retry may cure (the server unreachable,

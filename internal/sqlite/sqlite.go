@@ -10,16 +10,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/onboardkyb/onboard/internal/groupcommit"
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -126,69 +125,48 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// migrate applies, in order and each in its own transaction, the embedded
-// migrations the database has not seen. It refuses a database whose schema
-// is newer than this binary.
+// migrate brings the schema up to date (see sqlstore.Migrate). SQLite's
+// single writer makes the migrations of processes starting together take
+// turns; each checks again inside its transaction.
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	return sqlstore.Migrate(ctx, migrations, migrator{s})
+}
+
+type migrator struct{ s *Store }
+
+func (m migrator) Applied(ctx context.Context) ([]string, error) {
+	if _, err := m.s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT`); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, err
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	rows, err := m.s.write.QueryContext(ctx, "SELECT name FROM schema_migrations")
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return nil, err
 	}
-	sort.Strings(names)
-	known := make(map[string]bool, len(names))
-	for _, name := range names {
-		known[filepath.Base(name)] = true
-	}
-	applied := map[string]bool{}
-	rows, err := s.write.QueryContext(ctx, "SELECT name FROM schema_migrations")
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
+	defer rows.Close()
+	var names []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return fmt.Errorf("migrate: %w", err)
+			return nil, err
 		}
-		if !known[name] {
-			rows.Close()
-			return fmt.Errorf("migrate: database has migration %s that this binary does not know; run a newer onboard", name)
-		}
-		applied[name] = true
+		names = append(names, name)
 	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	for _, name := range names {
-		base := filepath.Base(name)
-		if applied[base] {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("migrate %s: %w", base, err)
-		}
-		err = s.transact(ctx, func(tx *sql.Tx) error {
-			// Another process may have applied it since we looked.
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", base).Scan(&n); err != nil || n > 0 {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", base, time.Now().UnixMicro())
+	return names, rows.Err()
+}
+
+func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
+	return m.s.transact(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", name).Scan(&n); err != nil || n > 0 {
 			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migrate %s: %w", base, err)
 		}
-	}
-	return nil
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", name, time.Now().UnixMicro())
+		return err
+	})
 }
 
 // transact runs fn in one write transaction, committing when it returns nil.

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,5 +43,31 @@ func TestRefusesUnsafeDurability(t *testing.T) {
 	_, err := sqlite.Open(context.Background(), ":memory:")
 	if err == nil || !strings.Contains(err.Error(), "unsafe durability settings") || !strings.Contains(err.Error(), "synchronous=FULL") {
 		t.Fatalf("Open(:memory:) error = %v, want a refusal naming the durability settings", err)
+	}
+}
+
+// TestRefusesANewerSchema opens a database that a newer onboard migrated:
+// this binary must not serve it.
+func TestRefusesANewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "onboard.db")
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO schema_migrations (name, applied_at) VALUES ('9999_future.sql', 0)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if s, err := sqlite.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "9999_future.sql that this binary does not know") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("Open of a newer schema = %v, want a refusal naming the migration", err)
 	}
 }
