@@ -182,22 +182,29 @@ func (s *Store) Deliveries(ctx context.Context, partnerID, eventID string) ([]ky
 	if err != nil {
 		return nil, fmt.Errorf("select deliveries: %w", wrapErr(err))
 	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Every attempt of the event in one query, not one per delivery.
+	rows, err = s.pool.Query(ctx, `SELECT endpoint_id, at, status_code, latency_us, error FROM delivery_attempts
+		WHERE event_id = $1 ORDER BY endpoint_id, number`, eventID)
+	if err != nil {
+		return nil, fmt.Errorf("select attempts: %w", wrapErr(err))
+	}
+	byEndpoint := map[string][]kyb.Attempt{}
+	var endpointID string
+	var a kyb.Attempt
+	var latency int64
+	_, err = pgx.ForEachRow(rows, []any{&endpointID, &a.At, &a.StatusCode, &latency, &a.Error}, func() error {
+		a.At, a.Latency = a.At.UTC(), time.Duration(latency)*time.Microsecond
+		byEndpoint[endpointID] = append(byEndpoint[endpointID], a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select attempts: %w", wrapErr(err))
+	}
 	for i := range out {
-		rows, err := s.pool.Query(ctx, `SELECT at, status_code, latency_us, error FROM delivery_attempts
-			WHERE event_id = $1 AND endpoint_id = $2 ORDER BY number`, out[i].EventID, out[i].EndpointID)
-		if err != nil {
-			return nil, fmt.Errorf("select attempts: %w", wrapErr(err))
-		}
-		out[i].Attempts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (kyb.Attempt, error) {
-			var a kyb.Attempt
-			var latency int64
-			err := row.Scan(&a.At, &a.StatusCode, &latency, &a.Error)
-			a.At, a.Latency = a.At.UTC(), time.Duration(latency)*time.Microsecond
-			return a, err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("select attempts: %w", wrapErr(err))
-		}
+		out[i].Attempts = byEndpoint[out[i].EndpointID]
 	}
 	return out, nil
 }

@@ -184,33 +184,44 @@ func (s *Store) Deliveries(ctx context.Context, partnerID, eventID string) ([]ky
 	if err := rows.Close(); err != nil {
 		return nil, wrapErr(err)
 	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Every attempt of the event in one query, not one per delivery.
+	byEndpoint, err := s.attempts(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
-		if out[i].Attempts, err = s.attempts(ctx, out[i].EventID, out[i].EndpointID); err != nil {
-			return nil, err
-		}
+		out[i].Attempts = byEndpoint[out[i].EndpointID]
 	}
 	return out, nil
 }
 
-func (s *Store) attempts(ctx context.Context, eventID, endpointID string) ([]kyb.Attempt, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT at, status_code, latency_us, error FROM delivery_attempts
-		WHERE event_id = ? AND endpoint_id = ? ORDER BY number`, eventID, endpointID)
+// attempts returns an event's delivery attempts by endpoint, in order.
+func (s *Store) attempts(ctx context.Context, eventID string) (map[string][]kyb.Attempt, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT endpoint_id, at, status_code, latency_us, error FROM delivery_attempts
+		WHERE event_id = ? ORDER BY endpoint_id, number`, eventID)
 	if err != nil {
 		return nil, fmt.Errorf("select attempts: %w", wrapErr(err))
 	}
 	defer rows.Close()
-	var out []kyb.Attempt
+	out := map[string][]kyb.Attempt{}
 	for rows.Next() {
 		var a kyb.Attempt
+		var endpointID string
 		var at sql.NullInt64
 		var latency int64
-		if err := rows.Scan(&at, &a.StatusCode, &latency, &a.Error); err != nil {
+		if err := rows.Scan(&endpointID, &at, &a.StatusCode, &latency, &a.Error); err != nil {
 			return nil, fmt.Errorf("scan attempt: %w", err)
 		}
 		a.At, a.Latency = fromMicros(at), time.Duration(latency)*time.Microsecond
-		out = append(out, a)
+		out[endpointID] = append(out[endpointID], a)
 	}
-	return out, wrapErr(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("select attempts: %w", wrapErr(err))
+	}
+	return out, nil
 }
 
 // Redeliver makes an event's deliveries to live endpoints pending again.
