@@ -10,15 +10,16 @@ import (
 	"github.com/onboardkyb/onboard/api"
 )
 
-// Status is where a customer stands in review.
+// Status is where a customer stands in review. Its values are the
+// contract's (api.Status); the domain adds the lifecycle (review.go).
 type Status string
 
 // The customer statuses of the contract.
 const (
-	StatusPending   Status = "pending"
-	StatusActive    Status = "active"
-	StatusRejected  Status = "rejected"
-	StatusSuspended Status = "suspended"
+	StatusPending   = Status(api.StatusPending)
+	StatusActive    = Status(api.StatusActive)
+	StatusRejected  = Status(api.StatusRejected)
+	StatusSuspended = Status(api.StatusSuspended)
 )
 
 // Customer is a partner's business customer: the profile the partner
