@@ -11,15 +11,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
 // Store is what the metrics read from the database when scraped. A store
-// that is also a kyb.PoolReporter has its connection pools described too.
+// that is also a sqlstore.PoolReporter has its connection pools described too.
 type Store interface {
 	PendingDeliveries(ctx context.Context) (int, error)
 }
@@ -151,7 +150,7 @@ func (d *database) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		ch <- prometheus.MustNewConstMetric(pendingDesc, prometheus.GaugeValue, float64(n))
 	}
-	pools, ok := d.store.(kyb.PoolReporter)
+	pools, ok := d.store.(sqlstore.PoolReporter)
 	if !ok {
 		return
 	}

@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
-var _ kyb.PoolReporter = (*Store)(nil)
+var _ sqlstore.PoolReporter = (*Store)(nil)
 
 // PoolStats describes the connection pool.
-func (s *Store) PoolStats() []kyb.PoolStats {
+func (s *Store) PoolStats() []sqlstore.PoolStats {
 	st := s.pool.Stat()
-	return []kyb.PoolStats{{Name: "pgx", Max: int(st.MaxConns()), Open: int(st.TotalConns()), InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+	return []sqlstore.PoolStats{{Name: "pgx", Max: int(st.MaxConns()), Open: int(st.TotalConns()), InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
 		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.EmptyAcquireWaitTime()}}
 }
 

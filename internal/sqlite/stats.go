@@ -5,18 +5,18 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
-var _ kyb.PoolReporter = (*Store)(nil)
+var _ sqlstore.PoolReporter = (*Store)(nil)
 
 // PoolStats describes the read pool and the single write connection.
-func (s *Store) PoolStats() []kyb.PoolStats {
-	return []kyb.PoolStats{poolStats("read", s.read.Stats()), poolStats("write", s.write.Stats())}
+func (s *Store) PoolStats() []sqlstore.PoolStats {
+	return []sqlstore.PoolStats{poolStats("read", s.read.Stats()), poolStats("write", s.write.Stats())}
 }
 
-func poolStats(name string, st sql.DBStats) kyb.PoolStats {
-	return kyb.PoolStats{Name: name, Max: st.MaxOpenConnections, Open: st.OpenConnections, InUse: st.InUse, Idle: st.Idle,
+func poolStats(name string, st sql.DBStats) sqlstore.PoolStats {
+	return sqlstore.PoolStats{Name: name, Max: st.MaxOpenConnections, Open: st.OpenConnections, InUse: st.InUse, Idle: st.Idle,
 		WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
 }
 

@@ -1,4 +1,4 @@
-package kyb
+package sqlstore
 
 import "time"
 

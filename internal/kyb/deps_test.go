@@ -1,0 +1,30 @@
+package kyb_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestImportsOnlyTheContract keeps the domain free of infrastructure: of
+// the project it imports package api alone, and of the rest only the
+// standard library and the libraries that know countries, currencies and
+// phone numbers.
+func TestImportsOnlyTheContract(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", "github.com/onboardkyb/onboard/internal/kyb").Output()
+	if err != nil {
+		t.Skipf("go list is not available here: %v", err)
+	}
+	allowed := []string{"github.com/onboardkyb/onboard/api", "github.com/onboardkyb/onboard/internal/kyb",
+		"github.com/biter777/countries", "github.com/bojanz/currency", "github.com/nyaruka/phonenumbers",
+		"github.com/cockroachdb/apd", "golang.org/x/", "google.golang.org/protobuf"}
+	for _, pkg := range strings.Fields(string(out)) {
+		ok := false
+		for _, prefix := range allowed {
+			ok = ok || strings.HasPrefix(pkg, prefix)
+		}
+		if !ok {
+			t.Errorf("kyb depends on %s", pkg)
+		}
+	}
+}
