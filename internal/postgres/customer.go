@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -99,47 +97,12 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 
 // ListCustomers returns a page of customers ordered by creation time.
 func (s *Store) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.CustomerPage, error) {
-	where := []string{"true"}
-	var args []any
-	add := func(cond string, a ...any) {
-		for _, v := range a {
-			args = append(args, v)
-			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
-		}
-		where = append(where, cond)
+	cursor, err := sqlstore.Cursor(ctx, q, s.CustomerByID)
+	if err != nil {
+		return kyb.CustomerPage{}, err
 	}
-	if q.PartnerID != "" {
-		add("partner_id = ?", q.PartnerID)
-	}
-	if q.Status != "" {
-		add("status = ?", q.Status)
-	}
-	if q.PartnerCustomerID != "" {
-		add("partner_customer_id = ?", q.PartnerCustomerID)
-	}
-	if !q.CreatedAfter.IsZero() {
-		add("created_at > ?", q.CreatedAfter)
-	}
-	if !q.CreatedBefore.IsZero() {
-		add("created_at < ?", q.CreatedBefore)
-	}
-	order, beyond := "DESC", "<"
-	if q.OldestFirst {
-		order, beyond = "ASC", ">"
-	}
-	if q.StartingAfter != "" {
-		cursor, err := s.CustomerByID(ctx, q.StartingAfter)
-		if errors.Is(err, kyb.ErrNotFound) || (err == nil && q.PartnerID != "" && cursor.PartnerID != q.PartnerID) {
-			return kyb.CustomerPage{}, kyb.ErrBadCursor
-		}
-		if err != nil {
-			return kyb.CustomerPage{}, err
-		}
-		add("(created_at, id) "+beyond+" (?, ?)", cursor.CreatedAt, cursor.ID)
-	}
-	args = append(args, q.Limit+1)
-	rows, err := s.pool.Query(ctx, "SELECT "+customerColumns+" FROM customers WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY created_at "+order+", id "+order+" LIMIT $"+strconv.Itoa(len(args)), args...)
+	query, args := sqlstore.ListCustomers(sqlstore.PostgreSQL, customerColumns, q, cursor)
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
 	}
@@ -147,11 +110,7 @@ func (s *Store) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.Cus
 	if err != nil {
 		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
 	}
-	page := kyb.CustomerPage{Customers: customers}
-	if len(page.Customers) > q.Limit {
-		page.Customers, page.HasMore = page.Customers[:q.Limit], true
-	}
-	return page, nil
+	return sqlstore.Page(customers, q.Limit), nil
 }
 
 func scanCustomer(row pgx.Row) (kyb.Customer, error) {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
@@ -71,70 +70,28 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 
 // ListCustomers returns a page of customers ordered by creation time.
 func (s *Store) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.CustomerPage, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
+	cursor, err := sqlstore.Cursor(ctx, q, s.CustomerByID)
+	if err != nil {
+		return kyb.CustomerPage{}, err
 	}
-	add("1 = 1")
-	if q.PartnerID != "" {
-		add("partner_id = ?", q.PartnerID)
-	}
-	if q.Status != "" {
-		add("status = ?", q.Status)
-	}
-	if q.PartnerCustomerID != "" {
-		add("partner_customer_id = ?", q.PartnerCustomerID)
-	}
-	if !q.CreatedAfter.IsZero() {
-		add("created_at > ?", micros(q.CreatedAfter))
-	}
-	if !q.CreatedBefore.IsZero() {
-		add("created_at < ?", micros(q.CreatedBefore))
-	}
-	order, beyond := "DESC", "<"
-	if q.OldestFirst {
-		order, beyond = "ASC", ">"
-	}
-	if q.StartingAfter != "" {
-		cursor, err := s.cursor(ctx, q)
-		if err != nil {
-			return kyb.CustomerPage{}, err
-		}
-		add("(created_at, id) "+beyond+" (?, ?)", micros(cursor.CreatedAt), cursor.ID)
-	}
-	rows, err := s.reads.query(ctx, "SELECT "+customerColumns+" FROM customers WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY created_at "+order+", id "+order+" LIMIT ?", append(args, q.Limit+1)...)
+	query, args := sqlstore.ListCustomers(sqlstore.SQLite, customerColumns, q, cursor)
+	rows, err := s.reads.query(ctx, query, args...)
 	if err != nil {
 		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
 	}
 	defer rows.Close()
-	var page kyb.CustomerPage
+	var customers []kyb.Customer
 	for rows.Next() {
 		c, err := scanCustomer(rows)
 		if err != nil {
 			return kyb.CustomerPage{}, err
 		}
-		page.Customers = append(page.Customers, c)
+		customers = append(customers, c)
 	}
 	if err := rows.Err(); err != nil {
 		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
 	}
-	if len(page.Customers) > q.Limit {
-		page.Customers, page.HasMore = page.Customers[:q.Limit], true
-	}
-	return page, nil
-}
-
-// cursor returns the customer a list continues after, which must lie in
-// the list's scope.
-func (s *Store) cursor(ctx context.Context, q kyb.CustomerQuery) (kyb.Customer, error) {
-	c, err := s.CustomerByID(ctx, q.StartingAfter)
-	if errors.Is(err, kyb.ErrNotFound) || (err == nil && q.PartnerID != "" && c.PartnerID != q.PartnerID) {
-		return kyb.Customer{}, kyb.ErrBadCursor
-	}
-	return c, err
+	return sqlstore.Page(customers, q.Limit), nil
 }
 
 // scanner is a *sql.Row or *sql.Rows.
