@@ -1,5 +1,7 @@
 // Package postgres stores the service's data in PostgreSQL, what production
-// runs: several service instances share one database.
+// runs: several service instances share one database. What is the same on
+// SQLite (the stored profile, the migration runner, the list query) lives
+// in package sqlstore; this package holds the SQL and how pgx runs it.
 package postgres
 
 import (

@@ -1,7 +1,10 @@
 // Package sqlite stores the service's data in an embedded SQLite database,
 // the default that needs no setup. Writes go through a single connection in
 // WAL mode with synchronous=FULL, so an acknowledged write survives a crash
-// and other processes (the CLI) can write to the same file.
+// and other processes (the CLI) can write to the same file. What is the
+// same on PostgreSQL (the stored profile, the migration runner, the list
+// query) lives in package sqlstore; this package holds the SQL and how
+// SQLite runs it.
 package sqlite
 
 import (
