@@ -179,6 +179,9 @@ func (s *Server) getFileContent(w http.ResponseWriter, r *http.Request) error {
 	// The name is our own id and extension, nothing a partner chose, so it
 	// needs no escaping.
 	h.Set("Content-Disposition", `attachment; filename="`+f.Name()+`"`)
+	// Opened in a browser after all, a document runs no script and reaches
+	// nothing of ours.
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 	w.WriteHeader(http.StatusOK)
 	// The status is sent: a client that went away has nothing left to be
 	// told, and it is no failure of ours.

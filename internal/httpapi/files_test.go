@@ -92,11 +92,12 @@ func TestUploadAndDownloadFiles(t *testing.T) {
 						t.Fatalf("GET content = %d with %d bytes, want 200 with the %d bytes uploaded", content.StatusCode, len(content.Body), len(s.content))
 					}
 					for header, want := range map[string]string{
-						"Content-Type":           s.contentType,
-						"Content-Disposition":    `attachment; filename="` + id + "." + s.extension + `"`,
-						"Content-Length":         strconv.Itoa(len(s.content)),
-						"X-Content-Type-Options": "nosniff",
-						"Cache-Control":          "no-store",
+						"Content-Type":            s.contentType,
+						"Content-Disposition":     `attachment; filename="` + id + "." + s.extension + `"`,
+						"Content-Length":          strconv.Itoa(len(s.content)),
+						"X-Content-Type-Options":  "nosniff",
+						"Cache-Control":           "no-store",
+						"Content-Security-Policy": "sandbox; default-src 'none'",
 					} {
 						if got := content.Header.Get(header); got != want {
 							t.Errorf("%s = %q, want %q", header, got, want)

@@ -702,7 +702,7 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 		"sha256": "68d3dbe223d4659eb030429ecc280a437eb6e9b042a59797cbbd9e16f56c1d56", "content_type": "application/pdf", "created_at": "2024-01-15T09:29:12Z"}`
 	credentials := `{"partner_id": "` + partnerID + `", "api_key": "ak_018c5a3a1c0f7a6b5c4d3e2f1a0b9c8d", "api_secret": "sk_Xq3v9ZkP2mL8rT5wY1nB7cD4fG6hJ0sA2eU8iO3pK9l"}`
 	partners := `{"data": [{"partner_id": "` + partnerID + `", "name": "Acme Payments", "sandbox": false, "created_at": "2024-01-10T08:00:00Z"}]}`
-	download := []string{"Content-Type", "application/pdf", "Content-Disposition", `attachment; filename="` + fileID + `.pdf"`}
+	download := []string{"Content-Type", "application/pdf", "Content-Disposition", `attachment; filename="` + fileID + `.pdf"`, "Content-Security-Policy", "sandbox; default-src 'none'"}
 	bearer := []string{"WWW-Authenticate", `Bearer realm="onboard-admin"`}
 	firstEvent := func(edit func(e map[string]any)) func(v map[string]any) {
 		return func(v map[string]any) { edit(v["data"].([]any)[0].(map[string]any)) }

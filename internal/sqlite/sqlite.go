@@ -52,6 +52,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
+	// The database holds personal data: create it readable by its owner
+	// alone (SQLite gives its -wal and -shm files the same mode).
+	if path != ":memory:" {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("create database %s: %w", path, err)
+		}
+		f.Close()
+	}
 	s := &Store{path: path}
 	var err error
 	if s.write, err = open(path, 1, false); err != nil {

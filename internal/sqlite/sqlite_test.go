@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,5 +70,26 @@ func TestRefusesANewerSchema(t *testing.T) {
 			s.Close()
 		}
 		t.Fatalf("Open of a newer schema = %v, want a refusal naming the migration", err)
+	}
+}
+
+// TestFilesOnlyTheOwnerReads: a new database and its write-ahead log hold
+// personal data, so nobody but their owner may read them.
+func TestFilesOnlyTheOwnerReads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "onboard.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.NewPartner(t, s)
+	for _, name := range []string{path, path + "-wal"} {
+		info, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(name), mode)
+		}
 	}
 }
