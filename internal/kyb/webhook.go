@@ -169,23 +169,35 @@ func publicHost(host string) bool {
 	return host != "localhost" && !strings.HasSuffix(host, ".localhost")
 }
 
-// blockedPrefixes lists address ranges beyond the ones netip classifies.
+// blockedPrefixes lists address ranges beyond the ones netip classifies:
+// special-purpose ranges, and the IPv6 ranges that carry or reach an IPv4
+// address (which may be a private one) by translation or tunnelling.
 var blockedPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("0.0.0.0/8"),     // "this network"
-	netip.MustParsePrefix("100.64.0.0/10"), // carrier-grade NAT
-	netip.MustParsePrefix("192.0.0.0/24"),  // IETF protocol assignments
-	netip.MustParsePrefix("198.18.0.0/15"), // benchmarking
-	netip.MustParsePrefix("240.0.0.0/4"),   // reserved
-	netip.MustParsePrefix("64:ff9b::/96"),  // NAT64, which can reach IPv4 private space
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // carrier-grade NAT
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // documentation
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),  // documentation
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved
+	netip.MustParsePrefix("::/96"),           // IPv4-compatible (deprecated), such as ::7f00:1
+	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001::/32"),       // Teredo
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("2002::/16"),       // 6to4
+	netip.MustParsePrefix("fec0::/10"),       // site-local (deprecated)
 }
 
-// PublicAddress reports whether ip is one a webhook may be delivered to:
-// not loopback, private, link-local (where cloud metadata lives), shared,
-// multicast, reserved or unspecified.
+// PublicAddress reports whether ip is one a webhook may be delivered to: a
+// global unicast address that is not private, shared, reserved, for
+// documentation, or a way to reach IPv4 through IPv6. An IPv4-mapped
+// address is judged as the IPv4 address it holds.
 func PublicAddress(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() {
+	if !ip.IsValid() || !ip.IsGlobalUnicast() || ip.IsPrivate() {
 		return false
 	}
 	for _, p := range blockedPrefixes {
