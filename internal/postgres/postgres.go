@@ -32,6 +32,7 @@ const migrationLock = 0x6f6e626f617264 // "onboard"
 
 // Store is a kyb.Store on a PostgreSQL database.
 type Store struct {
+	*sqlstore.Core
 	pool *pgxpool.Pool
 	// creates batches CreateCustomer calls into shared round trips and
 	// transactions.
@@ -54,6 +55,13 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	s := &Store{pool: pool}
+	s.Core = &sqlstore.Core{
+		Dialect: sqlstore.PostgreSQL,
+		Read:    queryer{pool},
+		Transact: func(ctx context.Context, fn func(sqlstore.Queryer) error) error {
+			return s.transact(ctx, func(tx pgx.Tx) error { return fn(queryer{tx}) })
+		},
+	}
 	if err := s.checkDurability(ctx); err != nil {
 		pool.Close()
 		return nil, err

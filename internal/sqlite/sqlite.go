@@ -31,8 +31,10 @@ var migrations embed.FS
 
 var _ kyb.Store = (*Store)(nil)
 
-// Store is a kyb.Store on one SQLite file.
+// Store is a kyb.Store on one SQLite file. What is the same on every
+// engine comes from the embedded sqlstore.Core.
 type Store struct {
+	*sqlstore.Core
 	path string
 	// write has one connection: SQLite allows one writer at a time, and
 	// queueing writers in Go is cheaper than retrying on SQLITE_BUSY.
@@ -71,6 +73,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	s.reads = &stmtCache{db: s.read}
+	s.Core = &sqlstore.Core{
+		Dialect: sqlstore.SQLite,
+		Read:    readQueryer(s.reads),
+		Transact: func(ctx context.Context, fn func(sqlstore.Queryer) error) error {
+			return s.transact(ctx, func(tx *sql.Tx) error { return fn(txQueryer(tx)) })
+		},
+	}
 	if err := s.checkDurability(ctx); err != nil {
 		s.Close()
 		return nil, err

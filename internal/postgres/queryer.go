@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/onboardkyb/onboard/internal/sqlstore"
+)
+
+// pgxQuerier is what a pool and a transaction have in common.
+type pgxQuerier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// queryer runs the store core's SQL on pgx, numbering its ? placeholders.
+type queryer struct{ q pgxQuerier }
+
+// numbered rewrites each ? of query as $1, $2 and so on. The core's SQL
+// has no ? inside string literals.
+func numbered(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (q queryer) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := q.q.Exec(ctx, numbered(query), args...)
+	return wrapErr(err)
+}
+
+func (q queryer) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return row{q.q.QueryRow(ctx, numbered(query), args...)}
+}
+
+func (q queryer) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	r, err := q.q.Query(ctx, numbered(query), args...)
+	if err != nil {
+		return nil, wrapErr(err)
+	}
+	return rows{r}, nil
+}
+
+// row reports no row as sqlstore.ErrNoRows.
+type row struct{ pgx.Row }
+
+func (r row) Scan(dest ...any) error {
+	err := r.Row.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqlstore.ErrNoRows
+	}
+	return wrapErr(err)
+}
+
+type rows struct{ pgx.Rows }
+
+func (r rows) Err() error { return wrapErr(r.Rows.Err()) }

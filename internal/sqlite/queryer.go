@@ -1,0 +1,81 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/onboardkyb/onboard/internal/sqlstore"
+)
+
+// queryer runs the store core's SQL on database/sql. Reads go through the
+// read pool's statement cache; in a transaction, statements are the
+// transaction's own.
+type queryer struct {
+	exec  func(ctx context.Context, query string, args ...any) (sql.Result, error)
+	row   func(ctx context.Context, query string, args ...any) scanner
+	query func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func readQueryer(c *stmtCache) queryer {
+	return queryer{row: c.queryRow, query: c.query}
+}
+
+// txQueryer runs the core's SQL in tx, which may prepare its statements
+// once (preparedTx).
+func txQueryer(tx execer) queryer {
+	q := queryer{exec: tx.ExecContext}
+	if r, ok := tx.(interface {
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}); ok {
+		q.row = func(ctx context.Context, query string, args ...any) scanner {
+			return r.QueryRowContext(ctx, query, args...)
+		}
+	}
+	if p, ok := tx.(*preparedTx); ok {
+		q.row = p.QueryRowContext
+	}
+	if r, ok := tx.(interface {
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	}); ok {
+		q.query = r.QueryContext
+	}
+	return q
+}
+
+func (q queryer) Exec(ctx context.Context, query string, args ...any) error {
+	if q.exec == nil {
+		return errors.New("sqlite: a write outside a transaction")
+	}
+	_, err := q.exec(ctx, query, args...)
+	return wrapErr(err)
+}
+
+func (q queryer) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return row{q.row(ctx, query, args...)}
+}
+
+func (q queryer) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	r, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, wrapErr(err)
+	}
+	return rows{r}, nil
+}
+
+// row reports no row as sqlstore.ErrNoRows.
+type row struct{ scanner }
+
+func (r row) Scan(dest ...any) error {
+	err := r.scanner.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sqlstore.ErrNoRows
+	}
+	return wrapErr(err)
+}
+
+type rows struct{ *sql.Rows }
+
+func (r rows) Close() { r.Rows.Close() }
+
+func (r rows) Err() error { return wrapErr(r.Rows.Err()) }

@@ -1,0 +1,62 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Queryer runs SQL on one engine, in a transaction or not. The core writes
+// its SQL with ? placeholders; an engine that numbers them rewrites it.
+type Queryer interface {
+	Exec(ctx context.Context, query string, args ...any) error
+	QueryRow(ctx context.Context, query string, args ...any) Row
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+}
+
+// Row is one row of a result; its Scan returns ErrNoRows when there is
+// none, on every engine.
+type Row interface{ Scan(dest ...any) error }
+
+// Rows is a result of several rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// ErrNoRows is what Row.Scan returns when the query found no row.
+var ErrNoRows = errors.New("sqlstore: no rows")
+
+// Core is the half of a store that is the same on every engine. An engine
+// embeds it, so its methods are the store's, and gives it a Queryer for
+// reads, a way to run a transaction, and its dialect.
+type Core struct {
+	Dialect Dialect
+	// Read runs queries outside a transaction.
+	Read Queryer
+	// Transact runs fn in one write transaction, committing when it
+	// returns nil.
+	Transact func(ctx context.Context, fn func(Queryer) error) error
+}
+
+// Time scans a time as either engine keeps it: Unix microseconds
+// (SQLite), a timestamp (PostgreSQL), or NULL for the zero time.
+type Time struct{ T time.Time }
+
+// Scan implements sql.Scanner.
+func (t *Time) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		t.T = time.Time{}
+	case int64:
+		t.T = time.UnixMicro(v).UTC()
+	case time.Time:
+		t.T = v.UTC()
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T as a time", v)
+	}
+	return nil
+}
