@@ -143,6 +143,22 @@ func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
 	})
 }
 
+// transact runs fn in one transaction, committing when it returns nil.
+func (s *Store) transact(ctx context.Context, fn func(pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", wrapErr(err))
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", wrapErr(err))
+	}
+	return nil
+}
+
 // wrapErr turns failures that a retry may cure (the server unreachable,
 // restarting or out of resources) into kyb.Unavailable.
 func wrapErr(err error) error {

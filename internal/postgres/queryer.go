@@ -41,9 +41,9 @@ func numbered(query string) string {
 	return b.String()
 }
 
-func (q queryer) Exec(ctx context.Context, query string, args ...any) error {
-	_, err := q.q.Exec(ctx, numbered(query), args...)
-	return wrapErr(err)
+func (q queryer) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.q.Exec(ctx, numbered(query), args...)
+	return tag.RowsAffected(), wrapErr(err)
 }
 
 func (q queryer) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {

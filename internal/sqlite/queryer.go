@@ -43,12 +43,16 @@ func txQueryer(tx execer) queryer {
 	return q
 }
 
-func (q queryer) Exec(ctx context.Context, query string, args ...any) error {
+func (q queryer) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	if q.exec == nil {
-		return errors.New("sqlite: a write outside a transaction")
+		return 0, errors.New("sqlite: a write outside a transaction")
 	}
-	_, err := q.exec(ctx, query, args...)
-	return wrapErr(err)
+	res, err := q.exec(ctx, query, args...)
+	if err != nil {
+		return 0, wrapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return n, wrapErr(err)
 }
 
 func (q queryer) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {

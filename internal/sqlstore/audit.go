@@ -13,7 +13,7 @@ const AuditColumns = "id, created_at, actor_type, actor_id, action, partner_id, 
 // InsertAudit appends an event to the audit trail through q, inside the
 // transaction of the change it records.
 func InsertAudit(ctx context.Context, d Dialect, q Queryer, e kyb.AuditEvent) error {
-	err := q.Exec(ctx, "INSERT INTO audit_events ("+AuditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err := q.Exec(ctx, "INSERT INTO audit_events ("+AuditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		e.ID, d.Time(e.At), e.Actor.Type, e.Actor.ID, e.Action, e.PartnerID, e.CustomerID, e.APIKeyID, e.FromStatus, e.ToStatus, e.Reason, e.TargetID)
 	if err != nil {
 		return fmt.Errorf("insert audit event: %w", err)

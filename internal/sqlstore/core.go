@@ -10,7 +10,8 @@ import (
 // Queryer runs SQL on one engine, in a transaction or not. The core writes
 // its SQL with ? placeholders; an engine that numbers them rewrites it.
 type Queryer interface {
-	Exec(ctx context.Context, query string, args ...any) error
+	// Exec runs a statement and returns how many rows it changed.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
 	QueryRow(ctx context.Context, query string, args ...any) Row
 	Query(ctx context.Context, query string, args ...any) (Rows, error)
 }

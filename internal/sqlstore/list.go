@@ -16,6 +16,10 @@ type Dialect struct {
 	Placeholder func(n int) string
 	// Time is a time as the engine's parameter.
 	Time func(time.Time) any
+	// ForUpdate ends a SELECT whose rows a transaction will change, so
+	// that concurrent ones take turns; empty where one writer at a time is
+	// the rule (SQLite).
+	ForUpdate string
 }
 
 // SQLite is the dialect of SQLite, which keeps times as Unix microseconds.
@@ -28,6 +32,7 @@ var SQLite = Dialect{
 var PostgreSQL = Dialect{
 	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 	Time:        func(t time.Time) any { return t },
+	ForUpdate:   " FOR UPDATE",
 }
 
 // ListCustomers is the query of one page of customers: the columns, the

@@ -11,7 +11,7 @@ import (
 // CreateOperator stores an operator with the audit event of its creation.
 func (c *Core) CreateOperator(ctx context.Context, op kyb.Operator, audit kyb.AuditEvent) error {
 	return c.Transact(ctx, func(tx Queryer) error {
-		if err := tx.Exec(ctx, "INSERT INTO operators (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+		if _, err := tx.Exec(ctx, "INSERT INTO operators (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
 			op.ID, op.Name, op.TokenHash, c.Dialect.Time(op.CreatedAt)); err != nil {
 			return fmt.Errorf("insert operator: %w", err)
 		}
