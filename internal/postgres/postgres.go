@@ -1,7 +1,7 @@
 // Package postgres stores the service's data in PostgreSQL, what production
 // runs: several service instances share one database. What is the same on
-// SQLite (the stored profile, the migration runner, the list query) lives
-// in package sqlstore; this package holds the SQL and how pgx runs it.
+// SQLite lives in package sqlstore, whose Core the Store embeds; this
+// package holds how pgx connects, pipelines creates and claims deliveries.
 package postgres
 
 import (

@@ -2,9 +2,8 @@
 // the default that needs no setup. Writes go through a single connection in
 // WAL mode with synchronous=FULL, so an acknowledged write survives a crash
 // and other processes (the CLI) can write to the same file. What is the
-// same on PostgreSQL (the stored profile, the migration runner, the list
-// query) lives in package sqlstore; this package holds the SQL and how
-// SQLite runs it.
+// same on PostgreSQL lives in package sqlstore, whose Core the Store
+// embeds; this package holds how SQLite opens, runs and batches it.
 package sqlite
 
 import (
