@@ -10,11 +10,18 @@ import (
 // AuditColumns are the audit_events columns the core reads and writes.
 const AuditColumns = "id, created_at, actor_type, actor_id, action, partner_id, customer_id, api_key_id, from_status, to_status, reason, target_id"
 
+// InsertAuditSQL appends one event to the audit trail, with AuditArgs.
+const InsertAuditSQL = "INSERT INTO audit_events (" + AuditColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+// AuditArgs are an event's values in the order of AuditColumns.
+func AuditArgs(d Dialect, e kyb.AuditEvent) []any {
+	return []any{e.ID, d.Time(e.At), e.Actor.Type, e.Actor.ID, e.Action, e.PartnerID, e.CustomerID, e.APIKeyID, e.FromStatus, e.ToStatus, e.Reason, e.TargetID}
+}
+
 // InsertAudit appends an event to the audit trail through q, inside the
 // transaction of the change it records.
 func InsertAudit(ctx context.Context, d Dialect, q Queryer, e kyb.AuditEvent) error {
-	_, err := q.Exec(ctx, "INSERT INTO audit_events ("+AuditColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		e.ID, d.Time(e.At), e.Actor.Type, e.Actor.ID, e.Action, e.PartnerID, e.CustomerID, e.APIKeyID, e.FromStatus, e.ToStatus, e.Reason, e.TargetID)
+	_, err := q.Exec(ctx, InsertAuditSQL, AuditArgs(d, e)...)
 	if err != nil {
 		return fmt.Errorf("insert audit event: %w", err)
 	}
