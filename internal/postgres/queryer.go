@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,9 +23,23 @@ type pgxQuerier interface {
 // queryer runs the store core's SQL on pgx, numbering its ? placeholders.
 type queryer struct{ q pgxQuerier }
 
+// numberedSQL caches numbered's rewrites: the core's queries are a fixed
+// set (the file lookup's differs only by its count of ids, at most the
+// references one profile may hold), and some run on every create.
+var numberedSQL sync.Map // query -> rewritten query
+
 // numbered rewrites each ? of query as $1, $2 and so on. The core's SQL
 // has no ? inside string literals.
 func numbered(query string) string {
+	if v, ok := numberedSQL.Load(query); ok {
+		return v.(string)
+	}
+	out := renumber(query)
+	numberedSQL.Store(query, out)
+	return out
+}
+
+func renumber(query string) string {
 	if !strings.Contains(query, "?") {
 		return query
 	}
