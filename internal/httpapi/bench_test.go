@@ -45,3 +45,39 @@ func BenchmarkCreateCustomer(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGetCustomer measures the whole read path in-process: routing,
+// authentication (its key cached, as in steady use), the lookup by id and
+// the response, on each store.
+func BenchmarkGetCustomer(b *testing.B) {
+	for _, e := range storetest.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			svc := kyb.NewService(e.Open(b), kyb.WithCipher(testFileCipher(b)))
+			creds, err := svc.CreatePartner(context.Background(), testActor, "bench", false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), withoutRateLimit())
+			serve := func(method, path, body string) *httptest.ResponseRecorder {
+				req := httptest.NewRequest(method, path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-API-Key", creds.APIKey)
+				req.Header.Set("X-API-Secret", creds.APISecret)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%s %s: status %d: %s", method, path, rec.Code, rec.Body)
+				}
+				return rec
+			}
+			created := serve("POST", "/api/customers/create", substituteFiles(b, svc, creds.PartnerID, validBody)).Body.String()
+			id := created[strings.Index(created, `"customer_id":"`)+15:]
+			path := "/api/customers/" + id[:strings.IndexByte(id, '"')]
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				serve("GET", path, "")
+			}
+		})
+	}
+}
