@@ -21,29 +21,47 @@ import (
 func BenchmarkCreateCustomer(b *testing.B) {
 	for _, e := range storetest.Engines() {
 		b.Run(e.Name, func(b *testing.B) {
-			svc := kyb.NewService(e.Open(b), kyb.WithCipher(testFileCipher(b)))
-			creds, err := svc.CreatePartner(context.Background(), testActor, "bench", false)
-			if err != nil {
-				b.Fatal(err)
-			}
-			h := httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), withoutRateLimit())
-			valid := substituteFiles(b, svc, creds.PartnerID, validBody)
+			bs := newBenchServer(b, e)
+			valid := substituteFiles(b, bs.svc, bs.creds.PartnerID, validBody)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				body := strings.Replace(valid, "partner-customer-000001", "bench-customer-"+strconv.Itoa(i)+"-0000000000", 1)
-				req := httptest.NewRequest("POST", "/api/customers/create", strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-API-Key", creds.APIKey)
-				req.Header.Set("X-API-Secret", creds.APISecret)
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("status %d: %s", rec.Code, rec.Body)
-				}
+				bs.serve("POST", "/api/customers/create", strings.Replace(valid, "partner-customer-000001", "bench-customer-"+strconv.Itoa(i)+"-0000000000", 1))
 			}
 		})
 	}
+}
+
+// benchServer is the handler of a service on a fresh store with one
+// partner, called without a network.
+type benchServer struct {
+	b     *testing.B
+	svc   *kyb.Service
+	h     http.Handler
+	creds kyb.Credentials
+}
+
+func newBenchServer(b *testing.B, e storetest.Engine) *benchServer {
+	svc := kyb.NewService(e.Open(b), kyb.WithCipher(testFileCipher(b)))
+	creds, err := svc.CreatePartner(context.Background(), testActor, "bench", false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &benchServer{b, svc, httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), withoutRateLimit()), creds}
+}
+
+// serve sends one request as the partner and wants a 200.
+func (bs *benchServer) serve(method, path, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-API-Key", bs.creds.APIKey)
+	req.Header.Set("X-API-Secret", bs.creds.APISecret)
+	rec := httptest.NewRecorder()
+	bs.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		bs.b.Fatalf("%s %s: status %d: %s", method, path, rec.Code, rec.Body)
+	}
+	return rec
 }
 
 // BenchmarkGetCustomer measures the whole read path in-process: routing,
@@ -52,31 +70,14 @@ func BenchmarkCreateCustomer(b *testing.B) {
 func BenchmarkGetCustomer(b *testing.B) {
 	for _, e := range storetest.Engines() {
 		b.Run(e.Name, func(b *testing.B) {
-			svc := kyb.NewService(e.Open(b), kyb.WithCipher(testFileCipher(b)))
-			creds, err := svc.CreatePartner(context.Background(), testActor, "bench", false)
-			if err != nil {
-				b.Fatal(err)
-			}
-			h := httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), withoutRateLimit())
-			serve := func(method, path, body string) *httptest.ResponseRecorder {
-				req := httptest.NewRequest(method, path, strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-API-Key", creds.APIKey)
-				req.Header.Set("X-API-Secret", creds.APISecret)
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					b.Fatalf("%s %s: status %d: %s", method, path, rec.Code, rec.Body)
-				}
-				return rec
-			}
-			created := serve("POST", "/api/customers/create", substituteFiles(b, svc, creds.PartnerID, validBody)).Body.String()
+			bs := newBenchServer(b, e)
+			created := bs.serve("POST", "/api/customers/create", substituteFiles(b, bs.svc, bs.creds.PartnerID, validBody)).Body.String()
 			id := created[strings.Index(created, `"customer_id":"`)+15:]
 			path := "/api/customers/" + id[:strings.IndexByte(id, '"')]
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				serve("GET", path, "")
+				bs.serve("GET", path, "")
 			}
 		})
 	}
