@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
-const customerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint"
+const customerColumns = sqlstore.CustomerColumns
 
 // CreateCustomer stores c and its audit event unless the partner already
 // has its partner_customer_id; then it returns the existing customer. One
@@ -34,7 +32,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 		return c, true, nil
 	}
 	// The conflicting row is committed: ON CONFLICT waited for it.
-	existing, err := scanCustomer(s.pool.QueryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = $1 AND partner_customer_id = $2",
+	existing, err := scanRow(s.pool.QueryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = $1 AND partner_customer_id = $2",
 		c.PartnerID, c.Profile.PartnerCustomerID))
 	return existing, false, err
 }
@@ -60,22 +58,12 @@ func nullTime(t time.Time) *time.Time {
 	return &t
 }
 
-// Customer returns one of a partner's customers.
-func (s *Store) Customer(ctx context.Context, partnerID, id string) (kyb.Customer, error) {
-	return scanCustomer(s.pool.QueryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = $1 AND partner_id = $2", id, partnerID))
-}
-
-// CustomerByID returns any partner's customer.
-func (s *Store) CustomerByID(ctx context.Context, id string) (kyb.Customer, error) {
-	return scanCustomer(s.pool.QueryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = $1", id))
-}
-
 // UpdateCustomerStatus moves a customer from audit.FromStatus to
 // audit.ToStatus and records the event; one statement does both.
 func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, error) {
 	args := append([]any{audit.CustomerID, audit.FromStatus}, auditArgs(audit)...)
 	args = append(args, eventArgs(event)...)
-	c, err := scanCustomer(s.pool.QueryRow(ctx, `WITH updated AS (
+	c, err := scanRow(s.pool.QueryRow(ctx, `WITH updated AS (
 			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1
 			WHERE id = $1 AND status = $2
 			RETURNING `+customerColumns+`, event_sequence),
@@ -93,43 +81,4 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 		return kyb.Customer{}, kyb.ErrTransition(current.Status, audit.ToStatus)
 	}
 	return c, err
-}
-
-// ListCustomers returns a page of customers ordered by creation time.
-func (s *Store) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.CustomerPage, error) {
-	cursor, err := sqlstore.Cursor(ctx, q, s.CustomerByID)
-	if err != nil {
-		return kyb.CustomerPage{}, err
-	}
-	query, args := sqlstore.ListCustomers(sqlstore.PostgreSQL, customerColumns, q, cursor)
-	rows, err := s.pool.Query(ctx, query, args...)
-	if err != nil {
-		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
-	}
-	customers, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kyb.Customer, error) { return scanCustomer(row) })
-	if err != nil {
-		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", wrapErr(err))
-	}
-	return sqlstore.Page(customers, q.Limit), nil
-}
-
-func scanCustomer(row pgx.Row) (kyb.Customer, error) {
-	var c kyb.Customer
-	var updated *time.Time
-	var profile []byte
-	err := row.Scan(&c.ID, &c.PartnerID, &c.Status, &c.CreatedAt, &c.StatusReason, &updated, &profile, &c.Fingerprint)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return kyb.Customer{}, kyb.NotFound("customer")
-	}
-	if err != nil {
-		return kyb.Customer{}, fmt.Errorf("select customer: %w", wrapErr(err))
-	}
-	if c.Profile, err = sqlstore.DecodeProfile(profile); err != nil {
-		return kyb.Customer{}, fmt.Errorf("customer %s: %w", c.ID, err)
-	}
-	c.CreatedAt = c.CreatedAt.UTC()
-	if updated != nil {
-		c.StatusUpdatedAt = updated.UTC()
-	}
-	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
@@ -87,3 +88,6 @@ func (r row) Scan(dest ...any) error {
 type rows struct{ pgx.Rows }
 
 func (r rows) Err() error { return wrapErr(r.Rows.Err()) }
+
+// scanRow reads a customer from a row of this engine's own.
+func scanRow(r pgx.Row) (kyb.Customer, error) { return sqlstore.ScanCustomer(row{r}) }

@@ -68,7 +68,7 @@ func createOne(ctx context.Context, tx *preparedTx, op createOp) (createResult, 
 		event.Sequence = 1
 		return createResult{customer: c, created: true}, insertEvent(ctx, tx, event)
 	}
-	existing, err := scanCustomer(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = ? AND partner_customer_id = ?",
+	existing, err := scanRow(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = ? AND partner_customer_id = ?",
 		c.PartnerID, c.Profile.PartnerCustomerID))
 	return createResult{customer: existing}, err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
@@ -83,3 +84,6 @@ type rows struct{ *sql.Rows }
 func (r rows) Close() { r.Rows.Close() }
 
 func (r rows) Err() error { return wrapErr(r.Rows.Err()) }
+
+// scanRow reads a customer from a row of this engine's own.
+func scanRow(r scanner) (kyb.Customer, error) { return sqlstore.ScanCustomer(row{r}) }

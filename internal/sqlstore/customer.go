@@ -1,0 +1,68 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+// CustomerColumns are the customers columns ScanCustomer reads.
+const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint"
+
+// Customer returns one of a partner's customers.
+func (c *Core) Customer(ctx context.Context, partnerID, id string) (kyb.Customer, error) {
+	return ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ? AND partner_id = ?", id, partnerID))
+}
+
+// CustomerByID returns any partner's customer.
+func (c *Core) CustomerByID(ctx context.Context, id string) (kyb.Customer, error) {
+	return ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ?", id))
+}
+
+// ListCustomers returns a page of customers ordered by creation time; a
+// cursor outside the query's scope is kyb.ErrBadCursor.
+func (c *Core) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.CustomerPage, error) {
+	cursor, err := Cursor(ctx, q, c.CustomerByID)
+	if err != nil {
+		return kyb.CustomerPage{}, err
+	}
+	query, args := ListCustomers(c.Dialect, CustomerColumns, q, cursor)
+	rows, err := c.Read.Query(ctx, query, args...)
+	if err != nil {
+		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", err)
+	}
+	defer rows.Close()
+	var customers []kyb.Customer
+	for rows.Next() {
+		cust, err := ScanCustomer(rows)
+		if err != nil {
+			return kyb.CustomerPage{}, err
+		}
+		customers = append(customers, cust)
+	}
+	if err := rows.Err(); err != nil {
+		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", err)
+	}
+	return Page(customers, q.Limit), nil
+}
+
+// ScanCustomer reads CustomerColumns; no row is a customer not found.
+func ScanCustomer(row Row) (kyb.Customer, error) {
+	var c kyb.Customer
+	var created, updated Time
+	var profile []byte
+	err := row.Scan(&c.ID, &c.PartnerID, &c.Status, &created, &c.StatusReason, &updated, &profile, &c.Fingerprint)
+	if errors.Is(err, ErrNoRows) {
+		return kyb.Customer{}, kyb.NotFound("customer")
+	}
+	if err != nil {
+		return kyb.Customer{}, fmt.Errorf("select customer: %w", err)
+	}
+	if c.Profile, err = DecodeProfile(profile); err != nil {
+		return kyb.Customer{}, fmt.Errorf("customer %s: %w", c.ID, err)
+	}
+	c.CreatedAt, c.StatusUpdatedAt = created.T, updated.T
+	return c, nil
+}
