@@ -1,7 +1,8 @@
 // Package sqlstore is the store core that the SQLite and PostgreSQL stores
 // share: Core, which each engine embeds, holds every store method that is
-// the same on both (partners and keys, rate limits, operators, files, the
-// audit trail, webhook endpoints, deliveries and events) over a small seam
+// the same on both (customer reads and lists, partners and keys, rate
+// limits, operators, files, the audit trail, webhook endpoints, deliveries
+// and events) over a small seam
 // (Queryer, Dialect: placeholders, time parameters, row locks). Also here:
 // the storage format of a customer's profile (our own and versioned, not
 // the wire JSON), the migration runner, the customer-list query, and the
