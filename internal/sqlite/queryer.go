@@ -11,7 +11,7 @@ import (
 
 // queryer runs the store core's SQL on database/sql. Reads go through the
 // read pool's statement cache; in a transaction, statements are the
-// transaction's own.
+// transaction's own. Reads have no exec: the read pool is query-only.
 type queryer struct {
 	exec  func(ctx context.Context, query string, args ...any) (sql.Result, error)
 	row   func(ctx context.Context, query string, args ...any) scanner
@@ -22,26 +22,15 @@ func readQueryer(c *stmtCache) queryer {
 	return queryer{row: c.queryRow, query: c.query}
 }
 
-// txQueryer runs the core's SQL in tx, which may prepare its statements
-// once (preparedTx).
-func txQueryer(tx execer) queryer {
-	q := queryer{exec: tx.ExecContext}
-	if r, ok := tx.(interface {
-		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	}); ok {
-		q.row = func(ctx context.Context, query string, args ...any) scanner {
-			return r.QueryRowContext(ctx, query, args...)
-		}
+// txQueryer runs the core's SQL in a write transaction.
+func txQueryer(tx *sql.Tx) queryer {
+	return queryer{
+		exec: tx.ExecContext,
+		row: func(ctx context.Context, query string, args ...any) scanner {
+			return tx.QueryRowContext(ctx, query, args...)
+		},
+		query: tx.QueryContext,
 	}
-	if p, ok := tx.(*preparedTx); ok {
-		q.row = p.QueryRowContext
-	}
-	if r, ok := tx.(interface {
-		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	}); ok {
-		q.query = r.QueryContext
-	}
-	return q
 }
 
 func (q queryer) Exec(ctx context.Context, query string, args ...any) (int64, error) {
