@@ -22,7 +22,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
 	}
 	args := append([]any{c.ID, c.PartnerID, c.Status, c.CreatedAt, c.StatusReason, nullTime(c.StatusUpdatedAt), string(profile), c.Fingerprint, c.Profile.PartnerCustomerID},
-		auditArgs(audit)...)
+		sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
 	args = append(args, eventArgs(event)...)
 	created, err := s.creates.Do(ctx, args)
 	if err != nil {
@@ -38,17 +38,18 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 }
 
 // createCustomerSQL inserts a customer ($1 to $9), its audit event ($10 to
-// $20) and its webhook event (from $21, see outboxCTE) unless the partner
-// has the partner_customer_id already, and answers whether it did.
+// $21, sqlstore.AuditArgs) and its webhook event (from $22, see outboxCTE)
+// unless the partner has the partner_customer_id already, and answers
+// whether it did.
 var createCustomerSQL = `WITH inserted AS (
 		INSERT INTO customers (` + customerColumns + `, partner_customer_id, event_sequence)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
 		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING
 		RETURNING id, event_sequence),
 	audited AS (
-		INSERT INTO audit_events (` + auditColumns + `)
-		SELECT $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20 FROM inserted),
-	` + outboxCTE("inserted", 21) + `
+		INSERT INTO audit_events (` + sqlstore.AuditColumns + `)
+		SELECT ` + params(10, 12) + ` FROM inserted),
+	` + outboxCTE("inserted", 22) + `
 	SELECT count(*) = 1 FROM inserted`
 
 func nullTime(t time.Time) *time.Time {
@@ -61,16 +62,18 @@ func nullTime(t time.Time) *time.Time {
 // UpdateCustomerStatus moves a customer from audit.FromStatus to
 // audit.ToStatus and records the event; one statement does both.
 func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, error) {
-	args := append([]any{audit.CustomerID, audit.FromStatus}, auditArgs(audit)...)
+	// $1 and $2 pick the customer, $3 to $14 are the audit event (its At
+	// is $4, ToStatus $12, Reason $13), the event follows from $15.
+	args := append([]any{audit.CustomerID, audit.FromStatus}, sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
 	args = append(args, eventArgs(event)...)
 	c, err := scanRow(s.pool.QueryRow(ctx, `WITH updated AS (
 			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1
 			WHERE id = $1 AND status = $2
 			RETURNING `+customerColumns+`, event_sequence),
 		audited AS (
-			INSERT INTO audit_events (`+auditColumns+`)
-			SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM updated),
-		`+outboxCTE("updated", 14)+`
+			INSERT INTO audit_events (`+sqlstore.AuditColumns+`)
+			SELECT `+params(3, 12)+` FROM updated),
+		`+outboxCTE("updated", 15)+`
 		SELECT `+customerColumns+` FROM updated`, args...))
 	if errors.Is(err, kyb.ErrNotFound) {
 		// Either there is no such customer or its status moved on.

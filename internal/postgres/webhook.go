@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,6 +16,15 @@ import (
 // the sequence comes from the customer row.
 func eventArgs(e kyb.Event) []any {
 	return []any{e.ID, e.PartnerID, e.CustomerID, e.Type, e.CreatedAt, string(e.Data)}
+}
+
+// params is n numbered parameters from $first on: "$3, $4, $5".
+func params(first, n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = "$" + strconv.Itoa(first+i)
+	}
+	return strings.Join(ps, ", ")
 }
 
 // outboxCTE returns the WITH clauses that add an event to the outbox, with
