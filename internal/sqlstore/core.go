@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -30,6 +31,31 @@ type Rows interface {
 
 // ErrNoRows is what Row.Scan returns when the query found no row.
 var ErrNoRows = errors.New("sqlstore: no rows")
+
+// Dialect is what the SQL the core writes needs to know of an engine.
+type Dialect struct {
+	// Placeholder is the n-th parameter marker, from 1: ? or $n.
+	Placeholder func(n int) string
+	// Time is a time as the engine's parameter.
+	Time func(time.Time) any
+	// ForUpdate ends a SELECT whose rows a transaction will change, so
+	// that concurrent ones take turns; empty where one writer at a time is
+	// the rule (SQLite).
+	ForUpdate string
+}
+
+// SQLite is the dialect of SQLite, which keeps times as Unix microseconds.
+var SQLite = Dialect{
+	Placeholder: func(int) string { return "?" },
+	Time:        func(t time.Time) any { return t.UnixMicro() },
+}
+
+// PostgreSQL is the dialect of PostgreSQL, which keeps timestamptz.
+var PostgreSQL = Dialect{
+	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
+	Time:        func(t time.Time) any { return t },
+	ForUpdate:   " FOR UPDATE",
+}
 
 // Core is the half of a store that is the same on every engine. An engine
 // embeds it, so its methods are the store's, and gives it a Queryer for

@@ -3,37 +3,10 @@ package sqlstore
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
-
-// Dialect is what the SQL the core writes needs to know of an engine.
-type Dialect struct {
-	// Placeholder is the n-th parameter marker, from 1: ? or $n.
-	Placeholder func(n int) string
-	// Time is a time as the engine's parameter.
-	Time func(time.Time) any
-	// ForUpdate ends a SELECT whose rows a transaction will change, so
-	// that concurrent ones take turns; empty where one writer at a time is
-	// the rule (SQLite).
-	ForUpdate string
-}
-
-// SQLite is the dialect of SQLite, which keeps times as Unix microseconds.
-var SQLite = Dialect{
-	Placeholder: func(int) string { return "?" },
-	Time:        func(t time.Time) any { return t.UnixMicro() },
-}
-
-// PostgreSQL is the dialect of PostgreSQL, which keeps timestamptz.
-var PostgreSQL = Dialect{
-	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
-	Time:        func(t time.Time) any { return t },
-	ForUpdate:   " FOR UPDATE",
-}
 
 // ListCustomers is the query of one page of customers: the columns, the
 // filters of q, the order and Limit+1 rows, so that Page can tell whether

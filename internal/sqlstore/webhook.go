@@ -205,3 +205,13 @@ func (c *Core) CustomerEvents(ctx context.Context, customerID string) ([]kyb.Eve
 	}
 	return out, nil
 }
+
+// PendingDeliveries counts the deliveries still to be sent or retried, for
+// monitoring.
+func (c *Core) PendingDeliveries(ctx context.Context) (int, error) {
+	var n int
+	if err := c.Read.QueryRow(ctx, "SELECT count(*) FROM deliveries WHERE status = 'pending'").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending deliveries: %w", err)
+	}
+	return n, nil
+}
