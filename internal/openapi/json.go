@@ -34,6 +34,17 @@ func (o *obj) set(k string, v any) {
 	o.vals[k] = v
 }
 
+// replace puts k2 with v where k stands, removing k.
+func (o *obj) replace(k, k2 string, v any) {
+	for i, key := range o.keys {
+		if key == k {
+			o.keys[i] = k2
+		}
+	}
+	delete(o.vals, k)
+	o.vals[k2] = v
+}
+
 func (o *obj) del(k string) {
 	if _, ok := o.vals[k]; !ok {
 		return

@@ -2,7 +2,7 @@
 // from kyb's rule tables and api's types, everything else from the overlay
 // (overlay.json) that holds what Go cannot say: paths, prose, examples.
 //
-// Two keywords, understood only here, join the two:
+// Keywords understood only here join the two:
 //
 //   - "x-generated": "Object input" (or "output") marks where a schema built
 //     from kyb.ProfileObjects goes; the placeholder's other keys are laid
@@ -11,6 +11,8 @@
 //     properties must be the type's JSON fields, which fix their order,
 //     the fields encoding never omits are required, and a property gets
 //     the JSON type of its field unless the overlay gives one.
+//   - "x-enum": "kyb.AuditActions" gives a property the values of that Go
+//     list (see wireEnums) as its enum.
 //   - "x-extends": "Name" makes a schema the named one (a component, or a
 //     generated response object) with more properties: its required and
 //     properties are appended to the base's, its other keys replace them.

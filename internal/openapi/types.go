@@ -34,6 +34,13 @@ var wireTypes = map[string]reflect.Type{
 	"kyb.StatusChange":    reflect.TypeFor[kyb.StatusChange](),
 }
 
+// wireEnums are the Go lists that an overlay property names with x-enum to
+// take its enum from, so that a value added in Go is documented.
+var wireEnums = map[string][]string{
+	"api.EventTypes":   api.EventTypes,
+	"kyb.AuditActions": kyb.AuditActions,
+}
+
 // goField is one JSON field of a Go type.
 type goField struct {
 	name string
@@ -180,6 +187,17 @@ func applyGo(v any, at string, types map[string]reflect.Type) error {
 			if err := applyGo(v.get(k), at+"/"+k, types); err != nil {
 				return err
 			}
+		}
+		if name, ok := v.get("x-enum").(string); ok {
+			values, known := wireEnums[name]
+			if !known {
+				return fmt.Errorf("%s: x-enum names the unknown list %q", at, name)
+			}
+			enum := make([]any, len(values))
+			for i, s := range values {
+				enum[i] = s
+			}
+			v.replace("x-enum", "enum", enum)
 		}
 		if v.has("x-go") {
 			return fromGo(v, at, types)
