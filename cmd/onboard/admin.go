@@ -21,13 +21,7 @@ var cliActor = kyb.Actor{Type: kyb.ActorSystem, ID: "cli"}
 // with check (when not nil), opens the store and runs fn with a service on
 // it.
 func withService(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
-	return withSettings(ctx, fs, args, e, []string{"database-url"}, check, func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
-}
-
-// withSettings is withService for commands that read more settings than
-// --database-url: it binds the named ones too and hands fn the result.
-func withSettings(ctx context.Context, fs *flag.FlagSet, args []string, e env, settings []string, check func() error, fn func(config.Config, *kyb.Service) error) error {
-	return openService(ctx, fs, args, e, settings, check, nil, fn)
+	return openService(ctx, fs, args, e, []string{"database-url"}, check, nil, func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
 }
 
 // openService binds the named settings, parses args, checks them, and runs
