@@ -117,6 +117,9 @@ type Customer struct {
 	// status.
 	StatusReason    string    `json:"status_reason,omitempty"`
 	StatusUpdatedAt time.Time `json:"status_updated_at,omitzero"`
+	// ErasedAt is set once the customer's personal data was erased: its
+	// profile then holds partner_customer_id alone.
+	ErasedAt time.Time `json:"erased_at,omitzero"`
 }
 
 // List is one page of a list, newest first. NextCursor, set when HasMore,

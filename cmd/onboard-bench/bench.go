@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -108,7 +109,7 @@ func bench(ctx context.Context, args []string, e env) error {
 	}
 
 	if *apiKey == "" {
-		creds, err := benchPartner(ctx, *dbURL)
+		creds, err := benchPartner(ctx, *dbURL, e.getenv)
 		if err != nil {
 			return err
 		}
@@ -208,9 +209,15 @@ func benchCeiling(ctx context.Context, args []string, e env) error {
 	return loadtest.ServeCeiling(ctx, storage, os.Stdin, e.stdout)
 }
 
-// benchPartner creates a partner for a run.
-func benchPartner(ctx context.Context, dbURL string) (kyb.Credentials, error) {
-	store, err := command.OpenStore(ctx, dbURL)
+// benchPartner creates a partner for a run, in the database the server
+// uses, opened with the encryption keys of the environment (the server's).
+func benchPartner(ctx context.Context, dbURL string, getenv func(string) string) (kyb.Credentials, error) {
+	cfg := config.Default()
+	if err := cfg.Bind(flag.NewFlagSet("keys", flag.ContinueOnError), getenv, config.KeySettings...); err != nil {
+		return kyb.Credentials{}, err
+	}
+	cfg.DatabaseURL = dbURL
+	store, _, err := command.OpenStore(ctx, cfg, nil)
 	if err != nil {
 		return kyb.Credentials{}, err
 	}

@@ -25,7 +25,7 @@ service, with its audit event and webhook event; many creates in flight at
 once let the store batch their commits. Without --partner it creates a
 partner and prints its credentials.`, e)
 	cfg := config.Default()
-	if err := cfg.Bind(fs, e.getenv, "database-url"); err != nil {
+	if err := cfg.Bind(fs, e.getenv, append([]string{"database-url"}, config.KeySettings...)...); err != nil {
 		return err
 	}
 	n := fs.Int("customers", 0, "how many customers to add (required)")
@@ -44,7 +44,7 @@ partner and prints its credentials.`, e)
 	case *workers < 1:
 		return command.Usage("seed: --workers must be at least 1")
 	}
-	store, err := command.OpenStore(ctx, cfg.DatabaseURL)
+	store, _, err := command.OpenStore(ctx, cfg, nil)
 	if err != nil {
 		return err
 	}

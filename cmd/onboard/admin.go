@@ -17,20 +17,21 @@ import (
 // line, which has direct access to the database.
 var cliActor = kyb.Actor{Type: kyb.ActorSystem, ID: "cli"}
 
-// withService parses a command's flags (plus --database-url), checks them
-// with check (when not nil), opens the store and runs fn with a service on
-// it.
+// withService parses a command's flags (plus --database-url and the
+// encryption keys), checks them with check (when not nil), opens the store
+// and runs fn with a service on it.
 func withService(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
 	return openService(ctx, fs, args, e, []string{"database-url"}, check, nil, func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
 }
 
-// openService binds the named settings, parses args, checks them, and runs
-// fn with a service on the database, built with the options that options
-// (when not nil) derives from the settings.
+// openService binds the named settings and the encryption keys, parses
+// args, checks them, and runs fn with a service on the database, built with
+// its cipher and the options that options (when not nil) derives from the
+// settings.
 func openService(ctx context.Context, fs *flag.FlagSet, args []string, e env, settings []string, check func() error,
 	options func(config.Config) ([]kyb.Option, error), fn func(config.Config, *kyb.Service) error) error {
 	cfg := config.Default()
-	if err := cfg.Bind(fs, e.getenv, settings...); err != nil {
+	if err := cfg.Bind(fs, e.getenv, append(settings, config.KeySettings...)...); err != nil {
 		return err
 	}
 	if err := command.ParseFlags(fs, args); err != nil {
@@ -48,12 +49,12 @@ func openService(ctx context.Context, fs *flag.FlagSet, args []string, e env, se
 			return err
 		}
 	}
-	store, err := command.OpenStore(ctx, cfg.DatabaseURL)
+	store, keys, err := command.OpenStore(ctx, cfg, newLogger(e.stderr, "warn"))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	return fn(cfg, kyb.NewService(store, opts...))
+	return fn(cfg, kyb.NewService(store, append(opts, kyb.WithCipher(kyb.CipherOf(keys)))...))
 }
 
 func migrate(ctx context.Context, args []string, e env) error {
@@ -220,17 +221,12 @@ func customersList(ctx context.Context, args []string, e env) error {
 	})
 }
 
-// withCipher is withService for commands that seal or open secrets: it
-// reads --file-encryption-key and --allow-insecure-webhooks too and gives
-// the service its cipher.
-func withCipher(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
-	settings := []string{"database-url", "file-encryption-key", "allow-insecure-webhooks"}
+// withWebhooks is withService for commands that add webhook endpoints: it
+// reads --allow-insecure-webhooks too.
+func withWebhooks(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
+	settings := []string{"database-url", "allow-insecure-webhooks"}
 	options := func(cfg config.Config) ([]kyb.Option, error) {
-		cipher, err := fileCipher(cfg, newLogger(e.stderr, "warn"))
-		if err != nil {
-			return nil, err
-		}
-		return []kyb.Option{kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks)}, nil
+		return []kyb.Option{kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks)}, nil
 	}
 	return openService(ctx, fs, args, e, settings, check, options, func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
 }
@@ -246,7 +242,7 @@ func webhooksCreate(ctx context.Context, args []string, e env) error {
 		}
 		return nil
 	}
-	return withCipher(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+	return withWebhooks(ctx, fs, args, e, check, func(svc *kyb.Service) error {
 		if _, err := svc.Partner(ctx, *partner); err != nil {
 			return err
 		}
@@ -269,7 +265,7 @@ func webhooksRotate(ctx context.Context, args []string, e env) error {
 		}
 		return nil
 	}
-	return withCipher(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+	return withWebhooks(ctx, fs, args, e, check, func(svc *kyb.Service) error {
 		ep, err := svc.RotateEndpointSecret(ctx, cliActor, *partner, *endpoint)
 		if err != nil {
 			return err

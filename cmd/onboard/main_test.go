@@ -48,15 +48,33 @@ type server struct {
 	stop   func() error
 }
 
+// testEnv is the environment of the commands the tests run: the
+// encryption key of the stores the tests open themselves (storetest.Keys).
+func testEnv(name string) string {
+	if name == "ONBOARD_FILE_ENCRYPTION_KEY" {
+		return testFileKey
+	}
+	return ""
+}
+
+// noEnv is an empty environment.
+func noEnv(string) string { return "" }
+
 // startServe runs "onboard serve" with args on a free port until the test
 // ends, and returns once it listens.
 func startServe(t *testing.T, args ...string) *server {
+	t.Helper()
+	return startServeWith(t, testEnv, args...)
+}
+
+// startServeWith is startServe in the environment getenv.
+func startServeWith(t *testing.T, getenv func(string) string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stderr := &syncBuffer{}
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
-	e := env{stdout: io.Discard, stderr: stderr, getenv: func(string) string { return "" }, listening: func(a string) { addrc <- a }}
+	e := env{stdout: io.Discard, stderr: stderr, getenv: getenv, listening: func(a string) { addrc <- a }}
 	go func() { done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), e) }()
 	s := &server{stderr: stderr}
 	select {
@@ -89,8 +107,14 @@ func startServe(t *testing.T, args ...string) *server {
 // cli runs one onboard command and returns its stdout.
 func cli(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	return cliWith(t, testEnv, args...)
+}
+
+// cliWith is cli in the environment getenv.
+func cliWith(t *testing.T, getenv func(string) string, args ...string) (string, error) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), args, env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }})
+	err := run(context.Background(), args, env{stdout: &stdout, stderr: &stderr, getenv: getenv})
 	if err != nil {
 		return stdout.String(), errors.Join(err, errors.New(stderr.String()))
 	}

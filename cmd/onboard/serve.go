@@ -34,14 +34,11 @@ func serve(ctx context.Context, args []string, e env) error {
 	log := newLogger(e.stderr, cfg.LogLevel)
 	log.Info("starting", "config", cfg.String(), "gc", tuneGC())
 
-	files, err := fileCipher(cfg, log)
+	store, keys, err := command.OpenStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	store, err := command.OpenStore(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
+	files := kyb.CipherOf(keys)
 	defer store.Close()
 	m := newMetrics(cfg, store, log)
 	if cfg.AllowInsecureWebhooks {

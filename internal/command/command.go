@@ -13,11 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/onboardkyb/onboard/internal/config"
-	"github.com/onboardkyb/onboard/internal/kyb"
-	"github.com/onboardkyb/onboard/internal/postgres"
-	"github.com/onboardkyb/onboard/internal/sqlite"
 )
 
 // Main runs a program's command line with a context that ends on SIGINT or
@@ -77,16 +72,4 @@ func ParseFlags(fs *flag.FlagSet, args []string) error {
 		return Usage(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
 	}
 	return nil
-}
-
-// OpenStore opens the database a URL names and migrates it.
-func OpenStore(ctx context.Context, databaseURL string) (kyb.Store, error) {
-	engine, target, err := config.ParseDatabaseURL(databaseURL)
-	if err != nil {
-		return nil, err
-	}
-	if engine == config.SQLite {
-		return sqlite.Open(ctx, target)
-	}
-	return postgres.Open(ctx, target)
 }

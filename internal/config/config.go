@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/envelope"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -39,6 +40,13 @@ type Config struct {
 	// FileEncryptionKey is the base64 of the 32-byte key that encrypts
 	// uploaded files and webhook secrets at rest. A secret: String masks it.
 	FileEncryptionKey string
+	// EncryptionKeys ("id:base64,...", newest last) or the file
+	// EncryptionKeyFile names hold the key-encryption keys of personal
+	// data (package envelope). Secrets: String masks them.
+	EncryptionKeys, EncryptionKeyFile string
+	// RetainRejected is how long a rejected customer's personal data is
+	// kept before it is erased; 0 keeps it for ever.
+	RetainRejected time.Duration
 	// AllowInsecureWebhooks permits http endpoints and private addresses.
 	AllowInsecureWebhooks bool
 	// WebhookTimeout bounds one delivery attempt.
@@ -79,6 +87,8 @@ func Default() Config {
 
 		RateLimit: kyb.DefaultRateLimit.PerSecond,
 		RateBurst: kyb.DefaultRateLimit.Burst,
+
+		RetainRejected: kyb.DefaultRetainRejected,
 	}
 }
 
@@ -99,6 +109,9 @@ func (c *Config) options() []option {
 		{"read-header-timeout", "ONBOARD_READ_HEADER_TIMEOUT", "how long a client may take to send a request's headers", (*durationValue)(&c.ReadHeaderTimeout)},
 		{"read-timeout", "ONBOARD_READ_TIMEOUT", "how long a client may take to send a whole request, body included", (*durationValue)(&c.ReadTimeout)},
 		{"file-encryption-key", "ONBOARD_FILE_ENCRYPTION_KEY", "base64 of the 32-byte key that encrypts uploaded files and webhook secrets; required with PostgreSQL, kept beside the database file with SQLite when unset (prefer the variable: flags show in process lists)", (*stringValue)(&c.FileEncryptionKey)},
+		{"encryption-keys", "ONBOARD_ENCRYPTION_KEYS", "the keys that encrypt personal data, files and webhook secrets at rest: comma-separated id:base64-of-32-bytes, ids 1 to 255, the newest (which seals new data) last; required with PostgreSQL unless file-encryption-key or encryption-key-file is set; a file-encryption-key is key 1 (prefer the variable: flags show in process lists)", (*stringValue)(&c.EncryptionKeys)},
+		{"encryption-key-file", "ONBOARD_ENCRYPTION_KEY_FILE", "a file holding the encryption-keys, one id:base64 per line, instead of the variable", (*stringValue)(&c.EncryptionKeyFile)},
+		{"retain-rejected", "ONBOARD_RETAIN_REJECTED", "how long after its rejection a customer's personal data is kept before it is erased (crypto-shredded); 0 keeps it", (*durationValue)(&c.RetainRejected)},
 		{"allow-insecure-webhooks", "ONBOARD_ALLOW_INSECURE_WEBHOOKS", "allow http webhook endpoints on loopback and private addresses, for local development only", (*boolValue)(&c.AllowInsecureWebhooks)},
 		{"webhook-timeout", "ONBOARD_WEBHOOK_TIMEOUT", "how long an endpoint has to answer a delivery", (*durationValue)(&c.WebhookTimeout)},
 		{"webhook-workers", "ONBOARD_WEBHOOK_WORKERS", "deliveries in flight at once, per instance", (*intValue)(&c.WebhookWorkers)},
@@ -132,9 +145,13 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 }
 
 // ServeSettings names the settings of "onboard serve".
-var ServeSettings = []string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "file-encryption-key",
+var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "retain-rejected",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after",
-	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof"}
+	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof"}, KeySettings...)
+
+// KeySettings name the settings of the encryption keys, which every
+// command that opens the database reads.
+var KeySettings = []string{"file-encryption-key", "encryption-keys", "encryption-key-file"}
 
 type stringValue string
 
@@ -202,6 +219,14 @@ func (c Config) Validate() error {
 			errs = append(errs, err)
 		}
 	}
+	if c.EncryptionKeys != "" {
+		if _, err := envelope.ParseKeys(c.EncryptionKeys); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.RetainRejected < 0 {
+		errs = append(errs, fmt.Errorf("retain-rejected %v: must not be negative", c.RetainRejected))
+	}
 	errs = append(errs, c.validateLimits()...)
 	if c.Pprof && c.MetricsAddr == "" {
 		errs = append(errs, errors.New("pprof: needs metrics-addr, the listener the profiler is served on"))
@@ -245,14 +270,17 @@ func MaskURL(s string) string {
 
 // String prints the settings with secrets masked.
 func (c Config) String() string {
-	key := "unset"
+	key, keys := "unset", "unset"
 	if c.FileEncryptionKey != "" {
 		key = "xxxxx"
 	}
-	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s file-encryption-key=%s "+
+	if c.EncryptionKeys != "" {
+		keys = "xxxxx"
+	}
+	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s "+
 		"rate-limit=%s rate-burst=%d trusted-proxies=%s metrics-addr=%s pprof=%t",
-		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, key,
+		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, key, keys, c.EncryptionKeyFile, c.RetainRejected,
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter,
 		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MetricsAddr, c.Pprof)
 }

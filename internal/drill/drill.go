@@ -98,7 +98,7 @@ func pgExec(dbURL, sql string) error {
 
 // partner creates a partner with the CLI and returns a client for it.
 func (e *drillEnv) partner() (key, secret string, err error) {
-	out, err := exec.Command(e.bin, "partners", "create", "--name", "drill", "--json", "--database-url", e.dbURL).Output()
+	out, err := exec.Command(e.bin, "partners", "create", "--name", "drill", "--json", "--database-url", e.dbURL, "--file-encryption-key", e.key).Output()
 	if err != nil {
 		return "", "", fmt.Errorf("partners create: %w", err)
 	}

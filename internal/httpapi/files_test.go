@@ -240,10 +240,10 @@ func TestFilesAreEncryptedAtRest(t *testing.T) {
 		var err error
 		driver, dsn, query := "pgx", dbURL, "SELECT content FROM files WHERE id = $1"
 		if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-			store, err = sqlite.Open(context.Background(), path)
+			store, err = sqlite.Open(context.Background(), path, storetest.Keys())
 			driver, dsn, query = "sqlite", "file:"+filepath.ToSlash(path)+"?mode=ro", "SELECT content FROM files WHERE id = ?"
 		} else {
-			store, err = postgres.Open(context.Background(), dbURL)
+			store, err = postgres.Open(context.Background(), dbURL, storetest.Keys())
 		}
 		if err != nil {
 			t.Fatal(err)

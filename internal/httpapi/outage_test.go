@@ -24,7 +24,7 @@ import (
 func TestReadOnlyDatabase(t *testing.T) {
 	dbURL := storetest.FreshPostgresURL(t)
 	ctx := context.Background()
-	store, err := postgres.Open(ctx, dbURL)
+	store, err := postgres.Open(ctx, dbURL, storetest.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,9 @@ type Customer struct {
 	// Fingerprint identifies the profile's content, so that a repeated
 	// create can be told apart from a conflicting one.
 	Fingerprint string
+	// ErasedAt is set once the customer's personal data was erased
+	// (Service.EraseCustomer); Profile then holds PartnerCustomerID alone.
+	ErasedAt time.Time
 }
 
 // View returns the customer as the API shows it to its partner. The
@@ -51,6 +54,9 @@ func (c Customer) View() api.Customer {
 	}
 	if !c.StatusUpdatedAt.IsZero() {
 		v.StatusUpdatedAt = api.Time(c.StatusUpdatedAt)
+	}
+	if !c.ErasedAt.IsZero() {
+		v.ErasedAt = api.Time(c.ErasedAt)
 	}
 	return v
 }

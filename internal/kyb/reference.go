@@ -54,12 +54,7 @@ func (s *Service) checkFileReferences(ctx context.Context, partnerID string, p a
 	if len(refs) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(refs))
-	for _, r := range refs {
-		if !slices.Contains(ids, r.id) {
-			ids = append(ids, r.id)
-		}
-	}
+	ids := referencedFiles(p)
 	files, err := s.store.Files(ctx, partnerID, ids)
 	if err != nil {
 		return fmt.Errorf("check file references: %w", err)

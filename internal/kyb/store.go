@@ -11,6 +11,8 @@ type Store interface {
 	OperatorStore
 	WebhookStore
 	RateLimitStore
+	ErasureStore
+	EncryptionStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error

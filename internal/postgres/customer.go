@@ -17,13 +17,12 @@ const customerColumns = sqlstore.CustomerColumns
 // statement does both inserts, so they commit together, and creates that
 // arrive together are sent together: see createBatch.
 func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, bool, error) {
-	profile, err := sqlstore.EncodeProfile(c.Profile)
+	sealed, err := s.SealNew(c, event)
 	if err != nil {
-		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
+		return kyb.Customer{}, false, err
 	}
-	args := append([]any{c.ID, c.PartnerID, c.Status, c.CreatedAt, c.StatusReason, nullTime(c.StatusUpdatedAt), string(profile), c.Fingerprint, c.Profile.PartnerCustomerID},
-		sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
-	args = append(args, eventArgs(event)...)
+	args := append(sqlstore.CustomerInsertArgs(sqlstore.PostgreSQL, c, sealed), sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
+	args = append(args, eventArgs(event, "", sealed.Event)...)
 	created, err := s.creates.Do(ctx, args)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("insert customer: %w", wrapErr(err))
@@ -32,24 +31,25 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 		return c, true, nil
 	}
 	// The conflicting row is committed: ON CONFLICT waited for it.
-	existing, err := scanRow(s.pool.QueryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = $1 AND partner_customer_id = $2",
+	existing, err := s.scanRow(s.pool.QueryRow(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = $1 AND partner_customer_id = $2",
 		c.PartnerID, c.Profile.PartnerCustomerID))
 	return existing, false, err
 }
 
-// createCustomerSQL inserts a customer ($1 to $9), its audit event ($10 to
-// $21, sqlstore.AuditArgs) and its webhook event (from $22, see outboxCTE)
+// createCustomerSQL inserts a customer ($1 to $14,
+// sqlstore.CustomerInsertArgs), its audit event ($15 to $26,
+// sqlstore.AuditArgs) and its webhook event (from $27, see outboxCTE)
 // unless the partner has the partner_customer_id already, and answers
 // whether it did.
 var createCustomerSQL = `WITH inserted AS (
-		INSERT INTO customers (` + customerColumns + `, partner_customer_id, event_sequence)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
+		INSERT INTO customers (` + sqlstore.CustomerInsertColumns + `, event_sequence)
+		VALUES (` + params(1, 14) + `, 1)
 		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING
 		RETURNING id, event_sequence),
 	audited AS (
 		INSERT INTO audit_events (` + sqlstore.AuditColumns + `)
-		SELECT ` + params(10, 12) + ` FROM inserted),
-	` + outboxCTE("inserted", 22) + `
+		SELECT ` + params(15, 12) + ` FROM inserted),
+	` + outboxCTE("inserted", 27) + `
 	SELECT count(*) = 1 FROM inserted`
 
 func nullTime(t time.Time) *time.Time {
@@ -64,9 +64,13 @@ func nullTime(t time.Time) *time.Time {
 func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, error) {
 	// $1 and $2 pick the customer, $3 to $14 are the audit event (its At
 	// is $4, ToStatus $12, Reason $13), the event follows from $15.
+	sealed, plain, err := s.SealEvent(ctx, s.Read, event)
+	if err != nil {
+		return kyb.Customer{}, err
+	}
 	args := append([]any{audit.CustomerID, audit.FromStatus}, sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
-	args = append(args, eventArgs(event)...)
-	c, err := scanRow(s.pool.QueryRow(ctx, `WITH updated AS (
+	args = append(args, eventArgs(event, plain, sealed)...)
+	c, err := s.scanRow(s.pool.QueryRow(ctx, `WITH updated AS (
 			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1
 			WHERE id = $1 AND status = $2
 			RETURNING `+customerColumns+`, event_sequence),

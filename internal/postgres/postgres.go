@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/onboardkyb/onboard/internal/envelope"
 	"github.com/onboardkyb/onboard/internal/groupcommit"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
@@ -40,8 +41,9 @@ type Store struct {
 }
 
 // Open connects to the database at url, checks that it keeps acknowledged
-// writes, and brings its schema up to date.
-func Open(ctx context.Context, url string) (*Store, error) {
+// writes, and brings its schema up to date; keys seal the personal data it
+// keeps.
+func Open(ctx context.Context, url string, keys *envelope.Keyring) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse postgres url: %w", err)
@@ -61,12 +63,17 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		Transact: func(ctx context.Context, fn func(sqlstore.Queryer) error) error {
 			return s.transact(ctx, func(tx pgx.Tx) error { return fn(queryer{tx}) })
 		},
+		Keys: keys,
 	}
 	if err := s.checkDurability(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.LoadIndexKey(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}

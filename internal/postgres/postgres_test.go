@@ -25,7 +25,7 @@ func TestRefusesUnsafeDurability(t *testing.T) {
 	if strings.Contains(u, "?") {
 		sep = "&"
 	}
-	_, err := postgres.Open(context.Background(), u+sep+"options="+"-c%20synchronous_commit%3Doff")
+	_, err := postgres.Open(context.Background(), u+sep+"options="+"-c%20synchronous_commit%3Doff", storetest.Keys())
 	if err == nil || !strings.Contains(err.Error(), "unsafe durability settings") || !strings.Contains(err.Error(), "synchronous_commit=off") {
 		t.Fatalf("Open error = %v, want a refusal naming synchronous_commit", err)
 	}

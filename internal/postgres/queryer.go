@@ -90,4 +90,4 @@ type rows struct{ pgx.Rows }
 func (r rows) Err() error { return wrapErr(r.Rows.Err()) }
 
 // scanRow reads a customer from a row of this engine's own.
-func scanRow(r pgx.Row) (kyb.Customer, error) { return sqlstore.ScanCustomer(row{r}) }
+func (s *Store) scanRow(r pgx.Row) (kyb.Customer, error) { return s.ScanCustomer(row{r}) }

@@ -12,10 +12,11 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-// eventArgs are an event's values in the order outboxCTE numbers them;
-// the sequence comes from the customer row.
-func eventArgs(e kyb.Event) []any {
-	return []any{e.ID, e.PartnerID, e.CustomerID, e.Type, e.CreatedAt, string(e.Data)}
+// eventArgs are an event's values in the order outboxCTE numbers them,
+// its data sealed (or plain: see sqlstore.SealEvent); the sequence comes
+// from the customer row.
+func eventArgs(e kyb.Event, plain string, sealed []byte) []any {
+	return []any{e.ID, e.PartnerID, e.CustomerID, e.Type, e.CreatedAt, plain, sealed}
 }
 
 // params is n numbered parameters from $first on: "$3, $4, $5".
@@ -35,8 +36,8 @@ func params(first, n int) string {
 func outboxCTE(source string, first int) string {
 	p := func(i int) string { return "$" + strconv.Itoa(first+i) }
 	return `evented AS (
-			INSERT INTO events (id, partner_id, customer_id, type, sequence, created_at, data)
-			SELECT ` + p(0) + `, ` + p(1) + `, ` + p(2) + `, ` + p(3) + `, ` + source + `.event_sequence, ` + p(4) + `, ` + p(5) + `::json FROM ` + source + `
+			INSERT INTO events (id, partner_id, customer_id, type, sequence, created_at, data, sealed_data)
+			SELECT ` + p(0) + `, ` + p(1) + `, ` + p(2) + `, ` + p(3) + `, ` + source + `.event_sequence, ` + p(4) + `, ` + p(5) + `, ` + p(6) + `::bytea FROM ` + source + `
 			RETURNING id),
 		delivered AS (
 			INSERT INTO deliveries (event_id, endpoint_id, partner_id, status, next_attempt_at, created_at)
@@ -58,19 +59,24 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 			UPDATE deliveries d SET lease_until = $2, attempts = d.attempts + 1
 			FROM due WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id
 			RETURNING d.event_id, d.endpoint_id, d.attempts)
-		SELECT e.id, e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, w.id, w.partner_id, w.url, w.secret_sealed, c.attempts
-		FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id`,
+		SELECT e.id, e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, e.sealed_data, cu.data_key,
+			w.id, w.partner_id, w.url, w.secret_sealed, c.attempts
+		FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id
+		LEFT JOIN customers cu ON cu.id = e.customer_id`,
 		now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", wrapErr(err))
 	}
 	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kyb.Job, error) {
 		var j kyb.Job
-		var data, secret []byte
+		var data, sealed, dataKey, secret []byte
 		err := row.Scan(&j.Event.ID, &j.Event.PartnerID, &j.Event.CustomerID, &j.Event.Type, &j.Event.Sequence, &j.Event.CreatedAt, &data,
-			&j.Endpoint.ID, &j.Endpoint.PartnerID, &j.Endpoint.URL, &secret, &j.Attempt)
-		j.Event.CreatedAt, j.Event.Data, j.Endpoint.Secret = j.Event.CreatedAt.UTC(), data, string(secret)
-		return j, err
+			&sealed, &dataKey, &j.Endpoint.ID, &j.Endpoint.PartnerID, &j.Endpoint.URL, &secret, &j.Attempt)
+		if err != nil {
+			return j, err
+		}
+		j.Event.CreatedAt, j.Endpoint.Secret = j.Event.CreatedAt.UTC(), string(secret)
+		return j, s.OpenEvent(&j.Event, data, sealed, dataKey)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", wrapErr(err))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 // maxCreateBatch bounds how many creates share a transaction.
@@ -14,7 +15,7 @@ const maxCreateBatch = 64
 // createOp is one CreateCustomer waiting for its batch.
 type createOp struct {
 	customer kyb.Customer
-	profile  []byte // the customer's profile, encoded by the caller
+	sealed   sqlstore.SealedCustomer // sealed by the caller, outside the batch
 	audit    kyb.AuditEvent
 	event    kyb.Event
 }
@@ -35,7 +36,7 @@ func (s *Store) createBatch(ctx context.Context, ops []createOp) ([]createResult
 		ptx := &preparedTx{tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer ptx.close()
 		for i, op := range ops {
-			r, err := createOne(ctx, ptx, op)
+			r, err := s.createOne(ctx, ptx, op)
 			if err != nil {
 				return err
 			}
@@ -51,12 +52,12 @@ func (s *Store) createBatch(ctx context.Context, ops []createOp) ([]createResult
 
 // createOne stores one customer with its audit event and webhook event,
 // or finds the one the partner already has with its partner_customer_id.
-func createOne(ctx context.Context, tx *preparedTx, op createOp) (createResult, error) {
+func (s *Store) createOne(ctx context.Context, tx *preparedTx, op createOp) (createResult, error) {
 	c := op.customer
-	res, err := tx.ExecContext(ctx, `INSERT INTO customers (`+customerColumns+`, partner_customer_id, event_sequence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+	res, err := tx.ExecContext(ctx, `INSERT INTO customers (`+sqlstore.CustomerInsertColumns+`, event_sequence)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING`,
-		c.ID, c.PartnerID, c.Status, micros(c.CreatedAt), c.StatusReason, nullMicros(c.StatusUpdatedAt), string(op.profile), c.Fingerprint, c.Profile.PartnerCustomerID)
+		sqlstore.CustomerInsertArgs(sqlstore.SQLite, c, op.sealed)...)
 	if err != nil {
 		return createResult{}, fmt.Errorf("insert customer: %w", wrapErr(err))
 	}
@@ -66,9 +67,9 @@ func createOne(ctx context.Context, tx *preparedTx, op createOp) (createResult, 
 		}
 		event := op.event
 		event.Sequence = 1
-		return createResult{customer: c, created: true}, insertEvent(ctx, tx, event)
+		return createResult{customer: c, created: true}, insertEvent(ctx, tx, event, "", op.sealed.Event)
 	}
-	existing, err := scanRow(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = ? AND partner_customer_id = ?",
+	existing, err := s.scanRow(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE partner_id = ? AND partner_customer_id = ?",
 		c.PartnerID, c.Profile.PartnerCustomerID))
 	return createResult{customer: existing}, err
 }

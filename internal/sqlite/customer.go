@@ -16,11 +16,11 @@ const customerColumns = sqlstore.CustomerColumns
 // partner_customer_id; then it returns the existing customer. Creates that
 // arrive together share one transaction: see createBatch.
 func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, bool, error) {
-	profile, err := sqlstore.EncodeProfile(c.Profile)
+	sealed, err := s.SealNew(c, event)
 	if err != nil {
-		return kyb.Customer{}, false, fmt.Errorf("encode profile: %w", err)
+		return kyb.Customer{}, false, err
 	}
-	r, err := s.creates.Do(ctx, createOp{customer: c, profile: profile, audit: audit, event: event})
+	r, err := s.creates.Do(ctx, createOp{customer: c, sealed: sealed, audit: audit, event: event})
 	if err != nil {
 		return kyb.Customer{}, false, err
 	}
@@ -33,12 +33,12 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 	var c kyb.Customer
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = scanRow(tx.QueryRowContext(ctx, `UPDATE customers SET status = ?, status_reason = ?, status_updated_at = ?, event_sequence = event_sequence + 1
+		c, err = s.scanRow(tx.QueryRowContext(ctx, `UPDATE customers SET status = ?, status_reason = ?, status_updated_at = ?, event_sequence = event_sequence + 1
 			WHERE id = ? AND status = ? RETURNING `+customerColumns,
 			audit.ToStatus, audit.Reason, micros(audit.At), audit.CustomerID, audit.FromStatus))
 		if errors.Is(err, kyb.ErrNotFound) {
 			// Either there is no such customer or its status moved on.
-			current, err := scanRow(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", audit.CustomerID))
+			current, err := s.scanRow(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", audit.CustomerID))
 			if err != nil {
 				return err
 			}
@@ -53,7 +53,11 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 		if err := tx.QueryRowContext(ctx, "SELECT event_sequence FROM customers WHERE id = ?", c.ID).Scan(&event.Sequence); err != nil {
 			return fmt.Errorf("read event sequence: %w", wrapErr(err))
 		}
-		return insertEvent(ctx, tx, event)
+		sealed, plain, err := s.SealEvent(ctx, txQueryer(tx), event)
+		if err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, event, plain, sealed)
 	})
 	return c, err
 }

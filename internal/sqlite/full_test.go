@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/onboardkyb/onboard/api"
+	"github.com/onboardkyb/onboard/internal/envelope"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -17,7 +19,7 @@ import (
 // with Retry-After to clients) and leave nothing half-written.
 func TestFullDatabaseIsUnavailable(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "onboard.db"))
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "onboard.db"), testKeys(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +36,7 @@ func TestFullDatabaseIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The writer is a single connection, so the limit holds for every write.
-	if _, err := s.write.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages+2)); err != nil {
+	if _, err := s.write.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages+8)); err != nil {
 		t.Fatal(err)
 	}
 	var full error
@@ -67,4 +69,13 @@ func TestFullDatabaseIsUnavailable(t *testing.T) {
 	if err := s.Ping(ctx); err != nil {
 		t.Errorf("Ping on a full database: %v", err)
 	}
+}
+
+// testKeys is a keyring of one key.
+func testKeys(t *testing.T) *envelope.Keyring {
+	k, err := envelope.NewKeyring(envelope.Key{ID: 1, Secret: bytes.Repeat([]byte{9}, envelope.KeySize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

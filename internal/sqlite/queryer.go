@@ -75,4 +75,4 @@ func (r rows) Close() { r.Rows.Close() }
 func (r rows) Err() error { return wrapErr(r.Rows.Err()) }
 
 // scanRow reads a customer from a row of this engine's own.
-func scanRow(r scanner) (kyb.Customer, error) { return sqlstore.ScanCustomer(row{r}) }
+func (s *Store) scanRow(r scanner) (kyb.Customer, error) { return s.ScanCustomer(row{r}) }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/envelope"
 	"github.com/onboardkyb/onboard/internal/groupcommit"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
@@ -46,8 +47,8 @@ type Store struct {
 }
 
 // Open opens (creating it and its folder if needed) the database at path
-// and brings its schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
+// and brings its schema up to date; keys seal the personal data it keeps.
+func Open(ctx context.Context, path string, keys *envelope.Keyring) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -78,6 +79,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		Transact: func(ctx context.Context, fn func(sqlstore.Queryer) error) error {
 			return s.transact(ctx, func(tx *sql.Tx) error { return fn(txQueryer(tx)) })
 		},
+		Keys: keys,
 	}
 	if err := s.checkDurability(ctx); err != nil {
 		s.Close()
@@ -87,13 +89,19 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.LoadIndexKey(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.creates = groupcommit.New(s.createBatch, 1, maxCreateBatch)
 	return s, nil
 }
 
 func open(path string, conns int, readOnly bool) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)"} {
+	// secure_delete zeroes what a write frees, so deleted and erased values
+	// do not linger in the file's free pages.
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "secure_delete(ON)"} {
 		q.Add("_pragma", p)
 	}
 	if readOnly {

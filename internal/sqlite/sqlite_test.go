@@ -20,14 +20,14 @@ func TestStore(t *testing.T) {
 func TestReopenKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nested", "onboard.db")
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, path)
+	s, err := sqlite.Open(ctx, path, storetest.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}
 	p, _ := storetest.NewPartner(t, s)
 	s.Close()
 
-	s, err = sqlite.Open(ctx, path)
+	s, err = sqlite.Open(ctx, path, storetest.Keys())
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -41,7 +41,7 @@ func TestReopenKeepsData(t *testing.T) {
 // mode: an in-memory one keeps its journal in memory, so an acknowledged
 // write would not survive a crash.
 func TestRefusesUnsafeDurability(t *testing.T) {
-	_, err := sqlite.Open(context.Background(), ":memory:")
+	_, err := sqlite.Open(context.Background(), ":memory:", storetest.Keys())
 	if err == nil || !strings.Contains(err.Error(), "unsafe durability settings") || !strings.Contains(err.Error(), "synchronous=FULL") {
 		t.Fatalf("Open(:memory:) error = %v, want a refusal naming the durability settings", err)
 	}
@@ -52,7 +52,7 @@ func TestRefusesUnsafeDurability(t *testing.T) {
 func TestRefusesANewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "onboard.db")
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, path)
+	s, err := sqlite.Open(ctx, path, storetest.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestRefusesANewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if s, err := sqlite.Open(ctx, path); err == nil || !strings.Contains(err.Error(), "9999_future.sql that this binary does not know") {
+	if s, err := sqlite.Open(ctx, path, storetest.Keys()); err == nil || !strings.Contains(err.Error(), "9999_future.sql that this binary does not know") {
 		if s != nil {
 			s.Close()
 		}
@@ -77,7 +77,7 @@ func TestRefusesANewerSchema(t *testing.T) {
 // personal data, so nobody but their owner may read them.
 func TestFilesOnlyTheOwnerReads(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "onboard.db")
-	s, err := sqlite.Open(context.Background(), path)
+	s, err := sqlite.Open(context.Background(), path, storetest.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}

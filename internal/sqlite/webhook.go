@@ -9,11 +9,12 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-// insertEvent adds an event to the outbox inside tx, with a pending
-// delivery to each of the partner's endpoints.
-func insertEvent(ctx context.Context, tx execer, e kyb.Event) error {
-	if _, err := tx.ExecContext(ctx, "INSERT INTO events (id, partner_id, customer_id, type, sequence, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		e.ID, e.PartnerID, e.CustomerID, e.Type, e.Sequence, micros(e.CreatedAt), string(e.Data)); err != nil {
+// insertEvent adds an event to the outbox inside tx, its data sealed (or
+// plain, for a customer from before encryption: see SealEvent), with a
+// pending delivery to each of the partner's endpoints.
+func insertEvent(ctx context.Context, tx execer, e kyb.Event, plain string, sealed []byte) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO events (id, partner_id, customer_id, type, sequence, created_at, data, sealed_data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		e.ID, e.PartnerID, e.CustomerID, e.Type, e.Sequence, micros(e.CreatedAt), plain, sealed); err != nil {
 		return fmt.Errorf("insert event: %w", wrapErr(err))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (event_id, endpoint_id, partner_id, status, next_attempt_at, created_at)
@@ -53,15 +54,19 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		for i := range jobs {
 			j := &jobs[i]
 			var created sql.NullInt64
-			var data string
-			var secret []byte
-			err := tx.QueryRowContext(ctx, `SELECT e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, w.url, w.secret_sealed, w.partner_id
-				FROM events e, webhook_endpoints w WHERE e.id = ? AND w.id = ?`, j.Event.ID, j.Endpoint.ID).
-				Scan(&j.Event.PartnerID, &j.Event.CustomerID, &j.Event.Type, &j.Event.Sequence, &created, &data, &j.Endpoint.URL, &secret, &j.Endpoint.PartnerID)
+			var data, sealed, dataKey, secret []byte
+			err := tx.QueryRowContext(ctx, `SELECT e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, e.sealed_data, c.data_key,
+					w.url, w.secret_sealed, w.partner_id
+				FROM events e JOIN webhook_endpoints w ON w.id = ? LEFT JOIN customers c ON c.id = e.customer_id WHERE e.id = ?`, j.Endpoint.ID, j.Event.ID).
+				Scan(&j.Event.PartnerID, &j.Event.CustomerID, &j.Event.Type, &j.Event.Sequence, &created, &data, &sealed, &dataKey,
+					&j.Endpoint.URL, &secret, &j.Endpoint.PartnerID)
 			if err != nil {
 				return fmt.Errorf("load claimed delivery: %w", wrapErr(err))
 			}
-			j.Event.CreatedAt, j.Event.Data, j.Endpoint.Secret = fromMicros(created), []byte(data), string(secret)
+			j.Event.CreatedAt, j.Endpoint.Secret = fromMicros(created), string(secret)
+			if err := s.OpenEvent(&j.Event, data, sealed, dataKey); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

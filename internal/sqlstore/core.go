@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/onboardkyb/onboard/internal/envelope"
 )
 
 // Queryer runs SQL on one engine, in a transaction or not. The core writes
@@ -42,12 +44,16 @@ type Dialect struct {
 	// that concurrent ones take turns; empty where one writer at a time is
 	// the rule (SQLite).
 	ForUpdate string
+	// KeyIDOf is an expression of the id of the key that sealed a blob
+	// column (its first byte), as two upper-case hex digits.
+	KeyIDOf func(column string) string
 }
 
 // SQLite is the dialect of SQLite, which keeps times as Unix microseconds.
 var SQLite = Dialect{
 	Placeholder: func(int) string { return "?" },
 	Time:        func(t time.Time) any { return t.UnixMicro() },
+	KeyIDOf:     func(col string) string { return "hex(substr(" + col + ", 1, 1))" },
 }
 
 // PostgreSQL is the dialect of PostgreSQL, which keeps timestamptz.
@@ -55,6 +61,7 @@ var PostgreSQL = Dialect{
 	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 	Time:        func(t time.Time) any { return t },
 	ForUpdate:   " FOR UPDATE",
+	KeyIDOf:     func(col string) string { return "upper(encode(substring(" + col + " from 1 for 1), 'hex'))" },
 }
 
 // Core is the half of a store that is the same on every engine. An engine
@@ -67,6 +74,10 @@ type Core struct {
 	// Transact runs fn in one write transaction, committing when it
 	// returns nil.
 	Transact func(ctx context.Context, fn func(Queryer) error) error
+	// Keys seals and opens customers' personal data (seal.go).
+	Keys *envelope.Keyring
+	// index makes the keyed hashes of identifiers; LoadIndexKey sets it.
+	index envelope.IndexKey
 }
 
 // Time scans a time as either engine keeps it: Unix microseconds

@@ -9,16 +9,16 @@ import (
 )
 
 // CustomerColumns are the customers columns ScanCustomer reads.
-const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint"
+const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, sealed_profile, data_key, erased_at"
 
 // Customer returns one of a partner's customers.
 func (c *Core) Customer(ctx context.Context, partnerID, id string) (kyb.Customer, error) {
-	return ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ? AND partner_id = ?", id, partnerID))
+	return c.ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ? AND partner_id = ?", id, partnerID))
 }
 
 // CustomerByID returns any partner's customer.
 func (c *Core) CustomerByID(ctx context.Context, id string) (kyb.Customer, error) {
-	return ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ?", id))
+	return c.ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ?", id))
 }
 
 // ListCustomers returns a page of customers ordered by creation time; a
@@ -36,7 +36,7 @@ func (c *Core) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.Cust
 	defer rows.Close()
 	var customers []kyb.Customer
 	for rows.Next() {
-		cust, err := ScanCustomer(rows)
+		cust, err := c.ScanCustomer(rows)
 		if err != nil {
 			return kyb.CustomerPage{}, err
 		}
@@ -48,21 +48,24 @@ func (c *Core) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.Cust
 	return Page(customers, q.Limit), nil
 }
 
-// ScanCustomer reads CustomerColumns; no row is a customer not found.
-func ScanCustomer(row Row) (kyb.Customer, error) {
+// ScanCustomer reads CustomerColumns, opening the profile; no row is a
+// customer not found.
+func (core *Core) ScanCustomer(row Row) (kyb.Customer, error) {
 	var c kyb.Customer
-	var created, updated Time
-	var profile []byte
-	err := row.Scan(&c.ID, &c.PartnerID, &c.Status, &created, &c.StatusReason, &updated, &profile, &c.Fingerprint)
+	var created, updated, erased Time
+	var profile, sealed, dataKey []byte
+	var partnerCustomerID string
+	err := row.Scan(&c.ID, &c.PartnerID, &c.Status, &created, &c.StatusReason, &updated, &profile, &c.Fingerprint,
+		&partnerCustomerID, &sealed, &dataKey, &erased)
 	if errors.Is(err, ErrNoRows) {
 		return kyb.Customer{}, kyb.NotFound("customer")
 	}
 	if err != nil {
 		return kyb.Customer{}, fmt.Errorf("select customer: %w", err)
 	}
-	if c.Profile, err = DecodeProfile(profile); err != nil {
+	c.CreatedAt, c.StatusUpdatedAt, c.ErasedAt = created.T, updated.T, erased.T
+	if err := core.openProfile(&c, profile, sealed, dataKey, partnerCustomerID); err != nil {
 		return kyb.Customer{}, fmt.Errorf("customer %s: %w", c.ID, err)
 	}
-	c.CreatedAt, c.StatusUpdatedAt = created.T, updated.T
 	return c, nil
 }

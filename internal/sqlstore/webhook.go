@@ -183,8 +183,8 @@ func (c *Core) Redeliver(ctx context.Context, eventID string, audit kyb.AuditEve
 
 // CustomerEvents returns a customer's events, in sequence.
 func (c *Core) CustomerEvents(ctx context.Context, customerID string) ([]kyb.Event, error) {
-	rows, err := c.Read.Query(ctx, `SELECT id, partner_id, customer_id, type, sequence, created_at, data
-		FROM events WHERE customer_id = ? ORDER BY sequence`, customerID)
+	rows, err := c.Read.Query(ctx, `SELECT e.id, e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, e.sealed_data, c.data_key
+		FROM events e LEFT JOIN customers c ON c.id = e.customer_id WHERE e.customer_id = ? ORDER BY e.sequence`, customerID)
 	if err != nil {
 		return nil, fmt.Errorf("select events: %w", err)
 	}
@@ -193,11 +193,14 @@ func (c *Core) CustomerEvents(ctx context.Context, customerID string) ([]kyb.Eve
 	for rows.Next() {
 		var e kyb.Event
 		var created Time
-		var data []byte
-		if err := rows.Scan(&e.ID, &e.PartnerID, &e.CustomerID, &e.Type, &e.Sequence, &created, &data); err != nil {
+		var data, sealed, dataKey []byte
+		if err := rows.Scan(&e.ID, &e.PartnerID, &e.CustomerID, &e.Type, &e.Sequence, &created, &data, &sealed, &dataKey); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
-		e.CreatedAt, e.Data = created.T, data
+		e.CreatedAt = created.T
+		if err := c.OpenEvent(&e, data, sealed, dataKey); err != nil {
+			return nil, err
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {

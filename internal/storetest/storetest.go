@@ -7,6 +7,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/onboardkyb/onboard/internal/envelope"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/postgres"
 	"github.com/onboardkyb/onboard/internal/sqlite"
@@ -59,10 +61,25 @@ func SQLiteURL(t testing.TB) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "onboard.db")
 }
 
+// KeySecret is the key-encryption key of every store the tests open, key
+// 1 of Keys: each test binary's PostgreSQL database is shared, and must be
+// opened with the keys that wrote it. Its base64 is the
+// ONBOARD_FILE_ENCRYPTION_KEY of the tests that run the binary.
+var KeySecret = bytes.Repeat([]byte{7}, envelope.KeySize)
+
+// Keys returns the keyring of the tests' stores.
+func Keys() *envelope.Keyring {
+	k, err := envelope.NewKeyring(envelope.Key{ID: 1, Secret: KeySecret})
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
 // SQLite opens a new SQLite store in a temporary folder.
 func SQLite(t testing.TB) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "onboard.db"))
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "onboard.db"), Keys())
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -97,7 +114,7 @@ func PostgresURL(t testing.TB) string {
 // Postgres opens a store on this test binary's PostgreSQL database.
 func Postgres(t testing.TB) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), PostgresURL(t))
+	s, err := postgres.Open(context.Background(), PostgresURL(t), Keys())
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}

@@ -1,0 +1,111 @@
+package kyb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/onboardkyb/onboard/api"
+)
+
+// DefaultRetainRejected is how long a rejected customer's personal data is
+// kept: anti-money-laundering rules (the EU directives, FATF
+// recommendation 11) keep customer records five years.
+const DefaultRetainRejected = 5 * 365 * 24 * time.Hour
+
+// ActionCustomerErased records an erasure of a customer's personal data.
+const ActionCustomerErased = "customer.erased"
+
+// ErasureStore erases customers' personal data.
+type ErasureStore interface {
+	// EraseCustomer destroys the customer's data key, so that its profile
+	// and its events' data can never be opened again, clears its keyed
+	// hashes, deletes its partner's files fileIDs, stops the pending
+	// deliveries of its events and records audit, in one transaction.
+	// The customer keeps its ids, status and history. It is a conflict
+	// when the customer is active (ErrTransition) or already erased.
+	EraseCustomer(ctx context.Context, audit AuditEvent, fileIDs []string) (Customer, error)
+	// ErasableCustomers returns up to limit customers rejected before
+	// cutoff whose data is not yet erased, oldest first.
+	ErasableCustomers(ctx context.Context, rejectedBefore time.Time, limit int) ([]string, error)
+}
+
+// ErrErased is the conflict of changing a customer whose personal data
+// was erased.
+func ErrErased(customerID string) *Error {
+	e := Conflict("customer_erased", "the customer's personal data was erased; it can no longer change")
+	e.CustomerID = customerID
+	return e
+}
+
+// EraseCustomer erases a customer's personal data (crypto-shredding: its
+// data key is destroyed) and the documents its profile names, keeping its
+// ids, status history and audit trail. An active customer cannot be
+// erased: suspend or reject it first.
+func (s *Service) EraseCustomer(ctx context.Context, actor Actor, customerID, reason string) (Customer, error) {
+	var ch checker
+	if strings.TrimSpace(reason) == "" {
+		ch.add("reason", api.CodeRequired, "is required")
+	} else {
+		ch.text("reason", reason, true, MaxReasonLength)
+	}
+	if len(ch.errs) > 0 {
+		return Customer{}, Invalid(ch.errs)
+	}
+	c, err := s.store.CustomerByID(ctx, customerID)
+	if err != nil {
+		return Customer{}, err
+	}
+	if !c.ErasedAt.IsZero() {
+		return Customer{}, ErrErased(c.ID)
+	}
+	if c.Status == StatusActive {
+		e := Conflict("customer_active", "an active customer cannot be erased; suspend or reject it first")
+		e.CustomerID = c.ID
+		return Customer{}, e
+	}
+	audit := newAuditEvent(s.Now().UTC(), actor, ActionCustomerErased)
+	audit.PartnerID, audit.CustomerID, audit.FromStatus, audit.Reason = c.PartnerID, c.ID, c.Status, reason
+	erased, err := s.store.EraseCustomer(ctx, audit, referencedFiles(c.Profile))
+	if err != nil {
+		return Customer{}, fmt.Errorf("erase customer %s: %w", customerID, err)
+	}
+	return erased, nil
+}
+
+// EraseExpired erases the personal data of customers rejected longer than
+// retain ago, in batches, and returns how many it erased. A retain of 0
+// keeps everything.
+func (s *Service) EraseExpired(ctx context.Context, retain time.Duration) (int, error) {
+	if retain <= 0 {
+		return 0, nil
+	}
+	actor := Actor{Type: ActorSystem, ID: "retention"}
+	reason := "retention period of " + retain.String() + " after rejection ended"
+	n := 0
+	for {
+		ids, err := s.store.ErasableCustomers(ctx, s.Now().Add(-retain), 100)
+		if err != nil || len(ids) == 0 {
+			return n, err
+		}
+		for _, id := range ids {
+			if _, err := s.EraseCustomer(ctx, actor, id, reason); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+}
+
+// referencedFiles lists the files a profile names, each once.
+func referencedFiles(p api.Profile) []string {
+	var ids []string
+	for _, r := range fileReferences(p) {
+		if !slices.Contains(ids, r.id) {
+			ids = append(ids, r.id)
+		}
+	}
+	return ids
+}

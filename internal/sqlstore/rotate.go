@@ -1,0 +1,194 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/onboardkyb/onboard/internal/kyb"
+)
+
+// RewrapBatch puts up to limit values of each kind under the newest key;
+// see kyb.EncryptionStore. Every replacement compares the old value, so a
+// value changed meanwhile (by an erasure, another rotation) is left alone
+// and found again by the next batch if it still needs it.
+func (c *Core) RewrapBatch(ctx context.Context, limit int) (int, error) {
+	total := 0
+	for _, step := range []func(context.Context, int) (int, error){
+		c.rewrapDataKeys, c.sealPlainCustomers, c.sealPlainEvents, c.rewrapWrappedKeys, c.rewrapSecrets, c.rewrapFiles,
+	} {
+		n, err := step(ctx, limit)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// sealedValue is one value to move onto the newest key.
+type sealedValue struct {
+	id     string
+	sealed []byte
+}
+
+// selectValues runs a query of (id, value) rows.
+func (c *Core) selectValues(ctx context.Context, query string, args ...any) ([]sealedValue, error) {
+	rows, err := c.Read.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sealedValue
+	for rows.Next() {
+		var v sealedValue
+		if err := rows.Scan(&v.id, &v.sealed); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// rewrap re-seals each value under the newest key with the associated
+// data ad gives it and stores it with update (new value, id, old value),
+// in one transaction.
+func (c *Core) rewrap(ctx context.Context, what string, values []sealedValue, ad func(id string) []byte, update string) (int, error) {
+	if len(values) == 0 {
+		return 0, nil
+	}
+	changed := 0
+	err := c.Transact(ctx, func(tx Queryer) error {
+		for _, v := range values {
+			fresh, err := c.Keys.Rewrap(ad(v.id), v.sealed)
+			if err != nil {
+				return fmt.Errorf("rewrap %s %s: %w", what, v.id, err)
+			}
+			n, err := tx.Exec(ctx, update, fresh, v.id, v.sealed)
+			if err != nil {
+				return fmt.Errorf("rewrap %s %s: %w", what, v.id, err)
+			}
+			changed += int(n)
+		}
+		return nil
+	})
+	return changed, err
+}
+
+func (c *Core) newestHex() string { return fmt.Sprintf("%02X", c.Keys.Newest()) }
+
+func (c *Core) rewrapDataKeys(ctx context.Context, limit int) (int, error) {
+	values, err := c.selectValues(ctx, "SELECT id, data_key FROM customers WHERE data_key IS NOT NULL AND data_key_kek <> ? LIMIT ?",
+		int(c.Keys.Newest()), limit)
+	if err != nil {
+		return 0, fmt.Errorf("select data keys: %w", err)
+	}
+	return c.rewrap(ctx, "data key of", values, dataKeyAD,
+		"UPDATE customers SET data_key = ?, data_key_kek = "+fmt.Sprint(int(c.Keys.Newest()))+" WHERE id = ? AND data_key = ?")
+}
+
+func (c *Core) rewrapWrappedKeys(ctx context.Context, limit int) (int, error) {
+	values, err := c.selectValues(ctx, "SELECT name, wrapped FROM wrapped_keys WHERE "+c.Dialect.KeyIDOf("wrapped")+" <> ? LIMIT ?", c.newestHex(), limit)
+	if err != nil {
+		return 0, fmt.Errorf("select wrapped keys: %w", err)
+	}
+	return c.rewrap(ctx, "key", values, func(name string) []byte { return wrappedKeyAD(name) },
+		"UPDATE wrapped_keys SET wrapped = ? WHERE name = ? AND wrapped = ?")
+}
+
+func (c *Core) rewrapSecrets(ctx context.Context, limit int) (int, error) {
+	values, err := c.selectValues(ctx, "SELECT id, secret_sealed FROM webhook_endpoints WHERE "+c.Dialect.KeyIDOf("secret_sealed")+" <> ? LIMIT ?", c.newestHex(), limit)
+	if err != nil {
+		return 0, fmt.Errorf("select webhook secrets: %w", err)
+	}
+	return c.rewrap(ctx, "secret of endpoint", values, func(id string) []byte { return []byte(id) },
+		"UPDATE webhook_endpoints SET secret_sealed = ? WHERE id = ? AND secret_sealed = ?")
+}
+
+// rewrapFiles re-seals files a few at a time, whatever limit says: each
+// may be megabytes.
+func (c *Core) rewrapFiles(ctx context.Context, limit int) (int, error) {
+	values, err := c.selectValues(ctx, "SELECT id, content FROM files WHERE "+c.Dialect.KeyIDOf("content")+" <> ? LIMIT ?", c.newestHex(), min(limit, 8))
+	if err != nil {
+		return 0, fmt.Errorf("select files: %w", err)
+	}
+	return c.rewrap(ctx, "file", values, func(id string) []byte { return []byte(id) },
+		"UPDATE files SET content = ? WHERE id = ? AND content = ?")
+}
+
+// sealPlainCustomers seals customers written before encryption: each gets
+// a data key, its profile sealed and its identifiers hashed.
+func (c *Core) sealPlainCustomers(ctx context.Context, limit int) (int, error) {
+	values, err := c.selectValues(ctx, "SELECT id, profile FROM customers WHERE data_key IS NULL AND erased_at IS NULL LIMIT ?", limit)
+	if err != nil {
+		return 0, fmt.Errorf("select plain customers: %w", err)
+	}
+	changed := 0
+	err = c.Transact(ctx, func(tx Queryer) error {
+		for _, v := range values {
+			p, err := DecodeProfile(v.sealed)
+			if err != nil {
+				return fmt.Errorf("customer %s: %w", v.id, err)
+			}
+			stored, err := EncodeProfile(p)
+			if err != nil {
+				return fmt.Errorf("customer %s: %w", v.id, err)
+			}
+			key, wrapped := c.Keys.NewDataKey(dataKeyAD(v.id))
+			business, idNumbers := c.identifierHashes(p)
+			n, err := tx.Exec(ctx, `UPDATE customers SET profile = '', sealed_profile = ?, data_key = ?, data_key_kek = ?,
+					business_identifier_hmac = ?, id_number_hmacs = ?
+				WHERE id = ? AND data_key IS NULL AND erased_at IS NULL AND profile = ?`,
+				key.Seal(profileAD(v.id), stored), wrapped, int(c.Keys.Newest()), business, idNumbers, v.id, string(v.sealed))
+			if err != nil {
+				return fmt.Errorf("seal customer %s: %w", v.id, err)
+			}
+			changed += int(n)
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// sealPlainEvents seals events written in plain: before encryption, or by
+// a status change that raced sealPlainCustomers.
+func (c *Core) sealPlainEvents(ctx context.Context, limit int) (int, error) {
+	rows, err := c.Read.Query(ctx, `SELECT e.id, e.customer_id, e.data, cu.data_key FROM events e JOIN customers cu ON cu.id = e.customer_id
+		WHERE e.sealed_data IS NULL AND e.data <> '' AND cu.data_key IS NOT NULL LIMIT ?`, limit)
+	if err != nil {
+		return 0, fmt.Errorf("select plain events: %w", err)
+	}
+	type plainEvent struct {
+		e          kyb.Event
+		wrappedKey []byte
+	}
+	var events []plainEvent
+	for rows.Next() {
+		var p plainEvent
+		if err := rows.Scan(&p.e.ID, &p.e.CustomerID, &p.e.Data, &p.wrappedKey); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("scan plain event: %w", err)
+		}
+		events = append(events, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("select plain events: %w", err)
+	}
+	changed := 0
+	err = c.Transact(ctx, func(tx Queryer) error {
+		for _, p := range events {
+			key, err := c.Keys.OpenDataKey(dataKeyAD(p.e.CustomerID), p.wrappedKey)
+			if err != nil {
+				return fmt.Errorf("customer %s: %w", p.e.CustomerID, err)
+			}
+			n, err := tx.Exec(ctx, "UPDATE events SET data = '', sealed_data = ? WHERE id = ? AND sealed_data IS NULL AND data = ?",
+				key.Seal(eventAD(p.e.CustomerID, p.e.ID), p.e.Data), p.e.ID, string(p.e.Data))
+			if err != nil {
+				return fmt.Errorf("seal event %s: %w", p.e.ID, err)
+			}
+			changed += int(n)
+		}
+		return nil
+	})
+	return changed, err
+}
