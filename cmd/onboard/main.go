@@ -25,12 +25,18 @@ Usage:
   onboard keys create --partner ID [--json]
                                           issue another key for a partner (at most two live keys)
   onboard keys revoke KEY                 revoke a key; it stops working within 5 seconds
+  onboard keys rotate-encryption [--batch N]
+                                          re-wrap everything encrypted under an older encryption key with the newest
   onboard operators create --name NAME [--json]
                                           create a compliance operator and print their admin API token
   onboard customers list [--status pending] [--partner ID]
                                           the review queue, oldest first
   onboard customers review ID --status active|rejected|suspended --reason TEXT
                                           decide on a customer (recorded in the audit trail)
+  onboard customers erase ID --reason TEXT
+                                          erase a customer's personal data (not while active)
+  onboard customers erase-expired [--retain-rejected 43800h]
+                                          erase customers rejected longer ago than the retention period
   onboard webhooks create --partner ID --url URL [--json]
                                           register a partner's endpoint and print its signing secret
   onboard webhooks list --partner ID      list a partner's endpoints
@@ -40,6 +46,8 @@ Usage:
 
 Every command takes --database-url (env ONBOARD_DATABASE_URL):
   sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
+and the encryption keys (env ONBOARD_ENCRYPTION_KEYS, ONBOARD_ENCRYPTION_KEY_FILE
+or ONBOARD_FILE_ENCRYPTION_KEY; on SQLite a key beside the database by default).
 
 Run "onboard COMMAND --help" for a command's flags. Load tests and bulk
 loads are another command, onboard-bench (go run ./cmd/onboard-bench --help).
@@ -95,6 +103,12 @@ func run(ctx context.Context, args []string, e env) error {
 		return customersList(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "review":
 		return customersReview(ctx, rest[1:], e)
+	case cmd == "customers" && sub == "erase":
+		return customersErase(ctx, rest[1:], e)
+	case cmd == "customers" && sub == "erase-expired":
+		return customersEraseExpired(ctx, rest[1:], e)
+	case cmd == "keys" && sub == "rotate-encryption":
+		return keysRotateEncryption(ctx, rest[1:], e)
 	case cmd == "webhooks" && sub == "create":
 		return webhooksCreate(ctx, rest[1:], e)
 	case cmd == "webhooks" && sub == "list":

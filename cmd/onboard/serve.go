@@ -59,6 +59,8 @@ func serve(ctx context.Context, args []string, e env) error {
 	relayDone := make(chan struct{})
 	go func() { relay.Run(relayCtx); close(relayDone) }()
 	defer func() { stopRelay(); <-relayDone }()
+	stopRetention := runRetention(relayCtx, svc, cfg.RetainRejected, log)
+	defer stopRetention()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -110,6 +112,42 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// retentionInterval is how often serve erases the customers whose
+// retention period ended.
+const retentionInterval = time.Hour
+
+// runRetention erases, at start and then every retentionInterval, the
+// personal data of customers rejected longer than retain ago, until the
+// returned stop is called. Instances running it together skip what
+// another erased first.
+func runRetention(ctx context.Context, svc *kyb.Service, retain time.Duration, log *slog.Logger) (stop func()) {
+	if retain <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(retentionInterval)
+		defer tick.Stop()
+		for {
+			n, err := svc.EraseExpired(ctx, retain)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("retention: erasing expired customers failed", "err", err)
+			case n > 0:
+				log.Info("retention: erased customers whose retention period ended", "customers", n, "retain_rejected", retain.String())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -81,7 +81,8 @@ func ParseKeys(spec string) ([]Key, error) {
 	for _, entry := range strings.FieldsFunc(spec, func(r rune) bool { return r == ',' || r == '\n' || r == ' ' || r == '\r' || r == '\t' }) {
 		idText, secretText, ok := strings.Cut(entry, ":")
 		if !ok {
-			return nil, fmt.Errorf("encryption keys: entry %q is not id:base64-key", redact(entry))
+			// Never quote the entry: it may be a key.
+			return nil, errors.New("encryption keys: an entry is not id:base64-key")
 		}
 		id, err := strconv.ParseUint(idText, 10, 8)
 		if err != nil || id == 0 {
@@ -109,15 +110,6 @@ func DecodeKey(text string) ([]byte, error) {
 		return nil, fmt.Errorf("%d bytes, want %d (generate a key with: openssl rand -base64 32)", len(key), KeySize)
 	}
 	return key, nil
-}
-
-// redact keeps the key id of a malformed entry and hides the rest: an
-// error message must never print a key.
-func redact(entry string) string {
-	if len(entry) > 4 {
-		return entry[:4] + "…"
-	}
-	return "…"
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {

@@ -185,6 +185,19 @@ func (s *Server) adminChangeStatus(w http.ResponseWriter, r *http.Request) error
 	return writeJSON(w, http.StatusOK, newAdminCustomerJSON(c))
 }
 
+func (s *Server) adminEraseCustomer(w http.ResponseWriter, r *http.Request) error {
+	var req kyb.Erasure
+	if err := readJSON(w, r, &req, func() error { return req.Validate() }); err != nil {
+		return err
+	}
+	infoFrom(r.Context()).customerID = r.PathValue("customer_id")
+	c, err := s.service.EraseCustomer(r.Context(), actorOf(r), r.PathValue("customer_id"), req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newAdminCustomerJSON(c))
+}
+
 type partnerJSON struct {
 	PartnerID string `json:"partner_id"`
 	Name      string `json:"name"`

@@ -1575,6 +1575,10 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 			id, _ := openAPICustomer(t, ts, creds)
 			return ts.request(t, "POST", "/admin/customers/"+id+"/status", nil, body, operator...)
 		},
+		"adminEraseCustomer": func(name, body string) response {
+			id, _ := openAPICustomer(t, ts, creds)
+			return ts.request(t, "POST", "/admin/customers/"+id+"/erase", nil, body, operator...)
+		},
 		"adminCreatePartner": func(name, body string) response {
 			return ts.request(t, "POST", "/admin/partners", nil, body, operator...)
 		},

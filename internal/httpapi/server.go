@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	s.handle("GET", "/admin/customers/{customer_id}", s.operator(s.adminGetCustomer))
 	s.handle("GET", "/admin/customers/{customer_id}/audit", s.operator(s.adminCustomerAudit))
 	s.handle("POST", "/admin/customers/{customer_id}/status", s.operator(s.adminChangeStatus))
+	s.handle("POST", "/admin/customers/{customer_id}/erase", s.operator(s.adminEraseCustomer))
 	s.handle("GET", "/admin/audit", s.operator(s.adminAudit))
 	s.handle("GET", "/admin/partners", s.operator(s.adminListPartners))
 	s.handle("POST", "/admin/partners", s.operator(s.adminCreatePartner))

@@ -32,6 +32,25 @@ type ErasureStore interface {
 	ErasableCustomers(ctx context.Context, rejectedBefore time.Time, limit int) ([]string, error)
 }
 
+// Erasure is a request to erase a customer's personal data.
+type Erasure struct {
+	Reason string `json:"reason"`
+}
+
+// Validate checks the request on its own: a reason is required.
+func (e Erasure) Validate() error {
+	var ch checker
+	if strings.TrimSpace(e.Reason) == "" {
+		ch.add("reason", api.CodeRequired, "is required")
+	} else {
+		ch.text("reason", e.Reason, true, MaxReasonLength)
+	}
+	if len(ch.errs) > 0 {
+		return Invalid(ch.errs)
+	}
+	return nil
+}
+
 // ErrErased is the conflict of changing a customer whose personal data
 // was erased.
 func ErrErased(customerID string) *Error {
@@ -44,15 +63,9 @@ func ErrErased(customerID string) *Error {
 // data key is destroyed) and the documents its profile names, keeping its
 // ids, status history and audit trail. An active customer cannot be
 // erased: suspend or reject it first.
-func (s *Service) EraseCustomer(ctx context.Context, actor Actor, customerID, reason string) (Customer, error) {
-	var ch checker
-	if strings.TrimSpace(reason) == "" {
-		ch.add("reason", api.CodeRequired, "is required")
-	} else {
-		ch.text("reason", reason, true, MaxReasonLength)
-	}
-	if len(ch.errs) > 0 {
-		return Customer{}, Invalid(ch.errs)
+func (s *Service) EraseCustomer(ctx context.Context, actor Actor, customerID string, req Erasure) (Customer, error) {
+	if err := req.Validate(); err != nil {
+		return Customer{}, err
 	}
 	c, err := s.store.CustomerByID(ctx, customerID)
 	if err != nil {
@@ -67,7 +80,7 @@ func (s *Service) EraseCustomer(ctx context.Context, actor Actor, customerID, re
 		return Customer{}, e
 	}
 	audit := newAuditEvent(s.Now().UTC(), actor, ActionCustomerErased)
-	audit.PartnerID, audit.CustomerID, audit.FromStatus, audit.Reason = c.PartnerID, c.ID, c.Status, reason
+	audit.PartnerID, audit.CustomerID, audit.FromStatus, audit.Reason = c.PartnerID, c.ID, c.Status, req.Reason
 	erased, err := s.store.EraseCustomer(ctx, audit, referencedFiles(c.Profile))
 	if err != nil {
 		return Customer{}, fmt.Errorf("erase customer %s: %w", customerID, err)
@@ -90,11 +103,20 @@ func (s *Service) EraseExpired(ctx context.Context, retain time.Duration) (int, 
 		if err != nil || len(ids) == 0 {
 			return n, err
 		}
+		erased := 0
 		for _, id := range ids {
-			if _, err := s.EraseCustomer(ctx, actor, id, reason); err != nil {
+			_, err := s.EraseCustomer(ctx, actor, id, Erasure{Reason: reason})
+			switch {
+			case ErrorKind(err) == KindConflict:
+				// Another instance erased it first.
+			case err != nil:
 				return n, err
+			default:
+				erased++
 			}
-			n++
+		}
+		if n += erased; erased == 0 {
+			return n, nil
 		}
 	}
 }

@@ -107,7 +107,7 @@ const (
 var AuditActions = []string{
 	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
 	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
-	ActionEventRedelivered, ActionFileUploaded,
+	ActionEventRedelivered, ActionFileUploaded, ActionCustomerErased,
 }
 
 // PrefixAuditEvent starts every audit event id.

@@ -161,6 +161,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if err != nil {
 		return Customer{}, err
 	}
+	if !c.ErasedAt.IsZero() {
+		return Customer{}, ErrErased(c.ID)
+	}
 	if !c.Status.CanBecome(change.Status) {
 		return Customer{}, ErrTransition(c.Status, change.Status)
 	}

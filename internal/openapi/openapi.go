@@ -17,6 +17,9 @@
 //     generated response object) with more properties: its required and
 //     properties are appended to the base's, its other keys replace them.
 //     Every object refuses unknown fields, which rules out allOf.
+//   - "x-erasable": "erased_at", beside x-extends, makes the base's required
+//     properties (but partner_customer_id) required only while the named
+//     one is absent: an erased customer keeps its ids alone.
 //
 // Run it with go generate ./... (see internal/httpapi/health.go).
 package openapi
@@ -124,9 +127,12 @@ func extend(schemas *obj, generated map[string]*obj, types map[string]reflect.Ty
 		return nil, fmt.Errorf("components.schemas.%s: %w", name, err)
 	}
 	out := clone(b).(*obj)
+	if erasedBy, ok := s.get("x-erasable").(string); ok {
+		erasable(out, erasedBy)
+	}
 	for _, k := range s.keys {
 		switch k {
-		case "x-extends":
+		case "x-extends", "x-erasable":
 		case "required":
 			out.set(k, append(out.get(k).([]any), s.get(k).([]any)...))
 		case "properties":
@@ -145,6 +151,26 @@ func extend(schemas *obj, generated map[string]*obj, types map[string]reflect.Ty
 		return out, fromGo(out, "#/components/schemas/"+name, types)
 	}
 	return out, nil
+}
+
+// erasable moves the required properties of s but partner_customer_id
+// into an anyOf that the property erasedBy satisfies too.
+func erasable(s *obj, erasedBy string) {
+	var kept, erased []any
+	for _, r := range s.get("required").([]any) {
+		if r == "partner_customer_id" {
+			kept = append(kept, r)
+		} else {
+			erased = append(erased, r)
+		}
+	}
+	s.set("required", kept)
+	either := func(names []any) *obj {
+		o := newObj()
+		o.set("required", names)
+		return o
+	}
+	s.set("anyOf", []any{either(erased), either([]any{erasedBy})})
 }
 
 // clone copies objects and arrays deeply.

@@ -32,6 +32,7 @@ var wireTypes = map[string]reflect.Type{
 	"api.Upload":          reflect.TypeFor[api.Upload](),
 	"kyb.Credentials":     reflect.TypeFor[kyb.Credentials](),
 	"kyb.StatusChange":    reflect.TypeFor[kyb.StatusChange](),
+	"kyb.Erasure":         reflect.TypeFor[kyb.Erasure](),
 }
 
 // wireEnums are the Go lists that an overlay property names with x-enum to
