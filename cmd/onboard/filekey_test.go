@@ -19,6 +19,9 @@ import (
 // testFileKey is a valid --file-encryption-key.
 var testFileKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
 
+// newTestKey is another key, for rotation.
+var newTestKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{8}, 32))
+
 // apiRequest sends a partner's request to a running server and returns
 // the status and body of the response.
 func apiRequest(t *testing.T, srv *server, creds credentials, method, path, contentType string, body io.Reader) (int, []byte) {

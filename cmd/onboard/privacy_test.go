@@ -1,0 +1,394 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onboardkyb/onboard/internal/config"
+	"github.com/onboardkyb/onboard/internal/storetest"
+)
+
+// readmeCanaries are personal values of the README's customer: none may be
+// readable at rest.
+var readmeCanaries = []string{"Zhang", "E12345678", "service@gemini.com", "8613800138000", "1985-06-15", "88 Shennan Avenue",
+	"91440300MA5FEXAMPLE", "深圳市示例科技有限公司", "张"}
+
+// readmeCustomer creates the README's customer, as its curl does, with
+// its documents uploaded from docs/samples, under partnerCustomerID; it
+// returns the customer id and the file ids.
+func readmeCustomer(t *testing.T, srv *server, creds credentials, partnerCustomerID string) (string, []string) {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)<<JSON\n(.*?)\nJSON\n`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("the README has no create request")
+	}
+	var files []string
+	body := string(m[1])
+	for _, f := range []struct{ variable, fileType, path string }{
+		{"$REGISTRATION", "Business Registration", "business-registration.pdf"},
+		{"$ID_FRONT", "Main page", "id-front.png"},
+		{"$ID_BACK", "Back page", "id-back.png"},
+	} {
+		content, err := os.ReadFile(filepath.Join("../../docs/samples", f.path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := uploadAs(t, srv, creds, f.fileType, content)
+		files = append(files, id)
+		body = strings.ReplaceAll(body, f.variable, id)
+	}
+	body = strings.Replace(body, "readme-customer-000001", partnerCustomerID, 1)
+	status, b := apiRequest(t, srv, creds, "POST", "/api/customers/create", "application/json", strings.NewReader(body))
+	if status != http.StatusOK {
+		t.Fatalf("create the README's customer = %d %s", status, b)
+	}
+	var c struct {
+		CustomerID string `json:"customer_id"`
+	}
+	json.Unmarshal(b, &c)
+	return c.CustomerID, files
+}
+
+// uploadAs uploads content as a file of a type and returns its id.
+func uploadAs(t *testing.T, srv *server, creds credentials, fileType string, content []byte) string {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("fileType", fileType)
+	part, _ := w.CreateFormFile("file", "document")
+	part.Write(content)
+	w.Close()
+	status, b := apiRequest(t, srv, creds, "POST", "/api/files/upload", w.FormDataContentType(), &body)
+	var f struct {
+		FileID string `json:"file_id"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil || status != http.StatusOK {
+		t.Fatalf("upload %s = %d %s", fileType, status, b)
+	}
+	return f.FileID
+}
+
+// adminRequest sends an operator's request and returns the status and body.
+func adminRequest(t *testing.T, srv *server, token, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.Bytes()
+}
+
+// operatorToken creates an operator and returns their token.
+func operatorToken(t *testing.T, dbURL string) string {
+	t.Helper()
+	out, err := cli(t, "operators", "create", "--name", "Olga", "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var op map[string]string
+	json.Unmarshal([]byte(out), &op)
+	return op["token"]
+}
+
+// rawSQL runs a statement on the database directly, as an attacker with
+// the database (or a backup) could; ? placeholders on both engines.
+func rawSQL(t *testing.T, dbURL, query string, args ...any) {
+	t.Helper()
+	engine, target, _ := config.ParseDatabaseURL(dbURL)
+	if engine == config.SQLite {
+		db, err := sql.Open("sqlite", "file:"+target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(query, args...); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return
+	}
+	for i := 1; strings.Contains(query, "?"); i++ {
+		query = strings.Replace(query, "?", fmt.Sprintf("$%d", i), 1)
+	}
+	conn, err := pgx.Connect(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+// atRest returns the bytes an attacker with the database would read: the
+// SQLite file with its WAL, or a pg_dump of the PostgreSQL database.
+func atRest(t *testing.T, dbURL string) []byte {
+	t.Helper()
+	engine, target, _ := config.ParseDatabaseURL(dbURL)
+	if engine == config.SQLite {
+		var all []byte
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(target + suffix)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	}
+	out, err := exec.Command("pg_dump", "--data-only", target).Output()
+	if err != nil {
+		t.Skipf("pg_dump is not available: %v", err)
+	}
+	return out
+}
+
+// ownDatabase is a database for one test alone: a new SQLite file, or a
+// new PostgreSQL database rather than the one the test binary shares (a
+// dump of which would hold the other tests' rows, and a rotation of
+// which would meet the rows other tests tampered with).
+func ownDatabase(t *testing.T, e storetest.Engine) string {
+	if e.Name == "postgres" {
+		return storetest.FreshPostgresURL(t)
+	}
+	return e.URL(t)
+}
+
+func assertNoCanary(t *testing.T, what string, b []byte, canaries []string) {
+	t.Helper()
+	for _, c := range canaries {
+		if n := bytes.Count(b, []byte(c)); n > 0 {
+			t.Errorf("%s holds %q %d times", what, c, n)
+		}
+	}
+}
+
+// TestPersonalDataIsUnreadableAtRest creates the README's customer and
+// reads the database as a thief with a copy would.
+func TestPersonalDataIsUnreadableAtRest(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		dbURL := ownDatabase(t, e)
+		srv := startServe(t, "--database-url", dbURL)
+		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds := jsonCredentials(t, out)
+		token := operatorToken(t, dbURL)
+		tag := strings.ReplaceAll(e.Name, "sql", "")
+		a, _ := readmeCustomer(t, srv, creds, "canary-a-"+tag+"-0000000000")
+		b, _ := readmeCustomer(t, srv, creds, "canary-b-"+tag+"-0000000000")
+		// A status change writes a second event, sealed too.
+		if status, body := adminRequest(t, srv, token, "POST", "/admin/customers/"+a+"/status", `{"status":"rejected","reason":"test"}`); status != http.StatusOK {
+			t.Fatalf("reject = %d %s", status, body)
+		}
+		status, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+a, "", nil)
+		if status != http.StatusOK || !bytes.Contains(body, []byte("Zhang")) {
+			t.Fatalf("the customer reads back as %d %s, want it whole", status, body)
+		}
+		if status, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+a+"/events", "", nil); status != http.StatusOK || bytes.Count(body, []byte("Zhang")) != 2 {
+			t.Fatalf("its events read back as %d %s, want both whole", status, body)
+		}
+		rest := atRest(t, dbURL)
+		if !bytes.Contains(rest, []byte("canary-a-"+tag)) {
+			t.Fatal("the database at rest lacks even the partner_customer_id, which is kept plain: the search would find nothing")
+		}
+		assertNoCanary(t, "the database at rest", rest, readmeCanaries)
+		assertNoCanary(t, "the log", []byte(srv.stderr.String()), readmeCanaries)
+
+		// A sealed profile moved to another row does not open there, with
+		// or without its data key.
+		rawSQL(t, dbURL, "UPDATE customers SET sealed_profile = (SELECT sealed_profile FROM customers WHERE id = ?) WHERE id = ?", a, b)
+		if status, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+b, "", nil); status != http.StatusInternalServerError || bytes.Contains(body, []byte("Zhang")) {
+			t.Errorf("a customer holding another's sealed profile = %d %s, want 500", status, body)
+		}
+		rawSQL(t, dbURL, "UPDATE customers SET data_key = (SELECT data_key FROM customers WHERE id = ?) WHERE id = ?", a, b)
+		if status, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+b, "", nil); status != http.StatusInternalServerError || bytes.Contains(body, []byte("Zhang")) {
+			t.Errorf("a customer holding another's profile and data key = %d %s, want 500", status, body)
+		}
+		assertNoCanary(t, "the log", []byte(srv.stderr.String()), readmeCanaries)
+	})
+}
+
+// TestErasure erases a rejected customer through the admin API and checks
+// what is left: the skeleton and the audit trail, nothing personal.
+func TestErasure(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		dbURL := ownDatabase(t, e)
+		srv := startServe(t, "--database-url", dbURL)
+		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds := jsonCredentials(t, out)
+		token := operatorToken(t, dbURL)
+		id, files := readmeCustomer(t, srv, creds, "erase-me-"+e.Name+"-00000000000")
+		if status, body := adminRequest(t, srv, token, "POST", "/admin/customers/"+id+"/status", `{"status":"active","reason":"ok"}`); status != http.StatusOK {
+			t.Fatalf("approve = %d %s", status, body)
+		}
+		erase := func() (int, []byte) {
+			return adminRequest(t, srv, token, "POST", "/admin/customers/"+id+"/erase", `{"reason":"data subject request"}`)
+		}
+		if status, body := erase(); status != http.StatusConflict || !bytes.Contains(body, []byte("customer_active")) {
+			t.Errorf("erase an active customer = %d %s, want 409 customer_active", status, body)
+		}
+		if status, body := adminRequest(t, srv, token, "POST", "/admin/customers/"+id+"/erase", `{"reason":"  "}`); status != http.StatusBadRequest || !bytes.Contains(body, []byte(`"reason"`)) {
+			t.Errorf("erase without a reason = %d %s, want 400 naming reason", status, body)
+		}
+		if status, body := adminRequest(t, srv, token, "POST", "/admin/customers/"+id+"/status", `{"status":"suspended","reason":"closing"}`); status != http.StatusOK {
+			t.Fatalf("suspend = %d %s", status, body)
+		}
+		status, body := erase()
+		if status != http.StatusOK || !bytes.Contains(body, []byte(`"erased_at"`)) || bytes.Contains(body, []byte("business_details")) {
+			t.Fatalf("erase = %d %s, want 200 with erased_at and no profile", status, body)
+		}
+		var got map[string]any
+		_, body = apiRequest(t, srv, creds, "GET", "/api/customers/"+id, "", nil)
+		json.Unmarshal(body, &got)
+		if got["partner_customer_id"] != "erase-me-"+e.Name+"-00000000000" || got["status"] != "suspended" || got["erased_at"] == nil || len(got) != 7 {
+			t.Errorf("the partner sees %s, want the skeleton: ids, status, reason and times", body)
+		}
+		if status, body := erase(); status != http.StatusConflict || !bytes.Contains(body, []byte("customer_erased")) {
+			t.Errorf("erase twice = %d %s, want 409 customer_erased", status, body)
+		}
+		if status, body := adminRequest(t, srv, token, "POST", "/admin/customers/"+id+"/status", `{"status":"active","reason":"back"}`); status != http.StatusConflict {
+			t.Errorf("reactivate an erased customer = %d %s, want 409", status, body)
+		}
+		for _, f := range files {
+			if status, _ := download(t, srv, creds, f); status != http.StatusNotFound {
+				t.Errorf("document %s of the erased customer = %d, want 404", f, status)
+			}
+		}
+		_, body = apiRequest(t, srv, creds, "GET", "/api/customers/"+id+"/events", "", nil)
+		if bytes.Contains(body, []byte("Zhang")) || !bytes.Contains(body, []byte("customer.created")) {
+			t.Errorf("events after erasure = %s, want them listed without data", body)
+		}
+		_, body = adminRequest(t, srv, token, "GET", "/admin/customers/"+id+"/audit", "")
+		for _, action := range []string{"customer.created", "customer.status_changed", "customer.erased", "data subject request"} {
+			if !bytes.Contains(body, []byte(action)) {
+				t.Errorf("audit trail after erasure lacks %q: %s", action, body)
+			}
+		}
+		assertNoCanary(t, "the database at rest", atRest(t, dbURL), readmeCanaries)
+	})
+}
+
+// TestRotationUnderLoad rotates the key-encryption key while customers are
+// created and reviewed, then drops the old key: everything acknowledged
+// must still open.
+func TestRotationUnderLoad(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		dbURL := ownDatabase(t, e)
+		oldKeys, bothKeys, newKeys := "1:"+testFileKey, "1:"+testFileKey+",2:"+newTestKey, "2:"+newTestKey
+		withKeys := func(keys string) func(string) string {
+			return func(name string) string {
+				if name == "ONBOARD_ENCRYPTION_KEYS" {
+					return keys
+				}
+				return ""
+			}
+		}
+		srv := startServeWith(t, withKeys(oldKeys), "--database-url", dbURL, "--rate-limit", "0")
+		out, err := cliWith(t, withKeys(oldKeys), "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds := jsonCredentials(t, out)
+		file := uploadAs(t, srv, creds, "Main page", []byte("%PDF-1.4 sealed under key 1"))
+		if _, err := cliWith(t, withKeys(oldKeys), "webhooks", "create", "--partner", creds.PartnerID, "--url", "https://hooks.example.com/x", "--database-url", dbURL); err != nil {
+			t.Fatal(err)
+		}
+		create := func(srv *server, n int, prefix string) []string {
+			var mu sync.Mutex
+			var ids []string
+			var wg sync.WaitGroup
+			for w := range 4 {
+				wg.Go(func() {
+					for i := w; i < n; i += 4 {
+						c := sampleCustomer
+						c.PartnerCustomerID = fmt.Sprintf("%s-%s-%06d-0000000", prefix, e.Name, i)
+						body, _ := json.Marshal(c)
+						status, b := apiRequest(t, srv, creds, "POST", "/api/customers/create", "application/json", bytes.NewReader(body))
+						if status != http.StatusOK {
+							t.Errorf("create = %d %s", status, b)
+							continue
+						}
+						var got struct {
+							CustomerID string `json:"customer_id"`
+						}
+						json.Unmarshal(b, &got)
+						mu.Lock()
+						ids = append(ids, got.CustomerID)
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			return ids
+		}
+		ids := create(srv, 200, "before")
+		if err := srv.stop(); err != nil {
+			t.Fatal(err)
+		}
+
+		// Every instance learns the new key, then the rotation runs while
+		// they serve.
+		srv = startServeWith(t, withKeys(bothKeys), "--database-url", dbURL, "--rate-limit", "0")
+		var during []string
+		var wg sync.WaitGroup
+		wg.Go(func() { during = create(srv, 200, "during") })
+		out, err = cliWith(t, withKeys(bothKeys), "keys", "rotate-encryption", "--batch", "37", "--database-url", dbURL)
+		if err != nil || !strings.Contains(out, "everything is under the newest key") {
+			t.Fatalf("keys rotate-encryption = %s, %v", out, err)
+		}
+		wg.Wait()
+		if err := srv.stop(); err != nil {
+			t.Fatal(err)
+		}
+
+		// The old key is gone: everything opens under the new one alone.
+		srv = startServeWith(t, withKeys(newKeys), "--database-url", dbURL, "--rate-limit", "0")
+		for _, id := range append(ids, during...) {
+			if status, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+id, "", nil); status != http.StatusOK || !bytes.Contains(body, []byte("Example Ltd")) {
+				t.Fatalf("customer %s after rotation = %d %s", id, status, body)
+			}
+		}
+		if status, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+ids[0]+"/events", "", nil); status != http.StatusOK || !bytes.Contains(body, []byte("Example Ltd")) {
+			t.Errorf("events after rotation = %d %s", status, body)
+		}
+		if status, body := download(t, srv, creds, file); status != http.StatusOK || !bytes.Contains(body, []byte("sealed under key 1")) {
+			t.Errorf("file after rotation = %d %q", status, body)
+		}
+		if out, err := cliWith(t, withKeys(newKeys), "webhooks", "rotate-secret", "--partner", creds.PartnerID, "--endpoint", "nope", "--database-url", dbURL); err == nil {
+			t.Errorf("rotate-secret of no endpoint = %s, want an error", out)
+		}
+		if len(ids)+len(during) != 400 {
+			t.Errorf("%d customers acknowledged, want 400", len(ids)+len(during))
+		}
+	})
+}
