@@ -392,3 +392,43 @@ func TestRotationUnderLoad(t *testing.T) {
 		}
 	})
 }
+
+// TestRotationSealsRowsFromBeforeEncryption turns a customer back into a
+// row as versions before encryption wrote it (plain JSON, no data key) and
+// checks that it reads as before and that rotate-encryption seals it.
+func TestRotationSealsRowsFromBeforeEncryption(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		dbURL := ownDatabase(t, e)
+		srv := startServe(t, "--database-url", dbURL)
+		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds := jsonCredentials(t, out)
+		id, _ := readmeCustomer(t, srv, creds, "legacy-"+e.Name+"-00000000000000")
+		_, plain := apiRequest(t, srv, creds, "GET", "/api/customers/"+id, "", nil)
+		rawSQL(t, dbURL, "UPDATE customers SET profile = ?, sealed_profile = NULL, data_key = NULL, data_key_kek = NULL WHERE id = ?", string(plain), id)
+		rawSQL(t, dbURL, "UPDATE events SET data = ?, sealed_data = NULL WHERE customer_id = ?", string(plain), id)
+		if !bytes.Contains(atRest(t, dbURL), []byte("Zhang")) {
+			t.Fatal("the plain row is not plain: the test would prove nothing")
+		}
+		for _, path := range []string{"/api/customers/" + id, "/api/customers/" + id + "/events"} {
+			if status, body := apiRequest(t, srv, creds, "GET", path, "", nil); status != http.StatusOK || !bytes.Contains(body, []byte("Zhang")) {
+				t.Errorf("GET %s of a plain row = %d %s", path, status, body)
+			}
+		}
+		out, err = cli(t, "keys", "rotate-encryption", "--database-url", dbURL)
+		if err != nil || !strings.Contains(out, "re-wrapped 2 values") {
+			t.Fatalf("keys rotate-encryption = %s, %v; want the customer and its event sealed", out, err)
+		}
+		for _, path := range []string{"/api/customers/" + id, "/api/customers/" + id + "/events"} {
+			if status, body := apiRequest(t, srv, creds, "GET", path, "", nil); status != http.StatusOK || !bytes.Contains(body, []byte("Zhang")) {
+				t.Errorf("GET %s after sealing = %d %s", path, status, body)
+			}
+		}
+		if err := srv.stop(); err != nil {
+			t.Fatal(err)
+		}
+		assertNoCanary(t, "the database at rest", atRest(t, dbURL), readmeCanaries)
+	})
+}

@@ -164,10 +164,12 @@ func (c *Core) sealPlainEvents(ctx context.Context, limit int) (int, error) {
 	var events []plainEvent
 	for rows.Next() {
 		var p plainEvent
-		if err := rows.Scan(&p.e.ID, &p.e.CustomerID, &p.e.Data, &p.wrappedKey); err != nil {
+		var data []byte
+		if err := rows.Scan(&p.e.ID, &p.e.CustomerID, &data, &p.wrappedKey); err != nil {
 			rows.Close()
 			return 0, fmt.Errorf("scan plain event: %w", err)
 		}
+		p.e.Data = data
 		events = append(events, p)
 	}
 	rows.Close()
