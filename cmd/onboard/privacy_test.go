@@ -247,6 +247,9 @@ func TestErasure(t *testing.T) {
 		}
 		creds := jsonCredentials(t, out)
 		token := operatorToken(t, dbURL)
+		if _, err := cli(t, "webhooks", "create", "--partner", creds.PartnerID, "--url", "https://hooks.example.com/x", "--database-url", dbURL); err != nil {
+			t.Fatal(err)
+		}
 		id, files := readmeCustomer(t, srv, creds, "erase-me-"+e.Name+"-00000000000")
 		if status, body := adminRequest(t, srv, token, "POST", "/admin/customers/"+id+"/status", `{"status":"active","reason":"ok"}`); status != http.StatusOK {
 			t.Fatalf("approve = %d %s", status, body)
@@ -287,6 +290,22 @@ func TestErasure(t *testing.T) {
 		_, body = apiRequest(t, srv, creds, "GET", "/api/customers/"+id+"/events", "", nil)
 		if bytes.Contains(body, []byte("Zhang")) || !bytes.Contains(body, []byte("customer.created")) {
 			t.Errorf("events after erasure = %s, want them listed without data", body)
+		}
+		var events struct {
+			Data []struct {
+				ID string `json:"id"`
+			} `json:"data"`
+		}
+		json.Unmarshal(body, &events)
+		if len(events.Data) == 0 {
+			t.Fatalf("no events listed: %s", body)
+		}
+		_, deliveries := apiRequest(t, srv, creds, "GET", "/api/webhooks/deliveries?event_id="+events.Data[0].ID, "", nil)
+		if bytes.Contains(deliveries, []byte(`"pending"`)) || !bytes.Contains(deliveries, []byte(`"failed"`)) {
+			t.Errorf("deliveries of an erased customer's event = %s, want them stopped (failed)", deliveries)
+		}
+		if status, body := adminRequest(t, srv, token, "POST", "/admin/events/"+events.Data[0].ID+"/redeliver", ""); status != http.StatusNotFound {
+			t.Errorf("redeliver an erased customer's event = %d %s, want 404: there is nothing to send", status, body)
 		}
 		_, body = adminRequest(t, srv, token, "GET", "/admin/customers/"+id+"/audit", "")
 		for _, action := range []string{"customer.created", "customer.status_changed", "customer.erased", "data subject request"} {

@@ -50,12 +50,12 @@ func (c *Core) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.Cust
 
 // ScanCustomer reads CustomerColumns, opening the profile; no row is a
 // customer not found.
-func (core *Core) ScanCustomer(row Row) (kyb.Customer, error) {
-	var c kyb.Customer
+func (c *Core) ScanCustomer(row Row) (kyb.Customer, error) {
+	var cust kyb.Customer
 	var created, updated, erased Time
 	var profile, sealed, dataKey []byte
 	var partnerCustomerID string
-	err := row.Scan(&c.ID, &c.PartnerID, &c.Status, &created, &c.StatusReason, &updated, &profile, &c.Fingerprint,
+	err := row.Scan(&cust.ID, &cust.PartnerID, &cust.Status, &created, &cust.StatusReason, &updated, &profile, &cust.Fingerprint,
 		&partnerCustomerID, &sealed, &dataKey, &erased)
 	if errors.Is(err, ErrNoRows) {
 		return kyb.Customer{}, kyb.NotFound("customer")
@@ -63,9 +63,9 @@ func (core *Core) ScanCustomer(row Row) (kyb.Customer, error) {
 	if err != nil {
 		return kyb.Customer{}, fmt.Errorf("select customer: %w", err)
 	}
-	c.CreatedAt, c.StatusUpdatedAt, c.ErasedAt = created.T, updated.T, erased.T
-	if err := core.openProfile(&c, profile, sealed, dataKey, partnerCustomerID); err != nil {
-		return kyb.Customer{}, fmt.Errorf("customer %s: %w", c.ID, err)
+	cust.CreatedAt, cust.StatusUpdatedAt, cust.ErasedAt = created.T, updated.T, erased.T
+	if err := c.openProfile(&cust, profile, sealed, dataKey, partnerCustomerID); err != nil {
+		return kyb.Customer{}, fmt.Errorf("customer %s: %w", cust.ID, err)
 	}
-	return c, nil
+	return cust, nil
 }

@@ -165,8 +165,10 @@ func (c *Core) Redeliver(ctx context.Context, eventID string, audit kyb.AuditEve
 	var n int64
 	err := c.Transact(ctx, func(tx Queryer) error {
 		var err error
+		// An erased customer's events have no data left to send.
 		n, err = tx.Exec(ctx, `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL
-			WHERE event_id = ? AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)`, c.Dialect.Time(audit.At), eventID)
+			WHERE event_id = ? AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)
+			AND EXISTS (SELECT 1 FROM events WHERE id = ? AND (sealed_data IS NOT NULL OR data <> ''))`, c.Dialect.Time(audit.At), eventID, eventID)
 		if err != nil {
 			return fmt.Errorf("redeliver: %w", err)
 		}
