@@ -451,3 +451,35 @@ func TestRotationSealsRowsFromBeforeEncryption(t *testing.T) {
 		assertNoCanary(t, "the database at rest", atRest(t, dbURL), readmeCanaries)
 	})
 }
+
+// TestRetentionErasesRejectedCustomers runs the retention sweep: only
+// customers rejected longer ago than the period are erased.
+func TestRetentionErasesRejectedCustomers(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		dbURL := ownDatabase(t, e)
+		srv := startServe(t, "--database-url", dbURL, "--retain-rejected", "0")
+		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds := jsonCredentials(t, out)
+		rejected, _ := readmeCustomer(t, srv, creds, "retention-rejected-"+e.Name+"-000")
+		pending, _ := readmeCustomer(t, srv, creds, "retention-pending-"+e.Name+"-0000")
+		if _, err := cli(t, "customers", "review", rejected, "--status", "rejected", "--reason", "no", "--database-url", dbURL); err != nil {
+			t.Fatal(err)
+		}
+		erased := func(id string) bool {
+			_, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+id, "", nil)
+			return bytes.Contains(body, []byte(`"erased_at"`)) && !bytes.Contains(body, []byte("Zhang"))
+		}
+		if out, err := cli(t, "customers", "erase-expired", "--retain-rejected", "1000h", "--database-url", dbURL); err != nil || !strings.Contains(out, "erased 0 customers") || erased(rejected) {
+			t.Errorf("erase-expired within the period = %s, %v; want nothing erased", out, err)
+		}
+		if out, err := cli(t, "customers", "erase-expired", "--retain-rejected", "1ns", "--database-url", dbURL); err != nil || !strings.Contains(out, "erased 1 customers") {
+			t.Errorf("erase-expired after the period = %s, %v; want the rejected customer erased", out, err)
+		}
+		if !erased(rejected) || erased(pending) {
+			t.Errorf("erased: rejected %t, pending %t; want only the rejected one", erased(rejected), erased(pending))
+		}
+	})
+}
