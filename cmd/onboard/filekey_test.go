@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -47,23 +45,11 @@ func apiRequest(t *testing.T, srv *server, creds credentials, method, path, cont
 	return resp.StatusCode, b
 }
 
-// upload uploads a document through a running server and returns its id.
+// upload uploads a document of type Main page through a running server
+// and returns its id.
 func upload(t *testing.T, srv *server, creds credentials, content []byte) string {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	w.WriteField("fileType", "Main page")
-	part, _ := w.CreateFormFile("file", "id.pdf")
-	part.Write(content)
-	w.Close()
-	status, b := apiRequest(t, srv, creds, "POST", "/api/files/upload", w.FormDataContentType(), &body)
-	var f struct {
-		FileID string `json:"file_id"`
-	}
-	if err := json.Unmarshal(b, &f); err != nil || status != http.StatusOK {
-		t.Fatalf("upload = %d %s", status, b)
-	}
-	return f.FileID
+	return uploadAs(t, srv, creds, "Main page", content)
 }
 
 // download returns the content of a file through a running server.

@@ -179,6 +179,19 @@ func ownDatabase(t *testing.T, e storetest.Engine) string {
 	return e.URL(t)
 }
 
+// servePartner serves a database of the test's own and creates a partner
+// in it.
+func servePartner(t *testing.T, e storetest.Engine, args ...string) (string, *server, credentials) {
+	t.Helper()
+	dbURL := ownDatabase(t, e)
+	srv := startServe(t, append([]string{"--database-url", dbURL}, args...)...)
+	out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dbURL, srv, jsonCredentials(t, out)
+}
+
 func assertNoCanary(t *testing.T, what string, b []byte, canaries []string) {
 	t.Helper()
 	for _, c := range canaries {
@@ -192,13 +205,7 @@ func assertNoCanary(t *testing.T, what string, b []byte, canaries []string) {
 // reads the database as a thief with a copy would.
 func TestPersonalDataIsUnreadableAtRest(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
-		dbURL := ownDatabase(t, e)
-		srv := startServe(t, "--database-url", dbURL)
-		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds := jsonCredentials(t, out)
+		dbURL, srv, creds := servePartner(t, e)
 		token := operatorToken(t, dbURL)
 		tag := strings.ReplaceAll(e.Name, "sql", "")
 		a, _ := readmeCustomer(t, srv, creds, "canary-a-"+tag+"-0000000000")
@@ -239,13 +246,7 @@ func TestPersonalDataIsUnreadableAtRest(t *testing.T) {
 // what is left: the skeleton and the audit trail, nothing personal.
 func TestErasure(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
-		dbURL := ownDatabase(t, e)
-		srv := startServe(t, "--database-url", dbURL)
-		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds := jsonCredentials(t, out)
+		dbURL, srv, creds := servePartner(t, e)
 		token := operatorToken(t, dbURL)
 		if _, err := cli(t, "webhooks", "create", "--partner", creds.PartnerID, "--url", "https://hooks.example.com/x", "--database-url", dbURL); err != nil {
 			t.Fatal(err)
@@ -417,13 +418,7 @@ func TestRotationUnderLoad(t *testing.T) {
 // checks that it reads as before and that rotate-encryption seals it.
 func TestRotationSealsRowsFromBeforeEncryption(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
-		dbURL := ownDatabase(t, e)
-		srv := startServe(t, "--database-url", dbURL)
-		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds := jsonCredentials(t, out)
+		dbURL, srv, creds := servePartner(t, e)
 		id, _ := readmeCustomer(t, srv, creds, "legacy-"+e.Name+"-00000000000000")
 		_, plain := apiRequest(t, srv, creds, "GET", "/api/customers/"+id, "", nil)
 		rawSQL(t, dbURL, "UPDATE customers SET profile = ?, sealed_profile = NULL, data_key = NULL, data_key_kek = NULL WHERE id = ?", string(plain), id)
@@ -436,7 +431,7 @@ func TestRotationSealsRowsFromBeforeEncryption(t *testing.T) {
 				t.Errorf("GET %s of a plain row = %d %s", path, status, body)
 			}
 		}
-		out, err = cli(t, "keys", "rotate-encryption", "--database-url", dbURL)
+		out, err := cli(t, "keys", "rotate-encryption", "--database-url", dbURL)
 		if err != nil || !strings.Contains(out, "re-wrapped 2 values") {
 			t.Fatalf("keys rotate-encryption = %s, %v; want the customer and its event sealed", out, err)
 		}
@@ -456,13 +451,7 @@ func TestRotationSealsRowsFromBeforeEncryption(t *testing.T) {
 // customers rejected longer ago than the period are erased.
 func TestRetentionErasesRejectedCustomers(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
-		dbURL := ownDatabase(t, e)
-		srv := startServe(t, "--database-url", dbURL, "--retain-rejected", "0")
-		out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds := jsonCredentials(t, out)
+		dbURL, srv, creds := servePartner(t, e, "--retain-rejected", "0")
 		rejected, _ := readmeCustomer(t, srv, creds, "retention-rejected-"+e.Name+"-000")
 		pending, _ := readmeCustomer(t, srv, creds, "retention-pending-"+e.Name+"-0000")
 		if _, err := cli(t, "customers", "review", rejected, "--status", "rejected", "--reason", "no", "--database-url", dbURL); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/onboardkyb/onboard/api"
@@ -40,12 +39,7 @@ type Erasure struct {
 // Validate checks the request on its own: a reason is required.
 func (e Erasure) Validate() error {
 	var ch checker
-	if strings.TrimSpace(e.Reason) == "" {
-		ch.add("reason", api.CodeRequired, "is required")
-	} else {
-		ch.text("reason", e.Reason, true, MaxReasonLength)
-	}
-	if len(ch.errs) > 0 {
+	if ch.reason(e.Reason); len(ch.errs) > 0 {
 		return Invalid(ch.errs)
 	}
 	return nil

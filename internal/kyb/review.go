@@ -53,15 +53,20 @@ func (c StatusChange) Validate() error {
 	case !c.Status.Valid() || c.Status == StatusPending:
 		ch.add("status", api.CodeInvalidValue, "must be active, rejected or suspended")
 	}
-	if strings.TrimSpace(c.Reason) == "" {
-		ch.add("reason", api.CodeRequired, "is required")
-	} else {
-		ch.text("reason", c.Reason, true, MaxReasonLength)
-	}
+	ch.reason(c.Reason)
 	if len(ch.errs) > 0 {
 		return Invalid(ch.errs)
 	}
 	return nil
+}
+
+// reason checks the reason of a decision: present, not blank, plain text.
+func (c *checker) reason(v string) {
+	if strings.TrimSpace(v) == "" {
+		c.add("reason", api.CodeRequired, "is required")
+		return
+	}
+	c.text("reason", v, true, MaxReasonLength)
 }
 
 // ErrTransition reports a status change the lifecycle forbids, naming the
