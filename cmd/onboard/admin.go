@@ -48,7 +48,7 @@ func openService(ctx context.Context, fs *flag.FlagSet, args []string, e env, se
 			return err
 		}
 	}
-	store, err := command.OpenStore(ctx, cfg.DatabaseURL)
+	store, err := command.OpenStore(ctx, cfg.DatabaseURL, cfg.StoreOptions()...)
 	if err != nil {
 		return err
 	}

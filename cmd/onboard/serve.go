@@ -38,7 +38,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	store, err := command.OpenStore(ctx, cfg.DatabaseURL)
+	store, err := command.OpenStore(ctx, cfg.DatabaseURL, cfg.StoreOptions()...)
 	if err != nil {
 		return err
 	}

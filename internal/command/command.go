@@ -18,6 +18,7 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/postgres"
 	"github.com/onboardkyb/onboard/internal/sqlite"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 // Main runs a program's command line with a context that ends on SIGINT or
@@ -80,13 +81,13 @@ func ParseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 // OpenStore opens the database a URL names and migrates it.
-func OpenStore(ctx context.Context, databaseURL string) (kyb.Store, error) {
+func OpenStore(ctx context.Context, databaseURL string, opts ...sqlstore.Option) (kyb.Store, error) {
 	engine, target, err := config.ParseDatabaseURL(databaseURL)
 	if err != nil {
 		return nil, err
 	}
 	if engine == config.SQLite {
-		return sqlite.Open(ctx, target)
+		return sqlite.Open(ctx, target, opts...)
 	}
-	return postgres.Open(ctx, target)
+	return postgres.Open(ctx, target, opts...)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 // Config is every setting of the onboard binary.
@@ -36,6 +37,12 @@ type Config struct {
 	// ReadHeaderTimeout and ReadTimeout cut off a client that sends its
 	// request headers, or its whole request, too slowly.
 	ReadHeaderTimeout, ReadTimeout time.Duration
+	// DBTimeout bounds every database call, transaction and batch of
+	// creates, and is PostgreSQL's statement_timeout.
+	DBTimeout time.Duration
+	// DBTCPUserTimeout is how long PostgreSQL may leave data unacknowledged
+	// before its connection is dropped.
+	DBTCPUserTimeout time.Duration
 	// FileEncryptionKey is the base64 of the 32-byte key that encrypts
 	// uploaded files and webhook secrets at rest. A secret: String masks it.
 	FileEncryptionKey string
@@ -71,6 +78,9 @@ func Default() Config {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 
+		DBTimeout:        sqlstore.DefaultTimeout,
+		DBTCPUserTimeout: sqlstore.DefaultTCPUserTimeout,
+
 		WebhookTimeout:      10 * time.Second,
 		WebhookWorkers:      4,
 		WebhookRetryInitial: 5 * time.Second,
@@ -98,6 +108,8 @@ func (c *Config) options() []option {
 		{"shutdown-timeout", "ONBOARD_SHUTDOWN_TIMEOUT", "how long to let in-flight requests finish on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
 		{"read-header-timeout", "ONBOARD_READ_HEADER_TIMEOUT", "how long a client may take to send a request's headers", (*durationValue)(&c.ReadHeaderTimeout)},
 		{"read-timeout", "ONBOARD_READ_TIMEOUT", "how long a client may take to send a whole request, body included", (*durationValue)(&c.ReadTimeout)},
+		{"db-timeout", "ONBOARD_DB_TIMEOUT", "how long a database call, transaction or batch of creates may take before the request gets 503 with Retry-After; also PostgreSQL's statement_timeout", (*durationValue)(&c.DBTimeout)},
+		{"db-tcp-user-timeout", "ONBOARD_DB_TCP_USER_TIMEOUT", "how long PostgreSQL may leave data unacknowledged before its connection is dropped (TCP_USER_TIMEOUT, Linux; keepalives every third of it), so a server whose packets are silently dropped is noticed", (*durationValue)(&c.DBTCPUserTimeout)},
 		{"file-encryption-key", "ONBOARD_FILE_ENCRYPTION_KEY", "base64 of the 32-byte key that encrypts uploaded files and webhook secrets; required with PostgreSQL, kept beside the database file with SQLite when unset (prefer the variable: flags show in process lists)", (*stringValue)(&c.FileEncryptionKey)},
 		{"allow-insecure-webhooks", "ONBOARD_ALLOW_INSECURE_WEBHOOKS", "allow http webhook endpoints on loopback and private addresses, for local development only", (*boolValue)(&c.AllowInsecureWebhooks)},
 		{"webhook-timeout", "ONBOARD_WEBHOOK_TIMEOUT", "how long an endpoint has to answer a delivery", (*durationValue)(&c.WebhookTimeout)},
@@ -132,7 +144,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 }
 
 // ServeSettings names the settings of "onboard serve".
-var ServeSettings = []string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "file-encryption-key",
+var ServeSettings = []string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "file-encryption-key",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after",
 	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof"}
 
@@ -169,6 +181,11 @@ func (v *intValue) Set(s string) error {
 }
 func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
 
+// StoreOptions are the settings the database is opened with.
+func (c Config) StoreOptions() []sqlstore.Option {
+	return []sqlstore.Option{sqlstore.WithTimeout(c.DBTimeout), sqlstore.WithTCPUserTimeout(c.DBTCPUserTimeout)}
+}
+
 // Validate reports every setting that cannot work.
 func (c Config) Validate() error {
 	var errs []error
@@ -189,7 +206,7 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name  string
 		value time.Duration
-	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
+	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"db-timeout", c.DBTimeout}, {"db-tcp-user-timeout", c.DBTCPUserTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
 		if d.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
@@ -249,10 +266,10 @@ func (c Config) String() string {
 	if c.FileEncryptionKey != "" {
 		key = "xxxxx"
 	}
-	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s file-encryption-key=%s "+
+	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s db-timeout=%s db-tcp-user-timeout=%s file-encryption-key=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s "+
 		"rate-limit=%s rate-burst=%d trusted-proxies=%s metrics-addr=%s pprof=%t",
-		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, key,
+		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout, key,
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter,
 		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MetricsAddr, c.Pprof)
 }

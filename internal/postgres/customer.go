@@ -24,6 +24,9 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 	args := append([]any{c.ID, c.PartnerID, c.Status, c.CreatedAt, c.StatusReason, nullTime(c.StatusUpdatedAt), string(profile), c.Fingerprint, c.Profile.PartnerCustomerID},
 		sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
 	args = append(args, eventArgs(event)...)
+	// The deadline covers the wait for a batch too, when one ahead hangs.
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	created, err := s.creates.Do(ctx, args)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("insert customer: %w", wrapErr(err))
@@ -66,6 +69,8 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 	// is $4, ToStatus $12, Reason $13), the event follows from $15.
 	args := append([]any{audit.CustomerID, audit.FromStatus}, sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
 	args = append(args, eventArgs(event)...)
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	c, err := scanRow(s.pool.QueryRow(ctx, `WITH updated AS (
 			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1
 			WHERE id = $1 AND status = $2
