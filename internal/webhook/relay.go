@@ -184,8 +184,9 @@ func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
 	code, err := r.send(ctx, job)
 	attempt.StatusCode, attempt.Latency = code, r.opts.Now().Sub(start)
 	status, next := kyb.DeliverySucceeded, time.Time{}
+	detail := ""
 	if err != nil {
-		attempt.Error = err.Error()
+		attempt.Error, detail = errorClass(code, err), err.Error()
 		var retry bool
 		if next, retry = r.opts.Schedule.next(job.Attempt, job.Event.CreatedAt, r.opts.Now()); retry {
 			status = kyb.DeliveryPending
@@ -204,7 +205,7 @@ func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
 		return
 	}
 	r.opts.Log.Info("webhook delivery", "event_id", job.Event.ID, "endpoint_id", job.Endpoint.ID, "partner_id", job.Event.PartnerID,
-		"attempt", job.Attempt, "status_code", code, "outcome", string(status), "latency_ms", attempt.Latency.Milliseconds(), "error", attempt.Error)
+		"attempt", job.Attempt, "status_code", code, "outcome", string(status), "latency_ms", attempt.Latency.Milliseconds(), "error", attempt.Error, "detail", detail)
 }
 
 // send posts the event to the endpoint and returns the status code; any
@@ -212,19 +213,19 @@ func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
 func (r *Relay) send(ctx context.Context, job kyb.Job) (int, error) {
 	secret, err := r.opts.Cipher.Open(job.Endpoint.ID, []byte(job.Endpoint.Secret))
 	if err != nil {
-		return 0, fmt.Errorf("open endpoint secret: %w", err)
+		return 0, fmt.Errorf("%w: open endpoint secret: %w", errInternal, err)
 	}
 	body := job.Event.Body()
 	now := r.opts.Now().Unix()
 	standard, err := api.StandardSignature(string(secret), job.Event.ID, now, body)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("%w: %w", errInternal, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.Endpoint.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("build request: %w", err)
+		return 0, fmt.Errorf("%w: build request: %w", errInternal, err)
 	}
 	h := req.Header
 	h.Set("Content-Type", "application/json")

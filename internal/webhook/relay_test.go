@@ -228,7 +228,7 @@ func TestRetriesUntilTheReceiverAccepts(t *testing.T) {
 		}
 		deliveries := waitForStatus(t, h, partnerID, got[0].event.ID, kyb.DeliverySucceeded)
 		attempts := deliveries[0].Attempts
-		if len(attempts) != 4 || attempts[3].StatusCode != 200 || attempts[0].StatusCode != 500 || attempts[0].Error == "" {
+		if len(attempts) != 4 || attempts[3].StatusCode != 200 || attempts[0].StatusCode != 500 || attempts[0].Error != "http status 500" {
 			t.Errorf("attempts = %+v, want three 500s then a 200", attempts)
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -283,7 +283,7 @@ func TestHangingReceiverIsCutAtTheTimeout(t *testing.T) {
 	// The first attempt is cut off and recorded; the retry succeeds.
 	d := waitForStatus(t, h, partnerID, eventID, kyb.DeliverySucceeded)
 	first := d[0].Attempts[0]
-	if first.StatusCode != 0 || first.Error == "" || first.Latency >= 5*time.Second {
+	if first.StatusCode != 0 || first.Error != webhook.ClassTimeout || first.Latency >= 5*time.Second {
 		t.Errorf("first attempt = %+v, want cut off with an error", first)
 	}
 }
@@ -303,7 +303,8 @@ func TestGivesUpAfterTheSchedule(t *testing.T) {
 
 func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	store := storetest.SQLite(t)
-	h := newHarness(t, store, webhook.Options{AllowPrivate: false})
+	logs := &lockedBuffer{}
+	h := newHarness(t, store, webhook.Options{AllowPrivate: false, Log: slog.New(slog.NewJSONHandler(logs, nil))})
 	r := newReceiver(t, always(http.StatusOK))
 	creds, _ := h.svc.CreatePartner(context.Background(), testActor, "P", false)
 
@@ -319,7 +320,10 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	addr := strings.TrimPrefix(r.URL, "http://")
 	_, port, _ := strings.Cut(addr, ":")
 	cipher, _ := kyb.NewCipher(testKey)
-	targets := []string{r.URL + "/hook", "http://localhost:" + port + "/hook", "http://10.0.0.1:" + port + "/hook", "http://169.254.169.254/latest"}
+	// A name that does not resolve fails alike: a partner must not tell
+	// it from a refused address, nor learn our resolver's address.
+	targets := []string{r.URL + "/hook", "http://localhost:" + port + "/hook", "http://10.0.0.1:" + port + "/hook", "http://169.254.169.254/latest",
+		"http://no-such-host.invalid:" + port + "/hook"}
 	for i, url := range targets {
 		e := kyb.Endpoint{ID: kyb.NewID(kyb.PrefixEndpoint, time.Now()), PartnerID: creds.PartnerID, URL: url, CreatedAt: time.Now().UTC()}
 		if err := store.CreateEndpoint(context.Background(), e, cipher.Seal(e.ID, []byte("whsec_c2VjcmV0")), kyb.AuditEvent{ID: kyb.NewID(kyb.PrefixAuditEvent, time.Now()), At: time.Now(), Actor: testActor, Action: kyb.ActionEndpointCreated}); err != nil {
@@ -336,8 +340,8 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 			for _, x := range d {
 				if len(x.Attempts) > 0 {
 					done++
-					if x.Attempts[0].StatusCode != 0 || !strings.Contains(x.Attempts[0].Error, "not public") {
-						t.Errorf("delivery to %s: attempt %+v, want refused as not public", x.URL, x.Attempts[0])
+					if x.Attempts[0].StatusCode != 0 || x.Attempts[0].Error != webhook.ClassConnection {
+						t.Errorf("delivery to %s: attempt %+v, want the error %q and nothing more", x.URL, x.Attempts[0], webhook.ClassConnection)
 					}
 				}
 			}
@@ -353,6 +357,12 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	if n := len(r.deliveries()); n != 0 {
 		t.Errorf("the receiver on loopback got %d requests, want none", n)
 	}
+	// The operators' log keeps what happened.
+	for _, detail := range []string{"not public", "no-such-host.invalid"} {
+		if !strings.Contains(logs.String(), detail) {
+			t.Errorf("the log does not say %q:\n%s", detail, logs.String())
+		}
+	}
 
 	// A redirect is not followed, even where private addresses are allowed.
 	h2 := newHarness(t, storetest.SQLite(t), webhook.Options{AllowPrivate: true})
@@ -367,7 +377,7 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 		d, _ = h2.svc.Deliveries(context.Background(), partnerID, events[0])
 	}
-	if a := d[0].Attempts[0]; a.StatusCode != http.StatusFound || a.Error == "" {
+	if a := d[0].Attempts[0]; a.StatusCode != http.StatusFound || a.Error != "http status 302" {
 		t.Errorf("redirected attempt = %+v, want a failed 302", a)
 	}
 	if n := len(target.deliveries()); n != 0 {
@@ -440,3 +450,51 @@ func TestTwoRelaysShareTheWork(t *testing.T) {
 
 // testActor is who the tests' direct service calls are recorded as.
 var testActor = kyb.Actor{Type: kyb.ActorSystem, ID: "test"}
+
+// TestUntrustedCertificateIsATLSError: an endpoint whose certificate we
+// do not trust fails as a TLS error, with no more detail for the partner.
+func TestUntrustedCertificateIsATLSError(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t), webhook.Options{AllowPrivate: true})
+	r := newReceiver(t, always(http.StatusOK))
+	r.Close()
+	r.Server = httptest.NewTLSServer(r.Config.Handler) // its own certificate, which no one trusts
+	t.Cleanup(r.Server.Close)
+	partnerID, _ := subscribe(t, h, r)
+	c := createCustomer(t, h, partnerID)
+	events := waitForEvents(t, h.svc, c.ID, 1)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d, _ := h.svc.Deliveries(context.Background(), partnerID, events[0])
+		if len(d) > 0 && len(d[0].Attempts) > 0 {
+			if a := d[0].Attempts[0]; a.StatusCode != 0 || a.Error != webhook.ClassTLS {
+				t.Errorf("attempt = %+v, want the error %q", a, webhook.ClassTLS)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the delivery was not attempted")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(r.deliveries()); n != 0 {
+		t.Errorf("the receiver got %d requests past a failed handshake, want none", n)
+	}
+}
+
+// lockedBuffer collects log lines written from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
