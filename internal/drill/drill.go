@@ -97,6 +97,19 @@ func pgExec(dbURL, sql string) error {
 	return err
 }
 
+// newPartnerEnv is newEnv with a partner made in it, whose credentials it
+// returns; the caller closes the env.
+func newPartnerEnv(engine string) (e *drillEnv, key, secret string, err error) {
+	if e, err = newEnv(engine); err != nil {
+		return nil, "", "", err
+	}
+	if key, secret, err = e.partner(); err != nil {
+		e.close()
+		return nil, "", "", err
+	}
+	return e, key, secret, nil
+}
+
 // partner creates a partner with the CLI and returns a client for it.
 func (e *drillEnv) partner() (key, secret string, err error) {
 	out, err := exec.Command(e.bin, "partners", "create", "--name", "drill", "--json", "--database-url", e.dbURL).Output()
@@ -209,15 +222,11 @@ type Kill9 struct {
 
 // Run runs the drill.
 func (k Kill9) Run(w io.Writer) error {
-	e, err := newEnv(k.Engine)
+	e, key, secret, err := newPartnerEnv(k.Engine)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	key, secret, err := e.partner()
-	if err != nil {
-		return err
-	}
 	acked := map[string]string{} // partner_customer_id -> customer_id
 	var unknown []string         // creates whose answer never came
 	fmt.Fprintf(w, "kill -9 drill on %s, %d runs, %d clients\n\n| run | killed after | acknowledged | unanswered | verified after restart |\n| --- | --- | --- | --- | --- |\n", k.Engine, k.Runs, k.Workers)
@@ -416,15 +425,11 @@ type Outage struct {
 
 // Run runs the drill, writing a Markdown report to w.
 func (o Outage) Run(w io.Writer) error {
-	e, err := newEnv("postgres")
+	e, key, secret, err := newPartnerEnv("postgres")
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	key, secret, err := e.partner()
-	if err != nil {
-		return err
-	}
 	srv, err := e.serve()
 	if err != nil {
 		return err
@@ -601,15 +606,11 @@ type Blackhole struct {
 
 // Run runs the drill, writing a Markdown report to w.
 func (b Blackhole) Run(w io.Writer) error {
-	e, err := newEnv("postgres")
+	e, key, secret, err := newPartnerEnv("postgres")
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	key, secret, err := e.partner()
-	if err != nil {
-		return err
-	}
 	u, err := url.Parse(e.dbURL)
 	if err != nil {
 		return err
