@@ -221,16 +221,16 @@ func customersList(ctx context.Context, args []string, e env) error {
 }
 
 // withCipher is withService for commands that seal or open secrets: it
-// reads --file-encryption-key and --allow-insecure-webhooks too and gives
-// the service its cipher.
+// reads --file-encryption-key, --allow-insecure-webhooks and
+// --webhook-secret-grace too and gives the service its cipher.
 func withCipher(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
-	settings := []string{"database-url", "file-encryption-key", "allow-insecure-webhooks"}
+	settings := []string{"database-url", "file-encryption-key", "allow-insecure-webhooks", "webhook-secret-grace"}
 	options := func(cfg config.Config) ([]kyb.Option, error) {
 		cipher, err := fileCipher(cfg, newLogger(e.stderr, "warn"))
 		if err != nil {
 			return nil, err
 		}
-		return []kyb.Option{kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks)}, nil
+		return []kyb.Option{kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithWebhookSecretGrace(cfg.WebhookSecretGrace)}, nil
 	}
 	return openService(ctx, fs, args, e, settings, check, options, func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
 }

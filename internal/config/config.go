@@ -54,6 +54,9 @@ type Config struct {
 	WebhookWorkers int
 	// The retry schedule of failed deliveries.
 	WebhookRetryInitial, WebhookRetryMax, WebhookGiveUpAfter time.Duration
+	// WebhookSecretGrace is how long a rotated webhook secret keeps
+	// signing deliveries beside the new one.
+	WebhookSecretGrace time.Duration
 	// RateLimit and RateBurst are the default rate limit of each API key,
 	// per instance; a RateLimit of 0 turns it off.
 	RateLimit float64
@@ -86,6 +89,7 @@ func Default() Config {
 		WebhookRetryInitial: 5 * time.Second,
 		WebhookRetryMax:     time.Hour,
 		WebhookGiveUpAfter:  24 * time.Hour,
+		WebhookSecretGrace:  kyb.DefaultWebhookSecretGrace,
 
 		RateLimit: kyb.DefaultRateLimit.PerSecond,
 		RateBurst: kyb.DefaultRateLimit.Burst,
@@ -117,6 +121,7 @@ func (c *Config) options() []option {
 		{"webhook-retry-initial", "ONBOARD_WEBHOOK_RETRY_INITIAL", "delay before the first retry of a failed delivery; it doubles with each retry", (*durationValue)(&c.WebhookRetryInitial)},
 		{"webhook-retry-max", "ONBOARD_WEBHOOK_RETRY_MAX", "longest delay between retries", (*durationValue)(&c.WebhookRetryMax)},
 		{"webhook-give-up-after", "ONBOARD_WEBHOOK_GIVE_UP_AFTER", "how long after an event its failing deliveries keep being retried", (*durationValue)(&c.WebhookGiveUpAfter)},
+		{"webhook-secret-grace", "ONBOARD_WEBHOOK_SECRET_GRACE", "how long after a secret rotation deliveries are signed with the previous secret as well as the new one, so deliveries in flight and receivers not yet updated keep verifying; 0 for not at all", (*durationValue)(&c.WebhookSecretGrace)},
 		{"rate-limit", "ONBOARD_RATE_LIMIT", "requests a second each API key may make on average, counted by each instance apart; 0 for no limit; a partner's own limit (onboard partners rate-limit) replaces it", (*floatValue)(&c.RateLimit)},
 		{"rate-burst", "ONBOARD_RATE_BURST", "requests an API key may make at once after a pause", (*intValue)(&c.RateBurst)},
 		{"trusted-proxies", "ONBOARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of the proxies in front of the service, whose X-Forwarded-For then names the client that failed authentications are counted against; by default the connecting address is the client", (*prefixesValue)(&c.TrustedProxies)},
@@ -145,7 +150,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 
 // ServeSettings names the settings of "onboard serve".
 var ServeSettings = []string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "file-encryption-key",
-	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after",
+	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
 	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof"}
 
 type stringValue string
@@ -211,6 +216,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
 	}
+	if c.WebhookSecretGrace < 0 {
+		errs = append(errs, fmt.Errorf("webhook-secret-grace %v: must not be negative", c.WebhookSecretGrace))
+	}
 	if c.WebhookWorkers < 1 || c.WebhookWorkers > 256 {
 		errs = append(errs, fmt.Errorf("webhook-workers %d: want 1 to 256", c.WebhookWorkers))
 	}
@@ -267,10 +275,10 @@ func (c Config) String() string {
 		key = "xxxxx"
 	}
 	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s db-timeout=%s db-tcp-user-timeout=%s file-encryption-key=%s "+
-		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s "+
+		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
 		"rate-limit=%s rate-burst=%d trusted-proxies=%s metrics-addr=%s pprof=%t",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout, key,
-		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter,
+		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
 		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MetricsAddr, c.Pprof)
 }
 

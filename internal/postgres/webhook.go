@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 // eventArgs are an event's values in the order outboxCTE numbers them;
@@ -60,7 +61,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 			UPDATE deliveries d SET lease_until = $2, attempts = d.attempts + 1
 			FROM due WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id
 			RETURNING d.event_id, d.endpoint_id, d.attempts)
-		SELECT e.id, e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, w.id, w.partner_id, w.url, w.secret_sealed, c.attempts
+		SELECT e.id, e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, w.id, w.partner_id, w.url, w.secret_sealed, c.attempts,
+			w.previous_secret_sealed, w.previous_secret_expires_at
 		FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id`,
 		now, now.Add(lease), limit)
 	if err != nil {
@@ -68,10 +70,12 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	}
 	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kyb.Job, error) {
 		var j kyb.Job
-		var data, secret []byte
+		var data, secret, previous []byte
+		var previousExpires sqlstore.Time
 		err := row.Scan(&j.Event.ID, &j.Event.PartnerID, &j.Event.CustomerID, &j.Event.Type, &j.Event.Sequence, &j.Event.CreatedAt, &data,
-			&j.Endpoint.ID, &j.Endpoint.PartnerID, &j.Endpoint.URL, &secret, &j.Attempt)
+			&j.Endpoint.ID, &j.Endpoint.PartnerID, &j.Endpoint.URL, &secret, &j.Attempt, &previous, &previousExpires)
 		j.Event.CreatedAt, j.Event.Data, j.Endpoint.Secret = j.Event.CreatedAt.UTC(), data, string(secret)
+		j.Endpoint.PreviousSecret, j.Endpoint.PreviousSecretExpiresAt = string(previous), previousExpires.T
 		return j, err
 	})
 	if err != nil {

@@ -52,16 +52,19 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		}
 		for i := range jobs {
 			j := &jobs[i]
-			var created sql.NullInt64
+			var created, previousExpires sql.NullInt64
 			var data string
-			var secret []byte
-			err := tx.QueryRowContext(ctx, `SELECT e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, w.url, w.secret_sealed, w.partner_id
+			var secret, previous []byte
+			err := tx.QueryRowContext(ctx, `SELECT e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, w.url, w.secret_sealed, w.partner_id,
+					w.previous_secret_sealed, w.previous_secret_expires_at
 				FROM events e, webhook_endpoints w WHERE e.id = ? AND w.id = ?`, j.Event.ID, j.Endpoint.ID).
-				Scan(&j.Event.PartnerID, &j.Event.CustomerID, &j.Event.Type, &j.Event.Sequence, &created, &data, &j.Endpoint.URL, &secret, &j.Endpoint.PartnerID)
+				Scan(&j.Event.PartnerID, &j.Event.CustomerID, &j.Event.Type, &j.Event.Sequence, &created, &data, &j.Endpoint.URL, &secret, &j.Endpoint.PartnerID,
+					&previous, &previousExpires)
 			if err != nil {
 				return fmt.Errorf("load claimed delivery: %w", wrapErr(err))
 			}
 			j.Event.CreatedAt, j.Event.Data, j.Endpoint.Secret = fromMicros(created), []byte(data), string(secret)
+			j.Endpoint.PreviousSecret, j.Endpoint.PreviousSecretExpiresAt = string(previous), fromMicros(previousExpires)
 		}
 		return nil
 	})

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -208,18 +209,42 @@ func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
 		"attempt", job.Attempt, "status_code", code, "outcome", string(status), "latency_ms", attempt.Latency.Milliseconds(), "error", attempt.Error, "detail", detail)
 }
 
+// signingSecrets opens the endpoint's secret and, while its grace after a
+// rotation lasts, the one it replaced.
+func (r *Relay) signingSecrets(e kyb.Endpoint) ([]string, error) {
+	sealed := []string{e.Secret}
+	if e.PreviousSecret != "" && r.opts.Now().Before(e.PreviousSecretExpiresAt) {
+		sealed = append(sealed, e.PreviousSecret)
+	}
+	secrets := make([]string, len(sealed))
+	for i, s := range sealed {
+		secret, err := r.opts.Cipher.Open(e.ID, []byte(s))
+		if err != nil {
+			return nil, fmt.Errorf("%w: open endpoint secret: %w", errInternal, err)
+		}
+		secrets[i] = string(secret)
+	}
+	return secrets, nil
+}
+
 // send posts the event to the endpoint and returns the status code; any
 // answer but a 2xx is an error.
 func (r *Relay) send(ctx context.Context, job kyb.Job) (int, error) {
-	secret, err := r.opts.Cipher.Open(job.Endpoint.ID, []byte(job.Endpoint.Secret))
+	secrets, err := r.signingSecrets(job.Endpoint)
 	if err != nil {
-		return 0, fmt.Errorf("%w: open endpoint secret: %w", errInternal, err)
+		return 0, err
 	}
 	body := job.Event.Body()
 	now := r.opts.Now().Unix()
-	standard, err := api.StandardSignature(string(secret), job.Event.ID, now, body)
-	if err != nil {
-		return 0, fmt.Errorf("%w: %w", errInternal, err)
+	// One signature per secret, space-separated as Standard Webhooks
+	// allows: a receiver verifying with either secret finds its own.
+	var standard, plain []string
+	for _, secret := range secrets {
+		sig, err := api.StandardSignature(secret, job.Event.ID, now, body)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %w", errInternal, err)
+		}
+		standard, plain = append(standard, sig), append(plain, api.BodySignature(secret, body))
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
@@ -230,10 +255,10 @@ func (r *Relay) send(ctx context.Context, job kyb.Job) (int, error) {
 	h := req.Header
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", "onboard-webhooks/1")
-	h.Set(api.HeaderSignature, api.BodySignature(string(secret), body))
+	h.Set(api.HeaderSignature, strings.Join(plain, " "))
 	h.Set(api.HeaderID, job.Event.ID)
 	h.Set(api.HeaderTimestamp, strconv.FormatInt(now, 10))
-	h.Set(api.HeaderStandardSignature, standard)
+	h.Set(api.HeaderStandardSignature, strings.Join(standard, " "))
 	resp, err := r.client.Do(req)
 	if errors.Is(err, ErrForbiddenAddress) {
 		return 0, ErrForbiddenAddress

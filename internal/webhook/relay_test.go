@@ -3,11 +3,13 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +38,7 @@ type harness struct {
 	done   chan struct{}
 }
 
-func newHarness(t *testing.T, store kyb.Store, opts webhook.Options) *harness {
+func newHarness(t *testing.T, store kyb.Store, opts webhook.Options, serviceOpts ...kyb.Option) *harness {
 	t.Helper()
 	cipher, err := kyb.NewCipher(testKey)
 	if err != nil {
@@ -56,7 +58,7 @@ func newHarness(t *testing.T, store kyb.Store, opts webhook.Options) *harness {
 	relay := webhook.New(opts)
 	// The service accepts loopback endpoints exactly when the relay may
 	// deliver to them.
-	svc := kyb.NewService(store, kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(opts.AllowPrivate), kyb.WithEventNotifier(relay.Notify))
+	svc := kyb.NewService(store, append([]kyb.Option{kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(opts.AllowPrivate), kyb.WithEventNotifier(relay.Notify)}, serviceOpts...)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{svc: svc, relay: relay, cancel: cancel, done: make(chan struct{})}
 	go func() { relay.Run(ctx); close(h.done) }()
@@ -257,6 +259,27 @@ func waitForStatus(t *testing.T, h *harness, partnerID, eventID string, status k
 	}
 }
 
+// waitForAttempts waits until n deliveries of an event have been
+// attempted, and returns them.
+func waitForAttempts(t *testing.T, h *harness, partnerID, eventID string, n int) []kyb.Delivery {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		d, err := h.svc.Deliveries(context.Background(), partnerID, eventID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attempted := slices.DeleteFunc(d, func(x kyb.Delivery) bool { return len(x.Attempts) == 0 })
+		if len(attempted) >= n {
+			return attempted
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d deliveries of %s attempted, want %d", len(attempted), eventID, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestHangingReceiverIsCutAtTheTimeout(t *testing.T) {
 	h := newHarness(t, storetest.SQLite(t), webhook.Options{AllowPrivate: true, Timeout: 300 * time.Millisecond})
 	release := make(chan struct{})
@@ -332,27 +355,10 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	}
 	c := createCustomer(t, h, creds.PartnerID)
 	events := waitForEvents(t, h.svc, c.ID, 1)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		{
-			d, _ := store.Deliveries(context.Background(), creds.PartnerID, events[0])
-			done := 0
-			for _, x := range d {
-				if len(x.Attempts) > 0 {
-					done++
-					if x.Attempts[0].StatusCode != 0 || x.Attempts[0].Error != webhook.ClassConnection {
-						t.Errorf("delivery to %s: attempt %+v, want the error %q and nothing more", x.URL, x.Attempts[0], webhook.ClassConnection)
-					}
-				}
-			}
-			if done == len(targets) {
-				break
-			}
+	for _, x := range waitForAttempts(t, h, creds.PartnerID, events[0], len(targets)) {
+		if x.Attempts[0].StatusCode != 0 || x.Attempts[0].Error != webhook.ClassConnection {
+			t.Errorf("delivery to %s: attempt %+v, want the error %q and nothing more", x.URL, x.Attempts[0], webhook.ClassConnection)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("deliveries were not attempted")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	if n := len(r.deliveries()); n != 0 {
 		t.Errorf("the receiver on loopback got %d requests, want none", n)
@@ -372,12 +378,7 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	partnerID, _ := subscribe(t, h2, redirector)
 	c2 := createCustomer(t, h2, partnerID)
 	events = waitForEvents(t, h2.svc, c2.ID, 1)
-	d := waitForStatus(t, h2, partnerID, events[0], kyb.DeliveryPending)
-	for len(d[0].Attempts) == 0 {
-		time.Sleep(20 * time.Millisecond)
-		d, _ = h2.svc.Deliveries(context.Background(), partnerID, events[0])
-	}
-	if a := d[0].Attempts[0]; a.StatusCode != http.StatusFound || a.Error != "http status 302" {
+	if a := waitForAttempts(t, h2, partnerID, events[0], 1)[0].Attempts[0]; a.StatusCode != http.StatusFound || a.Error != "http status 302" {
 		t.Errorf("redirected attempt = %+v, want a failed 302", a)
 	}
 	if n := len(target.deliveries()); n != 0 {
@@ -462,19 +463,8 @@ func TestUntrustedCertificateIsATLSError(t *testing.T) {
 	partnerID, _ := subscribe(t, h, r)
 	c := createCustomer(t, h, partnerID)
 	events := waitForEvents(t, h.svc, c.ID, 1)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		d, _ := h.svc.Deliveries(context.Background(), partnerID, events[0])
-		if len(d) > 0 && len(d[0].Attempts) > 0 {
-			if a := d[0].Attempts[0]; a.StatusCode != 0 || a.Error != webhook.ClassTLS {
-				t.Errorf("attempt = %+v, want the error %q", a, webhook.ClassTLS)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the delivery was not attempted")
-		}
-		time.Sleep(20 * time.Millisecond)
+	if a := waitForAttempts(t, h, partnerID, events[0], 1)[0].Attempts[0]; a.StatusCode != 0 || a.Error != webhook.ClassTLS {
+		t.Errorf("attempt = %+v, want the error %q", a, webhook.ClassTLS)
 	}
 	if n := len(r.deliveries()); n != 0 {
 		t.Errorf("the receiver got %d requests past a failed handshake, want none", n)
@@ -497,4 +487,75 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// TestRotatedSecretSignsDuringItsGrace: after a rotation, a receiver that
+// still verifies with the old secret (a real server, with client's
+// verifier) accepts deliveries until the grace period ends, and refuses
+// them after; every delivery verifies with the new secret. The clock is
+// moved, not waited for.
+func TestRotatedSecretSignsDuringItsGrace(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		const grace = time.Hour
+		var shift atomic.Int64
+		now := func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }
+		h := newHarness(t, e.Open(t), webhook.Options{AllowPrivate: true, Now: now}, kyb.WithClock(now), kyb.WithWebhookSecretGrace(grace))
+
+		type received struct {
+			header http.Header
+			body   []byte
+			err    error
+		}
+		var oldSecret atomic.Value
+		got := make(chan received, 100)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, _ := io.ReadAll(req.Body)
+			// The tolerance covers the moved clock; the signature is what is tested.
+			_, err := client.VerifyWebhook(oldSecret.Load().(string), req.Header, body, 3*grace)
+			got <- received{req.Header.Clone(), body, err}
+			if err != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		t.Cleanup(srv.Close)
+		creds, err := h.svc.CreatePartner(context.Background(), testActor, "Partner", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, err := h.svc.CreateEndpoint(context.Background(), testActor, creds.PartnerID, srv.URL+"/hooks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldSecret.Store(ep.Secret)
+		rotated, err := h.svc.RotateEndpointSecret(context.Background(), testActor, creds.PartnerID, ep.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		next := func() received {
+			t.Helper()
+			select {
+			case r := <-got:
+				if _, err := client.VerifyWebhook(rotated.Secret, r.header, r.body, 3*grace); err != nil {
+					t.Errorf("a delivery does not verify with the new secret: %v", err)
+				}
+				return r
+			case <-time.After(20 * time.Second):
+				t.Fatal("no delivery")
+			}
+			return received{}
+		}
+		createCustomer(t, h, creds.PartnerID)
+		if r := next(); r.err != nil {
+			t.Errorf("during the grace period, verifying with the old secret: %v; want it accepted", r.err)
+		}
+
+		shift.Store(int64(grace + time.Minute))
+		createCustomer(t, h, creds.PartnerID)
+		if r := next(); !errors.Is(r.err, client.ErrWebhookSignature) {
+			t.Errorf("after the grace period, verifying with the old secret: %v; want %v", r.err, client.ErrWebhookSignature)
+		}
+	})
 }
