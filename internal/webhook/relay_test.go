@@ -240,8 +240,9 @@ func TestRetriesUntilTheReceiverAccepts(t *testing.T) {
 	})
 }
 
-// waitForStatus waits until the event's delivery has the status.
-func waitForStatus(t *testing.T, h *harness, partnerID, eventID string, status kyb.DeliveryStatus) []kyb.Delivery {
+// waitForDeliveries waits until the event's deliveries are done by
+// done's measure, which returns what to give back, and fails saying want.
+func waitForDeliveries(t *testing.T, h *harness, partnerID, eventID, want string, done func([]kyb.Delivery) ([]kyb.Delivery, bool)) []kyb.Delivery {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -249,35 +250,32 @@ func waitForStatus(t *testing.T, h *harness, partnerID, eventID string, status k
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(d) > 0 && d[0].Status == status {
-			return d
+		if out, ok := done(d); ok {
+			return out
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("delivery of %s = %+v, want %s", eventID, d, status)
+			t.Fatalf("deliveries of %s = %+v, want %s", eventID, d, want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// waitForStatus waits until the event's delivery has the status.
+func waitForStatus(t *testing.T, h *harness, partnerID, eventID string, status kyb.DeliveryStatus) []kyb.Delivery {
+	t.Helper()
+	return waitForDeliveries(t, h, partnerID, eventID, string(status), func(d []kyb.Delivery) ([]kyb.Delivery, bool) {
+		return d, len(d) > 0 && d[0].Status == status
+	})
 }
 
 // waitForAttempts waits until n deliveries of an event have been
 // attempted, and returns them.
 func waitForAttempts(t *testing.T, h *harness, partnerID, eventID string, n int) []kyb.Delivery {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		d, err := h.svc.Deliveries(context.Background(), partnerID, eventID)
-		if err != nil {
-			t.Fatal(err)
-		}
+	return waitForDeliveries(t, h, partnerID, eventID, strconv.Itoa(n)+" attempted", func(d []kyb.Delivery) ([]kyb.Delivery, bool) {
 		attempted := slices.DeleteFunc(d, func(x kyb.Delivery) bool { return len(x.Attempts) == 0 })
-		if len(attempted) >= n {
-			return attempted
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d deliveries of %s attempted, want %d", len(attempted), eventID, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return attempted, len(attempted) >= n
+	})
 }
 
 func TestHangingReceiverIsCutAtTheTimeout(t *testing.T) {
