@@ -52,16 +52,10 @@ func verifyWebhookAt(secret string, header http.Header, body []byte, tolerance t
 	if err != nil {
 		return nil, fmt.Errorf("onboard: %w", err)
 	}
-	// The header may carry several space-separated signatures (during a
-	// secret rotation); one match is enough.
-	matched := false
-	for _, sig := range strings.Fields(header.Get(api.HeaderStandardSignature)) {
-		matched = matched || hmac.Equal([]byte(sig), []byte(want))
-	}
-	if !matched {
+	if !anySignature(header.Get(api.HeaderStandardSignature), want) {
 		return nil, ErrWebhookSignature
 	}
-	if sig := header.Get(api.HeaderSignature); sig != "" && !hmac.Equal([]byte(sig), []byte(api.BodySignature(secret, body))) {
+	if sig := header.Get(api.HeaderSignature); sig != "" && !anySignature(sig, api.BodySignature(secret, body)) {
 		return nil, ErrWebhookSignature
 	}
 	var ev WebhookEvent
@@ -72,4 +66,15 @@ func verifyWebhookAt(secret string, header http.Header, body []byte, tolerance t
 		return nil, ErrWebhookSignature
 	}
 	return &ev, nil
+}
+
+// anySignature reports whether one of the space-separated signatures of a
+// header is want: after a secret rotation, deliveries are signed with the
+// new secret and the previous one for a while, and one match is enough.
+func anySignature(header, want string) bool {
+	matched := false
+	for _, sig := range strings.Fields(header) {
+		matched = hmac.Equal([]byte(sig), []byte(want)) || matched
+	}
+	return matched
 }

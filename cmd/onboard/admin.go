@@ -221,12 +221,13 @@ func customersList(ctx context.Context, args []string, e env) error {
 	})
 }
 
-// withWebhooks is withService for commands that add webhook endpoints: it
-// reads --allow-insecure-webhooks too.
+// withWebhooks is withService for commands that add webhook endpoints or
+// rotate their secrets: it reads --allow-insecure-webhooks and
+// --webhook-secret-grace too.
 func withWebhooks(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
-	settings := []string{"database-url", "allow-insecure-webhooks"}
+	settings := []string{"database-url", "allow-insecure-webhooks", "webhook-secret-grace"}
 	options := func(cfg config.Config) ([]kyb.Option, error) {
-		return []kyb.Option{kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks)}, nil
+		return []kyb.Option{kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithWebhookSecretGrace(cfg.WebhookSecretGrace)}, nil
 	}
 	return openService(ctx, fs, args, e, settings, check, options, func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
 }

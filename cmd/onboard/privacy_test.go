@@ -145,6 +145,42 @@ func rawSQL(t *testing.T, dbURL, query string, args ...any) {
 	}
 }
 
+// keyIDOf is the SQL of the id of the key that sealed a column, as two
+// hex digits.
+func keyIDOf(dbURL, column string) string {
+	if strings.HasPrefix(dbURL, "sqlite:") {
+		return "hex(substr(" + column + ", 1, 1))"
+	}
+	return "upper(encode(substring(" + column + " from 1 for 1), 'hex'))"
+}
+
+// rawCount runs a count query on the database directly.
+func rawCount(t *testing.T, dbURL, query string) int {
+	t.Helper()
+	var n int
+	engine, target, _ := config.ParseDatabaseURL(dbURL)
+	if engine == config.SQLite {
+		db, err := sql.Open("sqlite", "file:"+target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.QueryRow(query).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n
+	}
+	conn, err := pgx.Connect(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if err := conn.QueryRow(context.Background(), query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
 // atRest returns the bytes an attacker with the database would read: the
 // SQLite file with its WAL, or a pg_dump of the PostgreSQL database.
 func atRest(t *testing.T, dbURL string) []byte {
@@ -340,7 +376,16 @@ func TestRotationUnderLoad(t *testing.T) {
 		}
 		creds := jsonCredentials(t, out)
 		file := uploadAs(t, srv, creds, "Main page", []byte("%PDF-1.4 sealed under key 1"))
-		if _, err := cliWith(t, withKeys(oldKeys), "webhooks", "create", "--partner", creds.PartnerID, "--url", "https://hooks.example.com/x", "--database-url", dbURL); err != nil {
+		out, err = cliWith(t, withKeys(oldKeys), "webhooks", "create", "--partner", creds.PartnerID, "--url", "https://hooks.example.com/x", "--json", "--database-url", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var endpoint struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal([]byte(out), &endpoint)
+		// A rotated secret leaves the previous one sealed too, for its grace.
+		if _, err := cliWith(t, withKeys(oldKeys), "webhooks", "rotate-secret", "--partner", creds.PartnerID, "--endpoint", endpoint.ID, "--database-url", dbURL); err != nil {
 			t.Fatal(err)
 		}
 		create := func(srv *server, n int, prefix string) []string {
@@ -404,8 +449,19 @@ func TestRotationUnderLoad(t *testing.T) {
 		if status, body := download(t, srv, creds, file); status != http.StatusOK || !bytes.Contains(body, []byte("sealed under key 1")) {
 			t.Errorf("file after rotation = %d %q", status, body)
 		}
-		if out, err := cliWith(t, withKeys(newKeys), "webhooks", "rotate-secret", "--partner", creds.PartnerID, "--endpoint", "nope", "--database-url", dbURL); err == nil {
-			t.Errorf("rotate-secret of no endpoint = %s, want an error", out)
+		for what, query := range map[string]string{
+			"data keys":          "SELECT count(*) FROM customers WHERE data_key_kek <> 2",
+			"webhook secrets":    "SELECT count(*) FROM webhook_endpoints WHERE " + keyIDOf(dbURL, "secret_sealed") + " <> '02'",
+			"previous secrets":   "SELECT count(*) FROM webhook_endpoints WHERE previous_secret_sealed IS NOT NULL AND " + keyIDOf(dbURL, "previous_secret_sealed") + " <> '02'",
+			"files":              "SELECT count(*) FROM files WHERE " + keyIDOf(dbURL, "content") + " <> '02'",
+			"the service's keys": "SELECT count(*) FROM wrapped_keys WHERE " + keyIDOf(dbURL, "wrapped") + " <> '02'",
+		} {
+			if n := rawCount(t, dbURL, query); n != 0 {
+				t.Errorf("%d %s are not under key 2 after the rotation", n, what)
+			}
+		}
+		if rawCount(t, dbURL, "SELECT count(*) FROM webhook_endpoints WHERE previous_secret_sealed IS NOT NULL") != 1 {
+			t.Error("the rotated endpoint has no previous secret: the test proves nothing of it")
 		}
 		if len(ids)+len(during) != 400 {
 			t.Errorf("%d customers acknowledged, want 400", len(ids)+len(during))

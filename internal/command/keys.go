@@ -30,7 +30,7 @@ var errNoKeys = errors.New("encryption keys are required with PostgreSQL: set ON
 	"to the same keys on every instance (generate a key with: openssl rand -base64 32)")
 
 // OpenStore opens the database the settings name, with the keyring they
-// name (see Keyring), and migrates it.
+// name (see Keyring) and their deadlines, and migrates it.
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (kyb.Store, *envelope.Keyring, error) {
 	keys, err := Keyring(cfg, log)
 	if err != nil {
@@ -42,9 +42,9 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (kyb.St
 	}
 	var store kyb.Store
 	if engine == config.SQLite {
-		store, err = sqlite.Open(ctx, target, keys)
+		store, err = sqlite.Open(ctx, target, keys, cfg.StoreOptions()...)
 	} else {
-		store, err = postgres.Open(ctx, target, keys)
+		store, err = postgres.Open(ctx, target, keys, cfg.StoreOptions()...)
 	}
 	if err != nil {
 		return nil, nil, err

@@ -18,6 +18,7 @@ import (
 
 	"github.com/onboardkyb/onboard/internal/envelope"
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 // Config is every setting of the onboard binary.
@@ -37,6 +38,12 @@ type Config struct {
 	// ReadHeaderTimeout and ReadTimeout cut off a client that sends its
 	// request headers, or its whole request, too slowly.
 	ReadHeaderTimeout, ReadTimeout time.Duration
+	// DBTimeout bounds every database call, transaction and batch of
+	// creates, and is PostgreSQL's statement_timeout.
+	DBTimeout time.Duration
+	// DBTCPUserTimeout is how long PostgreSQL may leave data unacknowledged
+	// before its connection is dropped.
+	DBTCPUserTimeout time.Duration
 	// FileEncryptionKey is the base64 of the 32-byte key that encrypts
 	// uploaded files and webhook secrets at rest. A secret: String masks it.
 	FileEncryptionKey string
@@ -55,6 +62,9 @@ type Config struct {
 	WebhookWorkers int
 	// The retry schedule of failed deliveries.
 	WebhookRetryInitial, WebhookRetryMax, WebhookGiveUpAfter time.Duration
+	// WebhookSecretGrace is how long a rotated webhook secret keeps
+	// signing deliveries beside the new one.
+	WebhookSecretGrace time.Duration
 	// RateLimit and RateBurst are the default rate limit of each API key,
 	// per instance; a RateLimit of 0 turns it off.
 	RateLimit float64
@@ -79,11 +89,15 @@ func Default() Config {
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 
+		DBTimeout:        sqlstore.DefaultTimeout,
+		DBTCPUserTimeout: sqlstore.DefaultTCPUserTimeout,
+
 		WebhookTimeout:      10 * time.Second,
 		WebhookWorkers:      4,
 		WebhookRetryInitial: 5 * time.Second,
 		WebhookRetryMax:     time.Hour,
 		WebhookGiveUpAfter:  24 * time.Hour,
+		WebhookSecretGrace:  kyb.DefaultWebhookSecretGrace,
 
 		RateLimit: kyb.DefaultRateLimit.PerSecond,
 		RateBurst: kyb.DefaultRateLimit.Burst,
@@ -108,6 +122,8 @@ func (c *Config) options() []option {
 		{"shutdown-timeout", "ONBOARD_SHUTDOWN_TIMEOUT", "how long to let in-flight requests finish on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
 		{"read-header-timeout", "ONBOARD_READ_HEADER_TIMEOUT", "how long a client may take to send a request's headers", (*durationValue)(&c.ReadHeaderTimeout)},
 		{"read-timeout", "ONBOARD_READ_TIMEOUT", "how long a client may take to send a whole request, body included", (*durationValue)(&c.ReadTimeout)},
+		{"db-timeout", "ONBOARD_DB_TIMEOUT", "how long a database call, transaction or batch of creates may take before the request gets 503 with Retry-After; also PostgreSQL's statement_timeout", (*durationValue)(&c.DBTimeout)},
+		{"db-tcp-user-timeout", "ONBOARD_DB_TCP_USER_TIMEOUT", "how long PostgreSQL may leave data unacknowledged before its connection is dropped (TCP_USER_TIMEOUT, Linux; keepalives every third of it), so a server whose packets are silently dropped is noticed", (*durationValue)(&c.DBTCPUserTimeout)},
 		{"file-encryption-key", "ONBOARD_FILE_ENCRYPTION_KEY", "base64 of the 32-byte key that encrypts uploaded files and webhook secrets; required with PostgreSQL, kept beside the database file with SQLite when unset (prefer the variable: flags show in process lists)", (*stringValue)(&c.FileEncryptionKey)},
 		{"encryption-keys", "ONBOARD_ENCRYPTION_KEYS", "the keys that encrypt personal data, files and webhook secrets at rest: comma-separated id:base64-of-32-bytes, ids 1 to 255, the newest (which seals new data) last; required with PostgreSQL unless file-encryption-key or encryption-key-file is set; a file-encryption-key is key 1 (prefer the variable: flags show in process lists)", (*stringValue)(&c.EncryptionKeys)},
 		{"encryption-key-file", "ONBOARD_ENCRYPTION_KEY_FILE", "a file holding the encryption-keys, one id:base64 per line, instead of the variable", (*stringValue)(&c.EncryptionKeyFile)},
@@ -118,6 +134,7 @@ func (c *Config) options() []option {
 		{"webhook-retry-initial", "ONBOARD_WEBHOOK_RETRY_INITIAL", "delay before the first retry of a failed delivery; it doubles with each retry", (*durationValue)(&c.WebhookRetryInitial)},
 		{"webhook-retry-max", "ONBOARD_WEBHOOK_RETRY_MAX", "longest delay between retries", (*durationValue)(&c.WebhookRetryMax)},
 		{"webhook-give-up-after", "ONBOARD_WEBHOOK_GIVE_UP_AFTER", "how long after an event its failing deliveries keep being retried", (*durationValue)(&c.WebhookGiveUpAfter)},
+		{"webhook-secret-grace", "ONBOARD_WEBHOOK_SECRET_GRACE", "how long after a secret rotation deliveries are signed with the previous secret as well as the new one, so deliveries in flight and receivers not yet updated keep verifying; 0 for not at all", (*durationValue)(&c.WebhookSecretGrace)},
 		{"rate-limit", "ONBOARD_RATE_LIMIT", "requests a second each API key may make on average, counted by each instance apart; 0 for no limit; a partner's own limit (onboard partners rate-limit) replaces it", (*floatValue)(&c.RateLimit)},
 		{"rate-burst", "ONBOARD_RATE_BURST", "requests an API key may make at once after a pause", (*intValue)(&c.RateBurst)},
 		{"trusted-proxies", "ONBOARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of the proxies in front of the service, whose X-Forwarded-For then names the client that failed authentications are counted against; by default the connecting address is the client", (*prefixesValue)(&c.TrustedProxies)},
@@ -145,8 +162,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 }
 
 // ServeSettings names the settings of "onboard serve".
-var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "retain-rejected",
-	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after",
+var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected",
+	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
 	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof"}, KeySettings...)
 
 // KeySettings name the settings of the encryption keys, which every
@@ -186,6 +203,11 @@ func (v *intValue) Set(s string) error {
 }
 func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
 
+// StoreOptions are the settings the database is opened with.
+func (c Config) StoreOptions() []sqlstore.Option {
+	return []sqlstore.Option{sqlstore.WithTimeout(c.DBTimeout), sqlstore.WithTCPUserTimeout(c.DBTCPUserTimeout)}
+}
+
 // Validate reports every setting that cannot work.
 func (c Config) Validate() error {
 	var errs []error
@@ -206,10 +228,13 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name  string
 		value time.Duration
-	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
+	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"db-timeout", c.DBTimeout}, {"db-tcp-user-timeout", c.DBTCPUserTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
 		if d.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
+	}
+	if c.WebhookSecretGrace < 0 {
+		errs = append(errs, fmt.Errorf("webhook-secret-grace %v: must not be negative", c.WebhookSecretGrace))
 	}
 	if c.WebhookWorkers < 1 || c.WebhookWorkers > 256 {
 		errs = append(errs, fmt.Errorf("webhook-workers %d: want 1 to 256", c.WebhookWorkers))
@@ -277,11 +302,13 @@ func (c Config) String() string {
 	if c.EncryptionKeys != "" {
 		keys = "xxxxx"
 	}
-	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s "+
-		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s "+
+	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s db-timeout=%s db-tcp-user-timeout=%s "+
+		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s "+
+		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
 		"rate-limit=%s rate-burst=%d trusted-proxies=%s metrics-addr=%s pprof=%t",
-		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, key, keys, c.EncryptionKeyFile, c.RetainRejected,
-		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter,
+		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout,
+		key, keys, c.EncryptionKeyFile, c.RetainRejected,
+		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
 		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MetricsAddr, c.Pprof)
 }
 

@@ -1,6 +1,7 @@
 // Package drill runs the fault drills of RELIABILITY.md against the real
-// onboard binary: SIGKILL under load, and PostgreSQL stopped under load.
-// scripts/drill is its command line; its tests run a short kill drill in CI.
+// onboard binary: SIGKILL under load, PostgreSQL stopped under load, and
+// PostgreSQL blackholed behind a proxy. scripts/drill is its command line;
+// its tests run a short kill drill and a short blackhole drill in CI.
 //
 // PostgreSQL drills need ONBOARD_TEST_POSTGRES_URL (a user that may create
 // databases). The outage drill stops and starts the server itself: run it
@@ -94,6 +95,19 @@ func pgExec(dbURL, sql string) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, sql)
 	return err
+}
+
+// newPartnerEnv is newEnv with a partner made in it, whose credentials it
+// returns; the caller closes the env.
+func newPartnerEnv(engine string) (e *drillEnv, key, secret string, err error) {
+	if e, err = newEnv(engine); err != nil {
+		return nil, "", "", err
+	}
+	if key, secret, err = e.partner(); err != nil {
+		e.close()
+		return nil, "", "", err
+	}
+	return e, key, secret, nil
 }
 
 // partner creates a partner with the CLI and returns a client for it.
@@ -208,15 +222,11 @@ type Kill9 struct {
 
 // Run runs the drill.
 func (k Kill9) Run(w io.Writer) error {
-	e, err := newEnv(k.Engine)
+	e, key, secret, err := newPartnerEnv(k.Engine)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	key, secret, err := e.partner()
-	if err != nil {
-		return err
-	}
 	acked := map[string]string{} // partner_customer_id -> customer_id
 	var unknown []string         // creates whose answer never came
 	fmt.Fprintf(w, "kill -9 drill on %s, %d runs, %d clients\n\n| run | killed after | acknowledged | unanswered | verified after restart |\n| --- | --- | --- | --- | --- |\n", k.Engine, k.Runs, k.Workers)
@@ -415,15 +425,11 @@ type Outage struct {
 
 // Run runs the drill, writing a Markdown report to w.
 func (o Outage) Run(w io.Writer) error {
-	e, err := newEnv("postgres")
+	e, key, secret, err := newPartnerEnv("postgres")
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	key, secret, err := e.partner()
-	if err != nil {
-		return err
-	}
 	srv, err := e.serve()
 	if err != nil {
 		return err
@@ -576,6 +582,144 @@ func (o Outage) Run(w io.Writer) error {
 		return errors.New("FAIL: /readyz did not report the outage")
 	case recovered < 0 || recovered > 10*time.Second:
 		return errors.New("FAIL: the service did not recover within 10 s")
+	}
+	fmt.Fprintln(w, "\nPASS")
+	return nil
+}
+
+// Blackhole is the drill of a database that stops answering without
+// closing anything: the service reaches PostgreSQL through a local TCP
+// proxy, which at some point drops every byte while keeping its
+// connections open. Creates must then get 503 with Retry-After within
+// Bound (none may hang), and once the proxy forwards again creates must
+// succeed, with nobody restarting the service.
+type Blackhole struct {
+	// Timeout is the service's --db-timeout.
+	Timeout time.Duration
+	// Bound is the longest a create may take to answer during the
+	// blackhole: the deadline plus slack.
+	Bound time.Duration
+	// Hold is how long the proxy drops bytes.
+	Hold    time.Duration
+	Workers int
+}
+
+// Run runs the drill, writing a Markdown report to w.
+func (b Blackhole) Run(w io.Writer) error {
+	e, key, secret, err := newPartnerEnv("postgres")
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	u, err := url.Parse(e.dbURL)
+	if err != nil {
+		return err
+	}
+	proxy, err := NewProxy(u.Host)
+	if err != nil {
+		return err
+	}
+	defer proxy.Close()
+	u.Host = proxy.Addr()
+	srv, err := Serve(e.bin, "--database-url", u.String(), "--file-encryption-key", e.key, "--rate-limit", "0", "--db-timeout", b.Timeout.String())
+	if err != nil {
+		return err
+	}
+	defer srv.Kill()
+	httpc := &http.Client{Timeout: b.Bound + 10*time.Second}
+	seq := 0
+	var mu sync.Mutex
+	create := func() sample {
+		mu.Lock()
+		seq++
+		body, _ := json.Marshal(customer(fmt.Sprintf("blackhole-%010d-customer", seq)))
+		mu.Unlock()
+		req, _ := http.NewRequest("POST", srv.URL+"/api/customers/create", strings.NewReader(string(body)))
+		req.Header.Set("X-API-Key", key)
+		req.Header.Set("X-API-Secret", secret)
+		req.Header.Set("Content-Type", "application/json")
+		start := time.Now()
+		resp, err := httpc.Do(req)
+		s := sample{latency: time.Since(start), create: true}
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			s.status, s.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After") != ""
+		}
+		return s
+	}
+	// Warm the pool with connections of several workers at once, so that
+	// the blackhole swallows connections the service believes healthy.
+	load := func(until time.Time) []sample {
+		var out []sample
+		var wg sync.WaitGroup
+		for range b.Workers {
+			wg.Go(func() {
+				for time.Now().Before(until) {
+					s := create()
+					mu.Lock()
+					out = append(out, s)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		return out
+	}
+	before := load(time.Now().Add(time.Second))
+	for _, s := range before {
+		if s.status != http.StatusOK {
+			return fmt.Errorf("before the blackhole a create got %d, want 200", s.status)
+		}
+	}
+
+	proxy.Blackhole(true)
+	during := load(time.Now().Add(b.Hold))
+	proxy.Blackhole(false)
+	restored := time.Now()
+
+	// Recovery: creates until one succeeds, for at most 30 s.
+	recovered := time.Duration(-1)
+	for time.Since(restored) < 30*time.Second {
+		if s := create(); s.status == http.StatusOK {
+			recovered = time.Since(restored)
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	statuses := map[int]int{}
+	var slow, noRetryAfter int
+	var slowest time.Duration
+	for _, s := range during {
+		statuses[s.status]++
+		slowest = max(slowest, s.latency)
+		if s.latency > b.Bound {
+			slow++
+		}
+		if s.status == http.StatusServiceUnavailable && !s.retryAfter {
+			noRetryAfter++
+		}
+	}
+	fmt.Fprintf(w, "PostgreSQL blackhole drill: --db-timeout %s, bound %s, blackhole for %s, %d clients\n\n", b.Timeout, b.Bound, b.Hold, b.Workers)
+	fmt.Fprintf(w, "| measure | result |\n| --- | --- |\n")
+	fmt.Fprintf(w, "| creates before the blackhole | %d, all 200 |\n", len(before))
+	fmt.Fprintf(w, "| creates during the blackhole | %d, by status %v |\n", len(during), statuses)
+	fmt.Fprintf(w, "| slowest answer during the blackhole | %s |\n", slowest.Round(time.Millisecond))
+	fmt.Fprintf(w, "| answers over the bound | %d |\n", slow)
+	fmt.Fprintf(w, "| 503 without Retry-After | %d |\n", noRetryAfter)
+	fmt.Fprintf(w, "| first successful create after forwarding resumed | %s |\n", recovered.Round(time.Millisecond))
+	switch {
+	case len(during) == 0:
+		return errors.New("FAIL: no create was answered during the blackhole")
+	case statuses[http.StatusServiceUnavailable] != len(during):
+		return errors.New("FAIL: answers other than 503 during the blackhole")
+	case slow > 0:
+		return errors.New("FAIL: answers slower than the bound")
+	case noRetryAfter > 0:
+		return errors.New("FAIL: 503 without Retry-After")
+	case recovered < 0:
+		return errors.New("FAIL: creates did not succeed again within 30 s of forwarding resuming")
 	}
 	fmt.Fprintln(w, "\nPASS")
 	return nil

@@ -30,3 +30,19 @@ func TestKill9(t *testing.T) {
 		})
 	}
 }
+
+// TestBlackhole runs the blackhole drill with a short deadline: creates
+// get 503 with Retry-After while the database's packets are dropped, and
+// succeed again once they are not.
+func TestBlackhole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	storetest.PostgresURL(t) // skips without a server, saying so
+	var report strings.Builder
+	err := Blackhole{Timeout: time.Second, Bound: 3 * time.Second, Hold: 4 * time.Second, Workers: 4}.Run(&report)
+	t.Log("\n" + report.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // Func runs a batch of operations in one transaction and returns each
@@ -23,6 +24,7 @@ var ErrClosed = errors.New("groupcommit: closed")
 type Batcher[Op, Result any] struct {
 	run      Func[Op, Result]
 	maxBatch int
+	timeout  time.Duration
 	mu       sync.RWMutex // held for reading while submitting, for writing to close
 	closed   bool
 	queue    chan *call[Op, Result]
@@ -38,9 +40,11 @@ type call[Op, Result any] struct {
 }
 
 // New returns a Batcher whose workers each run one batch at a time, of up
-// to maxBatch operations.
-func New[Op, Result any](run Func[Op, Result], workers, maxBatch int) *Batcher[Op, Result] {
-	b := &Batcher[Op, Result]{run: run, maxBatch: max(maxBatch, 1), queue: make(chan *call[Op, Result])}
+// to maxBatch operations, each batch given timeout to finish: a batch
+// whose database stops answering fails when it ends, so the worker is
+// free again for the next one.
+func New[Op, Result any](run Func[Op, Result], workers, maxBatch int, timeout time.Duration) *Batcher[Op, Result] {
+	b := &Batcher[Op, Result]{run: run, maxBatch: max(maxBatch, 1), timeout: timeout, queue: make(chan *call[Op, Result])}
 	for range max(workers, 1) {
 		b.workers.Go(b.work)
 	}
@@ -124,8 +128,11 @@ func (b *Batcher[Op, Result]) runBatch(calls []*call[Op, Result]) {
 	for i, c := range live {
 		ops[i] = c.op
 	}
-	// The batch serves many requests, so no one request's end cancels it.
-	results, err := b.run(context.Background(), ops)
+	// The batch serves many requests, so no one request's end cancels it;
+	// its own deadline does.
+	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+	results, err := b.run(ctx, ops)
+	cancel()
 	if err != nil && len(live) > 1 {
 		for _, c := range live {
 			b.runBatch([]*call[Op, Result]{c})

@@ -45,7 +45,7 @@ func (r *recorder) run(_ context.Context, ops []int) ([]int, error) {
 // order of ops, and the batches run.
 func submitGated(maxBatch int, ops []int) ([]int, []error, [][]int) {
 	r := &recorder{gate: make(chan struct{})}
-	b := groupcommit.New(r.run, 1, maxBatch)
+	b := groupcommit.New(r.run, 1, maxBatch, time.Minute)
 	defer b.Close()
 	results, errs := make([]int, len(ops)), make([]error, len(ops))
 	var wg sync.WaitGroup
@@ -100,7 +100,7 @@ func TestAFailedBatchFailsOnlyTheCulprit(t *testing.T) {
 
 func TestCancelledCallersAreLeftOut(t *testing.T) {
 	r := &recorder{gate: make(chan struct{})}
-	b := groupcommit.New(r.run, 1, 100)
+	b := groupcommit.New(r.run, 1, 100, time.Minute)
 	defer b.Close()
 	go b.Do(context.Background(), 1) // holds the worker at the gate
 	time.Sleep(50 * time.Millisecond)
@@ -125,7 +125,7 @@ func TestCancelledCallersAreLeftOut(t *testing.T) {
 
 func TestClose(t *testing.T) {
 	r := &recorder{}
-	b := groupcommit.New(r.run, 2, 10)
+	b := groupcommit.New(r.run, 2, 10, time.Minute)
 	if got, err := b.Do(context.Background(), 21); err != nil || got != 42 {
 		t.Fatalf("Do = %d, %v", got, err)
 	}
@@ -133,5 +133,31 @@ func TestClose(t *testing.T) {
 	b.Close()
 	if _, err := b.Do(context.Background(), 1); !errors.Is(err, groupcommit.ErrClosed) {
 		t.Errorf("Do after Close = %v, want ErrClosed", err)
+	}
+}
+
+// TestABatchThatHangsEndsAtItsDeadline: a batch whose database never
+// answers fails with the deadline's error, and the worker it held runs
+// the next batch.
+func TestABatchThatHangsEndsAtItsDeadline(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	run := func(ctx context.Context, ops []int) ([]int, error) {
+		if ops[0] < 0 {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-hang:
+			}
+		}
+		return ops, nil
+	}
+	b := groupcommit.New(run, 1, 1, 50*time.Millisecond)
+	defer b.Close()
+	if _, err := b.Do(context.Background(), -1); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Do of a hanging batch = %v, want context.DeadlineExceeded", err)
+	}
+	if got, err := b.Do(context.Background(), 7); err != nil || got != 7 {
+		t.Errorf("Do after it = %d, %v; want 7", got, err)
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -51,6 +52,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var status int
 	var se *statusError
 	var ke *kyb.Error
+	if errors.Is(err, context.DeadlineExceeded) && kyb.ErrorKind(err) == kyb.KindInternal {
+		// A database call that ran out of time, wherever it was not
+		// classified: the database is slow or unreachable, a retry may pass.
+		err = kyb.Unavailable(err)
+	}
 	switch {
 	case errors.As(err, &se):
 		status, body.Code, body.Message = se.status, se.code, se.message

@@ -729,7 +729,7 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 		return func(v map[string]any) { edit(v["data"].([]any)[1].(map[string]any)) }
 	}
 	delivered := `{"data": [{"event_id": "` + eventID + `", "endpoint_id": "` + endpointID + `", "url": "https://hooks.example.com/onboard", "status": "succeeded",
-		"attempts": [{"at": "2024-01-16T11:02:37Z", "status_code": 503, "latency_ms": 112, "error": "endpoint answered 503"},
+		"attempts": [{"at": "2024-01-16T11:02:37Z", "status_code": 503, "latency_ms": 112, "error": "http status 503"},
 			{"at": "2024-01-16T11:02:42Z", "status_code": 200, "latency_ms": 87}]}]}`
 	firstAttempt := func(edit func(a map[string]any)) func(v map[string]any) {
 		return firstEvent(func(d map[string]any) { edit(d["attempts"].([]any)[0].(map[string]any)) })
@@ -1021,7 +1021,12 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 		{name: "valid attempt without an answer", method: "GET", path: deliveries, status: 200, body: delivered,
 			edit: firstAttempt(func(a map[string]any) {
 				delete(a, "status_code")
-				a["error"] = "post: dial tcp 203.0.113.10:443: connect: connection refused"
+				a["error"] = "connection failed"
+			})},
+		{name: "attempt with a raw network error", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
+			edit: firstAttempt(func(a map[string]any) {
+				delete(a, "status_code")
+				a["error"] = "post: dial tcp: lookup hooks.example.com on 10.0.0.2:53: no such host"
 			})},
 		{name: "failed attempt with a 2xx", method: "GET", path: deliveries, status: 200, body: delivered, wantErr: true,
 			edit: firstAttempt(func(a map[string]any) { a["status_code"] = 204 })},
@@ -2069,7 +2074,7 @@ func TestOpenAPIDescribesWebhookDeliveries(t *testing.T) {
 			json.Unmarshal(resp.Body, &list)
 			if len(list.Data) == 1 && list.Data[0].Status == "succeeded" {
 				a := list.Data[0].Attempts
-				if len(a) != 2 || a[0].StatusCode != http.StatusFound || a[0].Error == "" || a[1].StatusCode != http.StatusNoContent || a[1].Error != "" {
+				if len(a) != 2 || a[0].StatusCode != http.StatusFound || a[0].Error != "http status 302" || a[1].StatusCode != http.StatusNoContent || a[1].Error != "" {
 					t.Errorf("GET %s = %s, want a failed 302 attempt and then a 204", path, resp.Body)
 				}
 				break

@@ -2,18 +2,23 @@ package httpapi_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/postgres"
+	"github.com/onboardkyb/onboard/internal/sqlite"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 	"github.com/onboardkyb/onboard/internal/storetest"
 )
 
@@ -88,5 +93,90 @@ func TestReadOnlyDatabase(t *testing.T) {
 	}
 	if last.StatusCode != http.StatusOK {
 		t.Fatalf("create after the database recovered = %d: %s", last.StatusCode, last.Body)
+	}
+}
+
+// TestDatabaseCallsEndAtTheirDeadline holds a lock that every create and
+// every read of customers waits on, on a store opened with a short
+// timeout: the requests get 503 with Retry-After and the usual error
+// body, not a hang and not a 500, and the same create succeeds once the
+// lock is gone.
+func TestDatabaseCallsEndAtTheirDeadline(t *testing.T) {
+	ctx := context.Background()
+	timeout := sqlstore.WithTimeout(300 * time.Millisecond)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			var store kyb.Store
+			var lock func() (release func())
+			switch engine {
+			case "sqlite":
+				path := filepath.Join(t.TempDir(), "onboard.db")
+				s, err := sqlite.Open(ctx, path, storetest.Keys(), timeout)
+				if err != nil {
+					t.Fatal(err)
+				}
+				store = s
+				// Another process holding SQLite's write lock.
+				lock = func() func() {
+					db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+					if err != nil {
+						t.Fatal(err)
+					}
+					tx, err := db.Begin()
+					if err != nil {
+						t.Fatal(err)
+					}
+					return func() { tx.Rollback(); db.Close() }
+				}
+			case "postgres":
+				dbURL := storetest.FreshPostgresURL(t)
+				s, err := postgres.Open(ctx, dbURL, storetest.Keys(), timeout)
+				if err != nil {
+					t.Fatal(err)
+				}
+				store = s
+				lock = func() func() {
+					conn, err := pgx.Connect(ctx, dbURL)
+					if err != nil {
+						t.Fatal(err)
+					}
+					tx, err := conn.Begin(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := tx.Exec(ctx, "LOCK TABLE customers IN ACCESS EXCLUSIVE MODE"); err != nil {
+						t.Fatal(err)
+					}
+					return func() { tx.Rollback(ctx); conn.Close(ctx) }
+				}
+			}
+			t.Cleanup(func() { store.Close() })
+			ts := startTestServer(t, store, testFileCipher(t), nil)
+			creds := ts.partner(t)
+			existing := ts.newCustomer(t, creds)
+			body := minimalBody(uniqueID(t))
+
+			release := lock()
+			requests := []struct{ name, method, path, body string }{
+				{"create", "POST", "/api/customers/create", body},
+			}
+			if engine == "postgres" { // SQLite's readers never wait for its writer
+				requests = append(requests, struct{ name, method, path, body string }{"read", "GET", "/api/customers/" + existing, ""})
+			}
+			for _, r := range requests {
+				resp := ts.request(t, r.method, r.path, &creds, r.body)
+				if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+					release()
+					t.Fatalf("%s behind a held lock = %d (Retry-After %q): %s; want 503 with Retry-After", r.name, resp.StatusCode, resp.Header.Get("Retry-After"), resp.Body)
+				}
+				if code := resp.json(t)["error"].(map[string]any)["code"]; code != "service_unavailable" {
+					t.Errorf("%s behind a held lock: error code %v, want service_unavailable", r.name, code)
+				}
+			}
+			release()
+			if resp := ts.request(t, "POST", "/api/customers/create", &creds, body); resp.StatusCode != http.StatusOK {
+				t.Fatalf("create after the lock was released = %d: %s", resp.StatusCode, resp.Body)
+			}
+		})
 	}
 }

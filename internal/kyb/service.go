@@ -26,6 +26,8 @@ type Service struct {
 	// events, to wake the relay.
 	eventsAdded func()
 	keys        keyCache
+	// secretGrace is how long a rotated webhook secret keeps signing.
+	secretGrace time.Duration
 }
 
 // Option configures a Service at construction.
@@ -48,10 +50,22 @@ func WithInsecureWebhooks(allow bool) Option {
 // events, so that the relay sends them at once instead of at its next poll.
 func WithEventNotifier(notify func()) Option { return func(s *Service) { s.eventsAdded = notify } }
 
+// DefaultWebhookSecretGrace is how long a webhook secret replaced by a
+// rotation keeps signing deliveries beside the new one, unless
+// WithWebhookSecretGrace says otherwise: a day, as long as a delivery is
+// retried.
+const DefaultWebhookSecretGrace = 24 * time.Hour
+
+// WithWebhookSecretGrace sets how long a rotated webhook secret keeps
+// signing deliveries beside the new one; 0 ends it at the rotation.
+func WithWebhookSecretGrace(d time.Duration) Option {
+	return func(s *Service) { s.secretGrace = max(d, 0) }
+}
+
 // NewService returns a Service on store, using the wall clock unless an
 // option says otherwise.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now}
+	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace}
 	for _, o := range opts {
 		o(s)
 	}

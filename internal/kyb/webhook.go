@@ -41,6 +41,11 @@ type Endpoint struct {
 	// the endpoint is created or its secret rotated, and when the relay
 	// needs it.
 	Secret string
+	// PreviousSecret is the secret before the last rotation, which also
+	// signs deliveries until PreviousSecretExpiresAt (see
+	// WithWebhookSecretGrace). Like Secret, the relay's alone, sealed.
+	PreviousSecret          string
+	PreviousSecretExpiresAt time.Time
 }
 
 // Event is one change of a customer, told to its partner. It is written in
@@ -131,9 +136,10 @@ type WebhookStore interface {
 	// end as failed.
 	// The deletion happens at audit.At and is recorded with it.
 	DeleteEndpoint(ctx context.Context, partnerID, id string, audit AuditEvent) error
-	// SetEndpointSecret replaces an endpoint's sealed secret, recording
-	// the audit event.
-	SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte, audit AuditEvent) (Endpoint, error)
+	// SetEndpointSecret replaces an endpoint's sealed secret, keeping the
+	// one it replaces as the previous secret until previousUntil, and
+	// records the audit event.
+	SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte, previousUntil time.Time, audit AuditEvent) (Endpoint, error)
 
 	// ClaimDeliveries leases up to limit pending deliveries that are due
 	// at now, so that no other worker takes them until the lease ends.
@@ -256,14 +262,18 @@ func (s *Service) CreateEndpoint(ctx context.Context, actor Actor, partnerID, ra
 }
 
 // RotateEndpointSecret gives an endpoint a new secret, returned only now;
-// deliveries from then on are signed with it.
+// deliveries from then on are signed with it, and for the service's
+// secret grace period with the secret it replaces as well, so that
+// deliveries in flight and receivers not yet updated keep verifying.
+// Rotating again within the grace period ends the older secret's.
 func (s *Service) RotateEndpointSecret(ctx context.Context, actor Actor, partnerID, id string) (Endpoint, error) {
 	if s.cipher == nil {
 		return Endpoint{}, errNoCipher
 	}
 	secret := newWebhookSecret()
-	audit := endpointAudit(s.Now().UTC(), actor, ActionEndpointRotated, partnerID, id)
-	e, err := s.store.SetEndpointSecret(ctx, partnerID, id, s.cipher.Seal(id, []byte(secret)), audit)
+	now := s.Now().UTC()
+	audit := endpointAudit(now, actor, ActionEndpointRotated, partnerID, id)
+	e, err := s.store.SetEndpointSecret(ctx, partnerID, id, s.cipher.Seal(id, []byte(secret)), now.Add(s.secretGrace), audit)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("rotate endpoint secret: %w", err)
 	}

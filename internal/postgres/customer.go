@@ -23,6 +23,9 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 	}
 	args := append(sqlstore.CustomerInsertArgs(sqlstore.PostgreSQL, c, sealed), sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
 	args = append(args, eventArgs(event, "", sealed.Event)...)
+	// The deadline covers the wait for a batch too, when one ahead hangs.
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	created, err := s.creates.Do(ctx, args)
 	if err != nil {
 		return kyb.Customer{}, false, fmt.Errorf("insert customer: %w", wrapErr(err))
@@ -70,6 +73,8 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 	}
 	args := append([]any{audit.CustomerID, audit.FromStatus}, sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
 	args = append(args, eventArgs(event, plain, sealed)...)
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	c, err := s.scanRow(s.pool.QueryRow(ctx, `WITH updated AS (
 			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1
 			WHERE id = $1 AND status = $2

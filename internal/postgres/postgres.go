@@ -38,12 +38,15 @@ type Store struct {
 	// creates batches CreateCustomer calls into shared round trips and
 	// transactions.
 	creates *groupcommit.Batcher[[]any, bool]
+	// timeout bounds each call, transaction and batch of creates.
+	timeout time.Duration
 }
 
 // Open connects to the database at url, checks that it keeps acknowledged
 // writes, and brings its schema up to date; keys seal the personal data it
 // keeps.
-func Open(ctx context.Context, url string, keys *envelope.Keyring) (*Store, error) {
+func Open(ctx context.Context, url string, keys *envelope.Keyring, opts ...sqlstore.Option) (*Store, error) {
+	o := sqlstore.NewOptions(opts...)
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse postgres url: %w", err)
@@ -52,16 +55,22 @@ func Open(ctx context.Context, url string, keys *envelope.Keyring) (*Store, erro
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 5*time.Second {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	}
+	configureTimeouts(cfg, o)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, timeout: o.Timeout}
 	s.Core = &sqlstore.Core{
 		Dialect: sqlstore.PostgreSQL,
-		Read:    queryer{pool},
+		Read:    sqlstore.Bounded(queryer{pool}, sqlstore.CallDeadline(o.Timeout)),
 		Transact: func(ctx context.Context, fn func(sqlstore.Queryer) error) error {
-			return s.transact(ctx, func(tx pgx.Tx) error { return fn(queryer{tx}) })
+			// The core's statements get the caller's ctx, not transact's:
+			// the queryer gives them the transaction's deadline.
+			deadline := time.Now().Add(s.timeout)
+			return s.transact(ctx, func(tx pgx.Tx) error {
+				return fn(sqlstore.Bounded(queryer{tx}, func() time.Time { return deadline }))
+			})
 		},
 		Keys: keys,
 	}
@@ -77,7 +86,7 @@ func Open(ctx context.Context, url string, keys *envelope.Keyring) (*Store, erro
 		pool.Close()
 		return nil, err
 	}
-	s.creates = groupcommit.New(s.createBatch, createWorkers, maxCreateBatch)
+	s.creates = groupcommit.New(s.createBatch, createWorkers, maxCreateBatch, o.Timeout)
 	return s, nil
 }
 
@@ -105,6 +114,8 @@ func (s *Store) Close() error {
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := s.pool.Ping(ctx); err != nil {
 		return kyb.Unavailable(err)
 	}
@@ -119,6 +130,13 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Release()
+	// A migration may rewrite a large table, and waiting for another
+	// instance's migrations takes as long as they do: no statement_timeout
+	// here, back to the pool's once done.
+	if _, err := conn.Exec(ctx, "SET statement_timeout = 0"); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "RESET statement_timeout")
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -150,8 +168,16 @@ func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
 	})
 }
 
-// transact runs fn in one transaction, committing when it returns nil.
+// bound gives ctx the store's deadline for one call.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// transact runs fn in one transaction, committing when it returns nil,
+// all within the store's timeout: fn's ctx carries the deadline.
 func (s *Store) transact(ctx context.Context, fn func(pgx.Tx) error) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", wrapErr(err))
@@ -175,7 +201,9 @@ func wrapErr(err error) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		code := pgErr.Code
-		if strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") || strings.HasPrefix(code, "57P") || code == "25006" {
+		// 57014 is a statement cancelled by statement_timeout (or by us,
+		// when a call's deadline passed): the database is too slow now.
+		if strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") || strings.HasPrefix(code, "57P") || code == "25006" || code == "57014" {
 			return kyb.Unavailable(err)
 		}
 		return err

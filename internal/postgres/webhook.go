@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 // eventArgs are an event's values in the order outboxCTE numbers them,
@@ -49,6 +50,8 @@ func outboxCTE(source string, first int) string {
 // instances claim side by side without waiting on or taking each other's
 // rows.
 func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]kyb.Job, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	rows, err := s.pool.Query(ctx, `WITH due AS (
 			SELECT event_id, endpoint_id FROM deliveries
 			WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
@@ -60,7 +63,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 			FROM due WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id
 			RETURNING d.event_id, d.endpoint_id, d.attempts)
 		SELECT e.id, e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, e.sealed_data, cu.data_key,
-			w.id, w.partner_id, w.url, w.secret_sealed, c.attempts
+			w.id, w.partner_id, w.url, w.secret_sealed, c.attempts, w.previous_secret_sealed, w.previous_secret_expires_at
 		FROM claimed c JOIN events e ON e.id = c.event_id JOIN webhook_endpoints w ON w.id = c.endpoint_id
 		LEFT JOIN customers cu ON cu.id = e.customer_id`,
 		now, now.Add(lease), limit)
@@ -69,13 +72,15 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 	}
 	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (kyb.Job, error) {
 		var j kyb.Job
-		var data, sealed, dataKey, secret []byte
+		var data, sealed, dataKey, secret, previous []byte
+		var previousExpires sqlstore.Time
 		err := row.Scan(&j.Event.ID, &j.Event.PartnerID, &j.Event.CustomerID, &j.Event.Type, &j.Event.Sequence, &j.Event.CreatedAt, &data,
-			&sealed, &dataKey, &j.Endpoint.ID, &j.Endpoint.PartnerID, &j.Endpoint.URL, &secret, &j.Attempt)
+			&sealed, &dataKey, &j.Endpoint.ID, &j.Endpoint.PartnerID, &j.Endpoint.URL, &secret, &j.Attempt, &previous, &previousExpires)
 		if err != nil {
 			return j, err
 		}
 		j.Event.CreatedAt, j.Endpoint.Secret = j.Event.CreatedAt.UTC(), string(secret)
+		j.Endpoint.PreviousSecret, j.Endpoint.PreviousSecretExpiresAt = string(previous), previousExpires.T
 		return j, s.OpenEvent(&j.Event, data, sealed, dataKey)
 	})
 	if err != nil {
@@ -86,6 +91,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 
 // RecordAttempt stores an attempt's outcome and releases the lease.
 func (s *Store) RecordAttempt(ctx context.Context, eventID, endpointID string, claim int, a kyb.Attempt, status kyb.DeliveryStatus, next time.Time) error {
+	ctx, cancel := s.bound(ctx) // the statements below run under ctx, not transact's
+	defer cancel()
 	return s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO delivery_attempts (event_id, endpoint_id, number, at, status_code, latency_us, error)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,

@@ -20,9 +20,12 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 	if err != nil {
 		return kyb.Customer{}, false, err
 	}
+	// The deadline covers the wait for a batch too, when one ahead hangs.
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	r, err := s.creates.Do(ctx, createOp{customer: c, sealed: sealed, audit: audit, event: event})
 	if err != nil {
-		return kyb.Customer{}, false, err
+		return kyb.Customer{}, false, wrapErr(err)
 	}
 	return r.customer, r.created, nil
 }

@@ -44,11 +44,14 @@ type Store struct {
 	creates *groupcommit.Batcher[createOp, createResult]
 	// reads prepares the hottest queries of the read pool once.
 	reads *stmtCache
+	// timeout bounds each call, transaction and batch of creates.
+	timeout time.Duration
 }
 
 // Open opens (creating it and its folder if needed) the database at path
 // and brings its schema up to date; keys seal the personal data it keeps.
-func Open(ctx context.Context, path string, keys *envelope.Keyring) (*Store, error) {
+func Open(ctx context.Context, path string, keys *envelope.Keyring, opts ...sqlstore.Option) (*Store, error) {
+	o := sqlstore.NewOptions(opts...)
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
@@ -63,7 +66,7 @@ func Open(ctx context.Context, path string, keys *envelope.Keyring) (*Store, err
 		}
 		f.Close()
 	}
-	s := &Store{path: path}
+	s := &Store{path: path, timeout: o.Timeout}
 	var err error
 	if s.write, err = open(path, 1, false); err != nil {
 		return nil, err
@@ -75,9 +78,14 @@ func Open(ctx context.Context, path string, keys *envelope.Keyring) (*Store, err
 	s.reads = &stmtCache{db: s.read}
 	s.Core = &sqlstore.Core{
 		Dialect: sqlstore.SQLite,
-		Read:    readQueryer(s.reads),
+		Read:    sqlstore.Bounded(readQueryer(s.reads), sqlstore.CallDeadline(o.Timeout)),
 		Transact: func(ctx context.Context, fn func(sqlstore.Queryer) error) error {
-			return s.transact(ctx, func(tx *sql.Tx) error { return fn(txQueryer(tx)) })
+			// The core's statements get the caller's ctx, not transact's:
+			// the queryer gives them the transaction's deadline.
+			deadline := time.Now().Add(s.timeout)
+			return s.transact(ctx, func(tx *sql.Tx) error {
+				return fn(sqlstore.Bounded(txQueryer(tx), func() time.Time { return deadline }))
+			})
 		},
 		Keys: keys,
 	}
@@ -93,7 +101,7 @@ func Open(ctx context.Context, path string, keys *envelope.Keyring) (*Store, err
 		s.Close()
 		return nil, err
 	}
-	s.creates = groupcommit.New(s.createBatch, 1, maxCreateBatch)
+	s.creates = groupcommit.New(s.createBatch, 1, maxCreateBatch, o.Timeout)
 	return s, nil
 }
 
@@ -147,6 +155,8 @@ func (s *Store) Close() error {
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	if err := s.read.PingContext(ctx); err != nil {
 		return kyb.Unavailable(err)
 	}
@@ -184,7 +194,8 @@ func (m migrator) Applied(ctx context.Context) ([]string, error) {
 }
 
 func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
-	return m.s.transact(ctx, func(tx *sql.Tx) error {
+	// A migration takes as long as it takes: no deadline.
+	return m.s.runTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", name).Scan(&n); err != nil || n > 0 {
 			return err
@@ -197,8 +208,22 @@ func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
 	})
 }
 
-// transact runs fn in one write transaction, committing when it returns nil.
+// transact runs fn in one write transaction, committing when it returns
+// nil, all within the store's timeout: fn's ctx carries the deadline, and
+// database/sql rolls the transaction back when it passes.
 func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	err := s.runTx(ctx, fn)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// What failed first may be sql.ErrTxDone, the rollback's trace.
+		return kyb.Unavailable(err)
+	}
+	return err
+}
+
+// runTx runs fn in one write transaction, committing when it returns nil.
+func (s *Store) runTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return wrapErr(err)
@@ -214,6 +239,9 @@ func (s *Store) transact(ctx context.Context, fn func(*sql.Tx) error) error {
 func wrapErr(err error) error {
 	if err == nil {
 		return nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return kyb.Unavailable(err)
 	}
 	msg := err.Error()
 	for _, transient := range []string{"SQLITE_BUSY", "database is locked", "SQLITE_FULL", "database or disk is full", "SQLITE_READONLY", "readonly database", "SQLITE_IOERR", "disk I/O error"} {

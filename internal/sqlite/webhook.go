@@ -53,17 +53,18 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		}
 		for i := range jobs {
 			j := &jobs[i]
-			var created sql.NullInt64
-			var data, sealed, dataKey, secret []byte
+			var created, previousExpires sql.NullInt64
+			var data, sealed, dataKey, secret, previous []byte
 			err := tx.QueryRowContext(ctx, `SELECT e.partner_id, e.customer_id, e.type, e.sequence, e.created_at, e.data, e.sealed_data, c.data_key,
-					w.url, w.secret_sealed, w.partner_id
+					w.url, w.secret_sealed, w.partner_id, w.previous_secret_sealed, w.previous_secret_expires_at
 				FROM events e JOIN webhook_endpoints w ON w.id = ? LEFT JOIN customers c ON c.id = e.customer_id WHERE e.id = ?`, j.Endpoint.ID, j.Event.ID).
 				Scan(&j.Event.PartnerID, &j.Event.CustomerID, &j.Event.Type, &j.Event.Sequence, &created, &data, &sealed, &dataKey,
-					&j.Endpoint.URL, &secret, &j.Endpoint.PartnerID)
+					&j.Endpoint.URL, &secret, &j.Endpoint.PartnerID, &previous, &previousExpires)
 			if err != nil {
 				return fmt.Errorf("load claimed delivery: %w", wrapErr(err))
 			}
 			j.Event.CreatedAt, j.Endpoint.Secret = fromMicros(created), string(secret)
+			j.Endpoint.PreviousSecret, j.Endpoint.PreviousSecretExpiresAt = string(previous), fromMicros(previousExpires)
 			if err := s.OpenEvent(&j.Event, data, sealed, dataKey); err != nil {
 				return err
 			}

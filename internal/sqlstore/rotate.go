@@ -100,8 +100,20 @@ func (c *Core) rewrapSecrets(ctx context.Context, limit int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("select webhook secrets: %w", err)
 	}
-	return c.rewrap(ctx, "secret of endpoint", values, func(id string) []byte { return []byte(id) },
+	n, err := c.rewrap(ctx, "secret of endpoint", values, func(id string) []byte { return []byte(id) },
 		"UPDATE webhook_endpoints SET secret_sealed = ? WHERE id = ? AND secret_sealed = ?")
+	if err != nil {
+		return n, err
+	}
+	// The secret before the last rotation, which signs during its grace.
+	values, err = c.selectValues(ctx, "SELECT id, previous_secret_sealed FROM webhook_endpoints WHERE previous_secret_sealed IS NOT NULL AND "+
+		c.Dialect.KeyIDOf("previous_secret_sealed")+" <> ? LIMIT ?", c.newestHex(), limit)
+	if err != nil {
+		return n, fmt.Errorf("select previous webhook secrets: %w", err)
+	}
+	m, err := c.rewrap(ctx, "previous secret of endpoint", values, func(id string) []byte { return []byte(id) },
+		"UPDATE webhook_endpoints SET previous_secret_sealed = ? WHERE id = ? AND previous_secret_sealed = ?")
+	return n + m, err
 }
 
 // rewrapFiles re-seals files a few at a time, whatever limit says: each

@@ -74,14 +74,17 @@ func (c *Core) DeleteEndpoint(ctx context.Context, partnerID, id string, audit k
 	})
 }
 
-// SetEndpointSecret replaces an endpoint's sealed secret, recording the
-// audit event.
-func (c *Core) SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte, audit kyb.AuditEvent) (kyb.Endpoint, error) {
+// SetEndpointSecret replaces an endpoint's sealed secret, keeping the one
+// it replaces until previousUntil, and records the audit event.
+func (c *Core) SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte, previousUntil time.Time, audit kyb.AuditEvent) (kyb.Endpoint, error) {
 	var e kyb.Endpoint
 	err := c.Transact(ctx, func(tx Queryer) error {
 		var created Time
-		err := tx.QueryRow(ctx, `UPDATE webhook_endpoints SET secret_sealed = ? WHERE id = ? AND partner_id = ? AND deleted_at IS NULL
-			RETURNING id, partner_id, url, created_at`, sealedSecret, id, partnerID).Scan(&e.ID, &e.PartnerID, &e.URL, &created)
+		// The right-hand sides read the row as it was: the previous
+		// secret becomes the one being replaced.
+		err := tx.QueryRow(ctx, `UPDATE webhook_endpoints SET previous_secret_sealed = secret_sealed, previous_secret_expires_at = ?, secret_sealed = ?
+			WHERE id = ? AND partner_id = ? AND deleted_at IS NULL
+			RETURNING id, partner_id, url, created_at`, c.Dialect.Time(previousUntil), sealedSecret, id, partnerID).Scan(&e.ID, &e.PartnerID, &e.URL, &created)
 		if errors.Is(err, ErrNoRows) {
 			return kyb.NotFound("webhook endpoint")
 		}

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -74,6 +75,15 @@ func Keys() *envelope.Keyring {
 		panic(err)
 	}
 	return k
+}
+
+// OpenURL opens the store a database URL names with the tests' keys.
+func OpenURL(t testing.TB, dbURL string) (kyb.Store, error) {
+	t.Helper()
+	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+		return sqlite.Open(context.Background(), path, Keys())
+	}
+	return postgres.Open(context.Background(), dbURL, Keys())
 }
 
 // SQLite opens a new SQLite store in a temporary folder.

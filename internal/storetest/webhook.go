@@ -39,10 +39,10 @@ func testEndpoints(t *testing.T, s kyb.Store) {
 	if err := s.DeleteEndpoint(ctx, other.ID, made[0].ID, AuditOf(kyb.ActionEndpointDeleted, other.ID, made[0].ID)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("DeleteEndpoint by another partner: %v, want not found", err)
 	}
-	if _, err := s.SetEndpointSecret(ctx, other.ID, made[0].ID, []byte("y"), AuditOf(kyb.ActionEndpointRotated, other.ID, made[0].ID)); !errors.Is(err, kyb.ErrNotFound) {
+	if _, err := s.SetEndpointSecret(ctx, other.ID, made[0].ID, []byte("y"), time.Now(), AuditOf(kyb.ActionEndpointRotated, other.ID, made[0].ID)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("SetEndpointSecret by another partner: %v, want not found", err)
 	}
-	if e, err := s.SetEndpointSecret(ctx, p.ID, made[0].ID, []byte("new"), AuditOf(kyb.ActionEndpointRotated, p.ID, made[0].ID)); err != nil || e.ID != made[0].ID || e.URL != made[0].URL {
+	if e, err := s.SetEndpointSecret(ctx, p.ID, made[0].ID, []byte("new"), time.Now(), AuditOf(kyb.ActionEndpointRotated, p.ID, made[0].ID)); err != nil || e.ID != made[0].ID || e.URL != made[0].URL {
 		t.Errorf("SetEndpointSecret = %+v, %v", e, err)
 	}
 	if err := s.DeleteEndpoint(ctx, p.ID, made[0].ID, AuditOf(kyb.ActionEndpointDeleted, p.ID, made[0].ID)); err != nil {
@@ -90,6 +90,16 @@ func testOutbox(t *testing.T, s kyb.Store) {
 	p, _ := NewPartner(t, s)
 	a := NewEndpoint(t, s, p.ID, "https://a.example.com/hook")
 	b := NewEndpoint(t, s, p.ID, "https://b.example.com/hook")
+	// a's secret is rotated: its claims carry the secret it replaced too,
+	// with the end of its grace; b, never rotated, has no previous one.
+	graceEnd := time.Now().UTC().Add(time.Hour).Truncate(time.Microsecond)
+	if _, err := s.SetEndpointSecret(ctx, p.ID, a.ID, []byte("rotated-"+a.ID), graceEnd, AuditOf(kyb.ActionEndpointRotated, p.ID, a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]kyb.Endpoint{
+		a.ID: {Secret: "rotated-" + a.ID, PreviousSecret: "sealed-" + a.ID, PreviousSecretExpiresAt: graceEnd},
+		b.ID: {Secret: "sealed-" + b.ID},
+	}
 	c := NewCustomer(p.ID, "outbox-customer-000001")
 	created := EventOf(c)
 	if _, _, err := s.CreateCustomer(ctx, c, customerAudit(c), created); err != nil {
@@ -123,8 +133,9 @@ func testOutbox(t *testing.T, s kyb.Store) {
 		if j.Event.Type != want.Type || j.Event.Sequence != seq || string(j.Event.Data) != string(want.Data) || j.Event.CustomerID != c.ID || !j.Event.CreatedAt.Equal(want.CreatedAt) {
 			t.Errorf("claimed event %+v, want %+v with sequence %d", j.Event, want, seq)
 		}
-		if j.Attempt != 1 || (j.Endpoint.ID != a.ID && j.Endpoint.ID != b.ID) || j.Endpoint.Secret != "sealed-"+j.Endpoint.ID {
-			t.Errorf("claimed job %+v: want attempt 1 to one of the endpoints with its sealed secret", j)
+		w, ok := secrets[j.Endpoint.ID]
+		if j.Attempt != 1 || !ok || j.Endpoint.Secret != w.Secret || j.Endpoint.PreviousSecret != w.PreviousSecret || !j.Endpoint.PreviousSecretExpiresAt.Equal(w.PreviousSecretExpiresAt) {
+			t.Errorf("claimed job %+v: want attempt 1 to one of the endpoints with its sealed secrets %+v", j, w)
 		}
 	}
 	// Leased deliveries are not claimed again until the lease ends.
@@ -138,7 +149,7 @@ func testOutbox(t *testing.T, s kyb.Store) {
 	// Record outcomes: one succeeds, one retries later, one fails for good.
 	at := now.Add(2 * time.Minute).Truncate(time.Microsecond)
 	ok := kyb.Attempt{At: at, StatusCode: 200, Latency: 15 * time.Millisecond}
-	bad := kyb.Attempt{At: at, StatusCode: 500, Latency: 20 * time.Millisecond, Error: "endpoint answered 500"}
+	bad := kyb.Attempt{At: at, StatusCode: 500, Latency: 20 * time.Millisecond, Error: "http status 500"}
 	if err := s.RecordAttempt(ctx, created.ID, a.ID, 2, ok, kyb.DeliverySucceeded, time.Time{}); err != nil {
 		t.Fatal(err)
 	}

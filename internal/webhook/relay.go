@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -184,8 +185,9 @@ func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
 	code, err := r.send(ctx, job)
 	attempt.StatusCode, attempt.Latency = code, r.opts.Now().Sub(start)
 	status, next := kyb.DeliverySucceeded, time.Time{}
+	detail := ""
 	if err != nil {
-		attempt.Error = err.Error()
+		attempt.Error, detail = errorClass(code, err), err.Error()
 		var retry bool
 		if next, retry = r.opts.Schedule.next(job.Attempt, job.Event.CreatedAt, r.opts.Now()); retry {
 			status = kyb.DeliveryPending
@@ -204,35 +206,59 @@ func (r *Relay) deliver(ctx context.Context, job kyb.Job) {
 		return
 	}
 	r.opts.Log.Info("webhook delivery", "event_id", job.Event.ID, "endpoint_id", job.Endpoint.ID, "partner_id", job.Event.PartnerID,
-		"attempt", job.Attempt, "status_code", code, "outcome", string(status), "latency_ms", attempt.Latency.Milliseconds(), "error", attempt.Error)
+		"attempt", job.Attempt, "status_code", code, "outcome", string(status), "latency_ms", attempt.Latency.Milliseconds(), "error", attempt.Error, "detail", detail)
+}
+
+// signingSecrets opens the endpoint's secret and, while its grace after a
+// rotation lasts, the one it replaced.
+func (r *Relay) signingSecrets(e kyb.Endpoint) ([]string, error) {
+	sealed := []string{e.Secret}
+	if e.PreviousSecret != "" && r.opts.Now().Before(e.PreviousSecretExpiresAt) {
+		sealed = append(sealed, e.PreviousSecret)
+	}
+	secrets := make([]string, len(sealed))
+	for i, s := range sealed {
+		secret, err := r.opts.Cipher.Open(e.ID, []byte(s))
+		if err != nil {
+			return nil, fmt.Errorf("%w: open endpoint secret: %w", errInternal, err)
+		}
+		secrets[i] = string(secret)
+	}
+	return secrets, nil
 }
 
 // send posts the event to the endpoint and returns the status code; any
 // answer but a 2xx is an error.
 func (r *Relay) send(ctx context.Context, job kyb.Job) (int, error) {
-	secret, err := r.opts.Cipher.Open(job.Endpoint.ID, []byte(job.Endpoint.Secret))
+	secrets, err := r.signingSecrets(job.Endpoint)
 	if err != nil {
-		return 0, fmt.Errorf("open endpoint secret: %w", err)
+		return 0, err
 	}
 	body := job.Event.Body()
 	now := r.opts.Now().Unix()
-	standard, err := api.StandardSignature(string(secret), job.Event.ID, now, body)
-	if err != nil {
-		return 0, err
+	// One signature per secret, space-separated as Standard Webhooks
+	// allows: a receiver verifying with either secret finds its own.
+	var standard, plain []string
+	for _, secret := range secrets {
+		sig, err := api.StandardSignature(secret, job.Event.ID, now, body)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %w", errInternal, err)
+		}
+		standard, plain = append(standard, sig), append(plain, api.BodySignature(secret, body))
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, job.Endpoint.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("build request: %w", err)
+		return 0, fmt.Errorf("%w: build request: %w", errInternal, err)
 	}
 	h := req.Header
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", "onboard-webhooks/1")
-	h.Set(api.HeaderSignature, api.BodySignature(string(secret), body))
+	h.Set(api.HeaderSignature, strings.Join(plain, " "))
 	h.Set(api.HeaderID, job.Event.ID)
 	h.Set(api.HeaderTimestamp, strconv.FormatInt(now, 10))
-	h.Set(api.HeaderStandardSignature, standard)
+	h.Set(api.HeaderStandardSignature, strings.Join(standard, " "))
 	resp, err := r.client.Do(req)
 	if errors.Is(err, ErrForbiddenAddress) {
 		return 0, ErrForbiddenAddress

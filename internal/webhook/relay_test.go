@@ -3,11 +3,13 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +38,7 @@ type harness struct {
 	done   chan struct{}
 }
 
-func newHarness(t *testing.T, store kyb.Store, opts webhook.Options) *harness {
+func newHarness(t *testing.T, store kyb.Store, opts webhook.Options, serviceOpts ...kyb.Option) *harness {
 	t.Helper()
 	cipher, err := kyb.NewCipher(testKey)
 	if err != nil {
@@ -56,7 +58,7 @@ func newHarness(t *testing.T, store kyb.Store, opts webhook.Options) *harness {
 	relay := webhook.New(opts)
 	// The service accepts loopback endpoints exactly when the relay may
 	// deliver to them.
-	svc := kyb.NewService(store, kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(opts.AllowPrivate), kyb.WithEventNotifier(relay.Notify))
+	svc := kyb.NewService(store, append([]kyb.Option{kyb.WithCipher(cipher), kyb.WithInsecureWebhooks(opts.AllowPrivate), kyb.WithEventNotifier(relay.Notify)}, serviceOpts...)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{svc: svc, relay: relay, cancel: cancel, done: make(chan struct{})}
 	go func() { relay.Run(ctx); close(h.done) }()
@@ -228,7 +230,7 @@ func TestRetriesUntilTheReceiverAccepts(t *testing.T) {
 		}
 		deliveries := waitForStatus(t, h, partnerID, got[0].event.ID, kyb.DeliverySucceeded)
 		attempts := deliveries[0].Attempts
-		if len(attempts) != 4 || attempts[3].StatusCode != 200 || attempts[0].StatusCode != 500 || attempts[0].Error == "" {
+		if len(attempts) != 4 || attempts[3].StatusCode != 200 || attempts[0].StatusCode != 500 || attempts[0].Error != "http status 500" {
 			t.Errorf("attempts = %+v, want three 500s then a 200", attempts)
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -238,8 +240,9 @@ func TestRetriesUntilTheReceiverAccepts(t *testing.T) {
 	})
 }
 
-// waitForStatus waits until the event's delivery has the status.
-func waitForStatus(t *testing.T, h *harness, partnerID, eventID string, status kyb.DeliveryStatus) []kyb.Delivery {
+// waitForDeliveries waits until the event's deliveries are done by
+// done's measure, which returns what to give back, and fails saying want.
+func waitForDeliveries(t *testing.T, h *harness, partnerID, eventID, want string, done func([]kyb.Delivery) ([]kyb.Delivery, bool)) []kyb.Delivery {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -247,14 +250,32 @@ func waitForStatus(t *testing.T, h *harness, partnerID, eventID string, status k
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(d) > 0 && d[0].Status == status {
-			return d
+		if out, ok := done(d); ok {
+			return out
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("delivery of %s = %+v, want %s", eventID, d, status)
+			t.Fatalf("deliveries of %s = %+v, want %s", eventID, d, want)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// waitForStatus waits until the event's delivery has the status.
+func waitForStatus(t *testing.T, h *harness, partnerID, eventID string, status kyb.DeliveryStatus) []kyb.Delivery {
+	t.Helper()
+	return waitForDeliveries(t, h, partnerID, eventID, string(status), func(d []kyb.Delivery) ([]kyb.Delivery, bool) {
+		return d, len(d) > 0 && d[0].Status == status
+	})
+}
+
+// waitForAttempts waits until n deliveries of an event have been
+// attempted, and returns them.
+func waitForAttempts(t *testing.T, h *harness, partnerID, eventID string, n int) []kyb.Delivery {
+	t.Helper()
+	return waitForDeliveries(t, h, partnerID, eventID, strconv.Itoa(n)+" attempted", func(d []kyb.Delivery) ([]kyb.Delivery, bool) {
+		attempted := slices.DeleteFunc(d, func(x kyb.Delivery) bool { return len(x.Attempts) == 0 })
+		return attempted, len(attempted) >= n
+	})
 }
 
 func TestHangingReceiverIsCutAtTheTimeout(t *testing.T) {
@@ -283,7 +304,7 @@ func TestHangingReceiverIsCutAtTheTimeout(t *testing.T) {
 	// The first attempt is cut off and recorded; the retry succeeds.
 	d := waitForStatus(t, h, partnerID, eventID, kyb.DeliverySucceeded)
 	first := d[0].Attempts[0]
-	if first.StatusCode != 0 || first.Error == "" || first.Latency >= 5*time.Second {
+	if first.StatusCode != 0 || first.Error != webhook.ClassTimeout || first.Latency >= 5*time.Second {
 		t.Errorf("first attempt = %+v, want cut off with an error", first)
 	}
 }
@@ -303,7 +324,8 @@ func TestGivesUpAfterTheSchedule(t *testing.T) {
 
 func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	store := storetest.SQLite(t)
-	h := newHarness(t, store, webhook.Options{AllowPrivate: false})
+	logs := &lockedBuffer{}
+	h := newHarness(t, store, webhook.Options{AllowPrivate: false, Log: slog.New(slog.NewJSONHandler(logs, nil))})
 	r := newReceiver(t, always(http.StatusOK))
 	creds, _ := h.svc.CreatePartner(context.Background(), testActor, "P", false)
 
@@ -319,7 +341,10 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	addr := strings.TrimPrefix(r.URL, "http://")
 	_, port, _ := strings.Cut(addr, ":")
 	cipher, _ := kyb.NewCipher(testKey)
-	targets := []string{r.URL + "/hook", "http://localhost:" + port + "/hook", "http://10.0.0.1:" + port + "/hook", "http://169.254.169.254/latest"}
+	// A name that does not resolve fails alike: a partner must not tell
+	// it from a refused address, nor learn our resolver's address.
+	targets := []string{r.URL + "/hook", "http://localhost:" + port + "/hook", "http://10.0.0.1:" + port + "/hook", "http://169.254.169.254/latest",
+		"http://no-such-host.invalid:" + port + "/hook"}
 	for i, url := range targets {
 		e := kyb.Endpoint{ID: kyb.NewID(kyb.PrefixEndpoint, time.Now()), PartnerID: creds.PartnerID, URL: url, CreatedAt: time.Now().UTC()}
 		if err := store.CreateEndpoint(context.Background(), e, cipher.Seal(e.ID, []byte("whsec_c2VjcmV0")), kyb.AuditEvent{ID: kyb.NewID(kyb.PrefixAuditEvent, time.Now()), At: time.Now(), Actor: testActor, Action: kyb.ActionEndpointCreated}); err != nil {
@@ -328,30 +353,19 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	}
 	c := createCustomer(t, h, creds.PartnerID)
 	events := waitForEvents(t, h.svc, c.ID, 1)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		{
-			d, _ := store.Deliveries(context.Background(), creds.PartnerID, events[0])
-			done := 0
-			for _, x := range d {
-				if len(x.Attempts) > 0 {
-					done++
-					if x.Attempts[0].StatusCode != 0 || !strings.Contains(x.Attempts[0].Error, "not public") {
-						t.Errorf("delivery to %s: attempt %+v, want refused as not public", x.URL, x.Attempts[0])
-					}
-				}
-			}
-			if done == len(targets) {
-				break
-			}
+	for _, x := range waitForAttempts(t, h, creds.PartnerID, events[0], len(targets)) {
+		if x.Attempts[0].StatusCode != 0 || x.Attempts[0].Error != webhook.ClassConnection {
+			t.Errorf("delivery to %s: attempt %+v, want the error %q and nothing more", x.URL, x.Attempts[0], webhook.ClassConnection)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("deliveries were not attempted")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	if n := len(r.deliveries()); n != 0 {
 		t.Errorf("the receiver on loopback got %d requests, want none", n)
+	}
+	// The operators' log keeps what happened.
+	for _, detail := range []string{"not public", "no-such-host.invalid"} {
+		if !strings.Contains(logs.String(), detail) {
+			t.Errorf("the log does not say %q:\n%s", detail, logs.String())
+		}
 	}
 
 	// A redirect is not followed, even where private addresses are allowed.
@@ -362,12 +376,7 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 	partnerID, _ := subscribe(t, h2, redirector)
 	c2 := createCustomer(t, h2, partnerID)
 	events = waitForEvents(t, h2.svc, c2.ID, 1)
-	d := waitForStatus(t, h2, partnerID, events[0], kyb.DeliveryPending)
-	for len(d[0].Attempts) == 0 {
-		time.Sleep(20 * time.Millisecond)
-		d, _ = h2.svc.Deliveries(context.Background(), partnerID, events[0])
-	}
-	if a := d[0].Attempts[0]; a.StatusCode != http.StatusFound || a.Error == "" {
+	if a := waitForAttempts(t, h2, partnerID, events[0], 1)[0].Attempts[0]; a.StatusCode != http.StatusFound || a.Error != "http status 302" {
 		t.Errorf("redirected attempt = %+v, want a failed 302", a)
 	}
 	if n := len(target.deliveries()); n != 0 {
@@ -440,3 +449,111 @@ func TestTwoRelaysShareTheWork(t *testing.T) {
 
 // testActor is who the tests' direct service calls are recorded as.
 var testActor = kyb.Actor{Type: kyb.ActorSystem, ID: "test"}
+
+// TestUntrustedCertificateIsATLSError: an endpoint whose certificate we
+// do not trust fails as a TLS error, with no more detail for the partner.
+func TestUntrustedCertificateIsATLSError(t *testing.T) {
+	h := newHarness(t, storetest.SQLite(t), webhook.Options{AllowPrivate: true})
+	r := newReceiver(t, always(http.StatusOK))
+	r.Close()
+	r.Server = httptest.NewTLSServer(r.Config.Handler) // its own certificate, which no one trusts
+	t.Cleanup(r.Server.Close)
+	partnerID, _ := subscribe(t, h, r)
+	c := createCustomer(t, h, partnerID)
+	events := waitForEvents(t, h.svc, c.ID, 1)
+	if a := waitForAttempts(t, h, partnerID, events[0], 1)[0].Attempts[0]; a.StatusCode != 0 || a.Error != webhook.ClassTLS {
+		t.Errorf("attempt = %+v, want the error %q", a, webhook.ClassTLS)
+	}
+	if n := len(r.deliveries()); n != 0 {
+		t.Errorf("the receiver got %d requests past a failed handshake, want none", n)
+	}
+}
+
+// lockedBuffer collects log lines written from many goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestRotatedSecretSignsDuringItsGrace: after a rotation, a receiver that
+// still verifies with the old secret (a real server, with client's
+// verifier) accepts deliveries until the grace period ends, and refuses
+// them after; every delivery verifies with the new secret. The clock is
+// moved, not waited for.
+func TestRotatedSecretSignsDuringItsGrace(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		const grace = time.Hour
+		var shift atomic.Int64
+		now := func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }
+		h := newHarness(t, e.Open(t), webhook.Options{AllowPrivate: true, Now: now}, kyb.WithClock(now), kyb.WithWebhookSecretGrace(grace))
+
+		type received struct {
+			header http.Header
+			body   []byte
+			err    error
+		}
+		var oldSecret atomic.Value
+		got := make(chan received, 100)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, _ := io.ReadAll(req.Body)
+			// The tolerance covers the moved clock; the signature is what is tested.
+			_, err := client.VerifyWebhook(oldSecret.Load().(string), req.Header, body, 3*grace)
+			got <- received{req.Header.Clone(), body, err}
+			if err != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		t.Cleanup(srv.Close)
+		creds, err := h.svc.CreatePartner(context.Background(), testActor, "Partner", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, err := h.svc.CreateEndpoint(context.Background(), testActor, creds.PartnerID, srv.URL+"/hooks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		oldSecret.Store(ep.Secret)
+		rotated, err := h.svc.RotateEndpointSecret(context.Background(), testActor, creds.PartnerID, ep.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		next := func() received {
+			t.Helper()
+			select {
+			case r := <-got:
+				if _, err := client.VerifyWebhook(rotated.Secret, r.header, r.body, 3*grace); err != nil {
+					t.Errorf("a delivery does not verify with the new secret: %v", err)
+				}
+				return r
+			case <-time.After(20 * time.Second):
+				t.Fatal("no delivery")
+			}
+			return received{}
+		}
+		createCustomer(t, h, creds.PartnerID)
+		if r := next(); r.err != nil {
+			t.Errorf("during the grace period, verifying with the old secret: %v; want it accepted", r.err)
+		}
+
+		shift.Store(int64(grace + time.Minute))
+		createCustomer(t, h, creds.PartnerID)
+		if r := next(); !errors.Is(r.err, client.ErrWebhookSignature) {
+			t.Errorf("after the grace period, verifying with the old secret: %v; want %v", r.err, client.ErrWebhookSignature)
+		}
+	})
+}

@@ -4,6 +4,7 @@
 //	go run ./scripts/drill kill9 --engine sqlite --runs 5
 //	go run ./scripts/drill kill9 --engine postgres --runs 5
 //	go run ./scripts/drill pg-outage --outage 10s
+//	go run ./scripts/drill pg-blackhole --db-timeout 5s --hold 15s
 //
 // PostgreSQL drills need ONBOARD_TEST_POSTGRES_URL. pg-outage stops and
 // starts the PostgreSQL server itself: run it only where nothing else needs
@@ -21,7 +22,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: drill kill9|pg-outage [flags]")
+		fmt.Fprintln(os.Stderr, "usage: drill kill9|pg-outage|pg-blackhole [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -44,6 +45,16 @@ func main() {
 		fs.IntVar(&o.Workers, "workers", 4, "concurrent clients")
 		fs.Parse(os.Args[2:])
 		err = o.Run(os.Stdout)
+	case "pg-blackhole":
+		fs := flag.NewFlagSet("pg-blackhole", flag.ExitOnError)
+		b := drill.Blackhole{}
+		fs.DurationVar(&b.Timeout, "db-timeout", 5*time.Second, "the service's --db-timeout")
+		slack := fs.Duration("slack", 2*time.Second, "how much longer than --db-timeout a create may take to answer during the blackhole")
+		fs.DurationVar(&b.Hold, "hold", 15*time.Second, "how long the proxy drops bytes")
+		fs.IntVar(&b.Workers, "workers", 4, "concurrent clients")
+		fs.Parse(os.Args[2:])
+		b.Bound = b.Timeout + *slack
+		err = b.Run(os.Stdout)
 	default:
 		err = fmt.Errorf("unknown drill %q", os.Args[1])
 	}
