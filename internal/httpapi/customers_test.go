@@ -348,6 +348,9 @@ func TestCreateCustomerValidation(t *testing.T) {
 		{"email two addresses", with(t, "primary_contact.contact_email", "a@example.com, b@example.com"), []fieldErr{{"primary_contact.contact_email", "invalid_format"}}},
 		{"email no at", with(t, "primary_contact.contact_email", "service.gemini.com"), []fieldErr{{"primary_contact.contact_email", "invalid_format"}}},
 		{"too many persons", withPersons(t, 21), []fieldErr{{"business_person_list", "too_many"}}},
+		// The decoder keeps the first 20 persons, and says what is wrong with them too.
+		{"too many persons, the first invalid", strings.Replace(withPersons(t, 21), `"last_name":"张"`, `"last_name":""`, 1), []fieldErr{
+			{"business_person_list", "too_many"}, {"business_person_list[0].basic_info.last_name", "required"}}},
 		{"person without basic_info", with(t, "business_person_list.0.basic_info", deleted), []fieldErr{
 			{"business_person_list[0].basic_info.first_name", "required"},
 			{"business_person_list[0].basic_info.last_name", "required"}}},
