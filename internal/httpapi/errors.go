@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -23,7 +24,7 @@ func (e *statusError) Error() string { return e.message }
 var (
 	errNotFound         = &statusError{http.StatusNotFound, "not_found", "no such endpoint"}
 	errMethodNotAllowed = &statusError{http.StatusMethodNotAllowed, "method_not_allowed", "the endpoint does not support this method"}
-	errTooLarge         = &statusError{http.StatusRequestEntityTooLarge, "request_too_large", "the request body is larger than 1 MiB"}
+	errTooLarge         = &statusError{http.StatusRequestEntityTooLarge, "request_too_large", fmt.Sprintf("the request body is larger than %d KiB", MaxJSONBodyBytes>>10)}
 	errMediaType        = &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "the request body must be sent as Content-Type: application/json"}
 	// errInternal stands for a recovered panic; it renders as a plain 500.
 	errInternal = errors.New("handler panicked")

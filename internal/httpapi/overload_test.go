@@ -18,7 +18,7 @@ import (
 
 // hostileBodyLimit is how large the hostile bodies are made: the most a
 // create accepts, so each costs the server all it may.
-const hostileBodyLimit = 1 << 20
+const hostileBodyLimit = httpapi.MaxJSONBodyBytes
 
 // fill returns prefix + n copies of item joined by commas + suffix, with n
 // the most that keeps the whole within size bytes.
