@@ -1,7 +1,10 @@
 package httpapi_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"slices"
 	"strconv"
@@ -188,5 +191,88 @@ func TestDecodingHostileBodiesAllocatesLittle(t *testing.T) {
 				t.Errorf("decoding allocated %d bytes, want at most %d", allocated, maxAlloc)
 			}
 		})
+	}
+}
+
+// enteredBody tells entered when the handler first reads the body, which
+// it does only once the server has counted the request in flight.
+type enteredBody struct {
+	io.ReadCloser
+	once    sync.Once
+	entered chan<- struct{}
+}
+
+func (b *enteredBody) Read(p []byte) (int, error) {
+	b.once.Do(func() { b.entered <- struct{}{} })
+	return b.ReadCloser.Read(p)
+}
+
+// TestInFlightLimit holds two creates in flight on a server that serves
+// two at once: a third request gets 503 overloaded with Retry-After at
+// once, the health probes still answer, and once the two end, requests
+// pass again.
+func TestInFlightLimit(t *testing.T) {
+	const limit = 2
+	e := storetest.Engines()[0]
+	svc := kyb.NewService(e.Open(t), kyb.WithCipher(testFileCipher(t)))
+	l := httpapi.DefaultLimits()
+	l.MaxInFlight = limit
+	h := httpapi.New(svc, slog.New(slog.DiscardHandler), httpapi.WithLimits(l))
+	entered := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = &enteredBody{ReadCloser: r.Body, entered: entered}
+		h.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	ts := &testServer{URL: srv.URL, Service: svc}
+	creds := ts.partner(t)
+
+	// Two creates whose bodies never finish until the test says so.
+	var writers []*io.PipeWriter
+	done := make(chan int, limit)
+	for range limit {
+		pr, pw := io.Pipe()
+		writers = append(writers, pw)
+		req, _ := http.NewRequest("POST", srv.URL+"/api/customers/create", pr)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-API-Key", creds.APIKey)
+		req.Header.Set("X-API-Secret", creds.APISecret)
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				done <- 0
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+		go pw.Write([]byte("{"))
+		<-entered
+	}
+
+	resp := ts.request(t, "GET", "/api/customers", &creds, "")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("a request over the limit = %d with Retry-After %q, want 503 with 1: %s", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Body)
+	}
+	if errObj, _ := resp.json(t)["error"].(map[string]any); errObj["code"] != "overloaded" || errObj["request_id"] == "" {
+		t.Errorf("error = %v, want code overloaded with a request_id", errObj)
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {
+		if resp := ts.request(t, "GET", path, nil, ""); resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s while full = %d, want 200", path, resp.StatusCode)
+		}
+	}
+
+	for _, pw := range writers {
+		pw.Write([]byte(`"partner_customer_id":"short"}`))
+		pw.Close()
+	}
+	for range limit {
+		if status := <-done; status != http.StatusBadRequest {
+			t.Errorf("a held create = %d, want 400 (its body is invalid)", status)
+		}
+	}
+	if resp := ts.request(t, "GET", "/api/customers", &creds, ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("a request after the held ones ended = %d, want 200: %s", resp.StatusCode, resp.Body)
 	}
 }

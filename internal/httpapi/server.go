@@ -114,6 +114,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // dispatch routes a request, answering unknown paths and wrong methods in
 // the same JSON error shape as everything else.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	leave, err := s.limits.enter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	defer leave()
 	if methods, ok := s.methods[r.URL.Path]; ok && !slices.Contains(methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(methods, ", "))
 		s.writeError(w, r, errMethodNotAllowed)
