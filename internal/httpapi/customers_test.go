@@ -296,6 +296,7 @@ func TestCreateCustomerValidation(t *testing.T) {
 		{"business_name empty", with(t, "business_details.business_name", ""), []fieldErr{{"business_details.business_name", "required"}}},
 		{"business_name too long", with(t, "business_details.business_name", long(201)), []fieldErr{{"business_details.business_name", "too_long"}}},
 		{"business_name control character", with(t, "business_details.business_name", "Acme\x00Ltd"), []fieldErr{{"business_details.business_name", "invalid_format"}}},
+		{"last_name with a right-to-left override", with(t, "business_person_list.0.basic_info.last_name", "\u202egnahZ"), []fieldErr{{"business_person_list[0].basic_info.last_name", "invalid_format"}}},
 		{"business_identifier_number missing", with(t, "business_details.business_identifier_number", deleted), []fieldErr{{"business_details.business_identifier_number", "required"}}},
 		{"business_identifier_country_code missing", with(t, "business_details.business_identifier_country_code", deleted), []fieldErr{{"business_details.business_identifier_country_code", "required"}}},
 		{"country XX", with(t, "business_details.business_identifier_country_code", "XX"), []fieldErr{{"business_details.business_identifier_country_code", "invalid_format"}}},
