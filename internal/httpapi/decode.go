@@ -470,7 +470,11 @@ func cut(s []byte, max int) []byte {
 // as encoding/json does (an unpaired surrogate becomes U+FFFD), stopping
 // after max+1 characters when max is not 0.
 func unquote(raw []byte, max int) string {
-	out := make([]byte, 0, len(raw))
+	size := len(raw) // the most it can take: escapes only shorten text
+	if max > 0 {
+		size = min(size, utf8.UTFMax*(max+1))
+	}
+	out := make([]byte, 0, size)
 	for n := 0; len(raw) > 0 && (max == 0 || n <= max); n++ {
 		if raw[0] != '\\' {
 			_, size := utf8.DecodeRune(raw)

@@ -67,7 +67,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		status, body.Code, body.Message = http.StatusInternalServerError, "internal_error", "an internal error occurred; quote the request_id when you contact support"
 	}
-	if status >= 500 {
+	// An overloaded instance says so in the access log line alone: an error
+	// line per refused request would add to the load it refuses.
+	if status >= 500 && err != errOverloaded {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", info.id), slog.String("error", err.Error()))
 	}
 	writeJSON(w, status, api.ErrorResponse{Error: body})

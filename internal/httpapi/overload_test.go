@@ -52,12 +52,13 @@ func distinctKeys(size int) string {
 func hostileBodies(size int) map[string]string {
 	const id = `{"partner_customer_id":"hostile-customer-000001",`
 	return map[string]string{
-		"empty persons":      fill(size, id+`"business_person_list":[`, "{}", "]}"),
-		"empty document ids": fill(size, id+`"business_details":{"business_identifier_document_list":[`, `""`, "]}}"),
-		"numbers in a list":  fill(size, id+`"business_details":{"business_identifier_document_list":[`, "1", "]}}"),
-		"unknown keys":       id + distinctKeys(size-len(id)-1) + "}",
-		"deep nesting":       id + `"business_details":{"business_name":` + strings.Repeat("[", size/2-100) + strings.Repeat("]", size/2-100) + "}}",
-		"a huge string":      id + `"business_details":{"business_name":"` + strings.Repeat("a", size-200) + `"}}`,
+		"empty persons":         fill(size, id+`"business_person_list":[`, "{}", "]}"),
+		"empty document ids":    fill(size, id+`"business_details":{"business_identifier_document_list":[`, `""`, "]}}"),
+		"numbers in a list":     fill(size, id+`"business_details":{"business_identifier_document_list":[`, "1", "]}}"),
+		"unknown keys":          id + distinctKeys(size-len(id)-1) + "}",
+		"deep nesting":          id + `"business_details":{"business_name":` + strings.Repeat("[", size/2-100) + strings.Repeat("]", size/2-100) + "}}",
+		"a huge string":         id + `"business_details":{"business_name":"` + strings.Repeat("a", size-200) + `"}}`,
+		"a huge escaped string": id + `"business_details":{"business_name":"` + strings.Repeat(`\u00e9`, (size-200)/6) + `"}}`,
 	}
 }
 
@@ -217,7 +218,10 @@ func TestInFlightLimit(t *testing.T) {
 	svc := kyb.NewService(e.Open(t), kyb.WithCipher(testFileCipher(t)))
 	l := httpapi.DefaultLimits()
 	l.MaxInFlight = limit
-	h := httpapi.New(svc, slog.New(slog.DiscardHandler), httpapi.WithLimits(l))
+	// The access log line goes through the middleware's logger too; the
+	// refusal must not add an error line of its own.
+	logs := &syncBuffer{}
+	h := httpapi.New(svc, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})), httpapi.WithLimits(l))
 	entered := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = &enteredBody{ReadCloser: r.Body, entered: entered}
@@ -256,6 +260,9 @@ func TestInFlightLimit(t *testing.T) {
 	}
 	if errObj, _ := resp.json(t)["error"].(map[string]any); errObj["code"] != "overloaded" || errObj["request_id"] == "" {
 		t.Errorf("error = %v, want code overloaded with a request_id", errObj)
+	}
+	if logs.String() != "" {
+		t.Errorf("the refusal was logged: %s", logs.String())
 	}
 	for _, path := range []string{"/healthz", "/readyz", "/openapi.json"} {
 		if resp := ts.request(t, "GET", path, nil, ""); resp.StatusCode != http.StatusOK {
