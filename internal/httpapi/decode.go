@@ -327,6 +327,7 @@ func (d *decoder) object(dst reflect.Value, path string, depth int) error {
 	d.i++
 	if len(failed) > 1 || len(failed) == 1 && failed[0].start < 0 {
 		d.errs = append(d.errs[:first], sortedErrors(d.errs, path, failed)...)
+		d.errs = d.errs[:min(len(d.errs), kyb.MaxFieldErrors)]
 	}
 	return nil
 }
@@ -356,7 +357,7 @@ func sortedErrors(errs []api.FieldError, path string, failed []member) []api.Fie
 		}
 		i = j
 	}
-	return out[:min(len(out), kyb.MaxFieldErrors)]
+	return out
 }
 
 func join(path, name string) string {

@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/onboardkyb/onboard/api"
 )
 
 // FuzzUnquote checks the decoder's reading of JSON strings against
@@ -35,4 +38,35 @@ func FuzzUnquote(f *testing.F) {
 			t.Fatalf("str(%d) of %s = %q, want %q", max, quoted, got, want)
 		}
 	})
+}
+
+// TestDecodeErrorsInKeyOrder: the errors of an object come in the order of
+// its keys, whatever the order of its members in the body, and a key given
+// twice has one error in place of what its first value had.
+func TestDecodeErrorsInKeyOrder(t *testing.T) {
+	bodies := []string{
+		`{"zz":1,"business_details":{"website":1,"business_name":2,"business_name":3},"aa":[1],"partner_customer_id":true}`,
+		`{"partner_customer_id":true,"aa":[1],"business_details":{"business_name":[1],"website":1,"business_name":3},"zz":1}`,
+	}
+	want := []string{
+		"aa unknown_field",
+		"business_details.business_name invalid_value",
+		"business_details.website invalid_type",
+		"partner_customer_id invalid_type",
+		"zz unknown_field",
+	}
+	for _, body := range bodies {
+		var p api.Profile
+		errs, err := decodeJSON([]byte(body), &p)
+		if err != nil {
+			t.Fatalf("decodeJSON(%s) = %v", body, err)
+		}
+		var got []string
+		for _, fe := range errs {
+			got = append(got, fe.Field+" "+fe.Code)
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("decodeJSON(%s) errors:\n%s\nwant:\n%s", body, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
 }
