@@ -37,6 +37,7 @@ func serverOptions(cfg config.Config, m *metrics.Metrics) []httpapi.Option {
 	limits := httpapi.DefaultLimits()
 	limits.Rate = kyb.RateLimit{PerSecond: cfg.RateLimit, Burst: cfg.RateBurst}
 	limits.TrustedProxies = cfg.TrustedProxies
+	limits.MaxInFlight = cfg.MaxInFlight
 	opts := []httpapi.Option{httpapi.WithLimits(limits)}
 	if m != nil {
 		opts = append(opts, httpapi.WithObserver(m))

@@ -71,6 +71,9 @@ type Config struct {
 	RateBurst int
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
+	// MaxInFlight is the most requests an instance serves at once; 0 for
+	// no limit.
+	MaxInFlight int
 	// MetricsAddr is where Prometheus metrics are served; empty for not.
 	MetricsAddr string
 	// Pprof also serves Go's profiler on the metrics listener.
@@ -103,6 +106,10 @@ func Default() Config {
 		RateBurst: kyb.DefaultRateLimit.Burst,
 
 		RetainRejected: kyb.DefaultRetainRejected,
+		// Enough to keep a database pool busy with a queue behind it, so
+		// a burst waits rather than being refused, while 64 uploads of
+		// 10 MiB at once (the worst case) stay within 640 MiB.
+		MaxInFlight: 64,
 	}
 }
 
@@ -138,6 +145,7 @@ func (c *Config) options() []option {
 		{"rate-limit", "ONBOARD_RATE_LIMIT", "requests a second each API key may make on average, counted by each instance apart; 0 for no limit; a partner's own limit (onboard partners rate-limit) replaces it", (*floatValue)(&c.RateLimit)},
 		{"rate-burst", "ONBOARD_RATE_BURST", "requests an API key may make at once after a pause", (*intValue)(&c.RateBurst)},
 		{"trusted-proxies", "ONBOARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of the proxies in front of the service, whose X-Forwarded-For then names the client that failed authentications are counted against; by default the connecting address is the client", (*prefixesValue)(&c.TrustedProxies)},
+		{"max-in-flight", "ONBOARD_MAX_IN_FLIGHT", "the most requests this instance serves at once; more get 503 overloaded with Retry-After at once instead of waiting (/healthz, /readyz and /openapi.json are not counted); 0 for no limit", (*intValue)(&c.MaxInFlight)},
 		{"metrics-addr", "ONBOARD_METRICS_ADDR", "address to serve Prometheus metrics on at /metrics, such as 127.0.0.1:9090; never the public address; empty for none", (*stringValue)(&c.MetricsAddr)},
 		{"pprof", "ONBOARD_PPROF", "also serve Go's profiler (net/http/pprof) at /debug/pprof/ on the metrics listener, to see what a load is spent on", (*boolValue)(&c.Pprof)},
 	}
@@ -164,7 +172,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 // ServeSettings names the settings of "onboard serve".
 var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
-	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof"}, KeySettings...)
+	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof"}, KeySettings...)
 
 // KeySettings name the settings of the encryption keys, which every
 // command that opens the database reads.
@@ -305,11 +313,11 @@ func (c Config) String() string {
 	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s db-timeout=%s db-tcp-user-timeout=%s "+
 		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
-		"rate-limit=%s rate-burst=%d trusted-proxies=%s metrics-addr=%s pprof=%t",
+		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout,
 		key, keys, c.EncryptionKeyFile, c.RetainRejected,
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
-		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MetricsAddr, c.Pprof)
+		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof)
 }
 
 // DecodeFileKey decodes a file encryption key given as standard base64 of

@@ -53,6 +53,10 @@ func (v *prefixesValue) String() string {
 	return strings.Join(parts, ",")
 }
 
+// maxInFlight is the highest max-in-flight: past it the limit protects
+// nothing.
+const maxInFlight = 100000
+
 // validateLimits reports the limit and metrics settings that cannot work.
 func (c Config) validateLimits() []error {
 	var errs []error
@@ -61,6 +65,9 @@ func (c Config) validateLimits() []error {
 	}
 	if c.RateLimit > 0 && (c.RateBurst < 1 || c.RateBurst > kyb.MaxBurst) {
 		errs = append(errs, fmt.Errorf("rate-burst %d: want 1 to %d", c.RateBurst, kyb.MaxBurst))
+	}
+	if c.MaxInFlight < 0 || c.MaxInFlight > maxInFlight {
+		errs = append(errs, fmt.Errorf("max-in-flight %d: want 0 (no limit) to %d", c.MaxInFlight, maxInFlight))
 	}
 	if c.MetricsAddr != "" {
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {

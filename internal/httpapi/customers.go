@@ -103,11 +103,19 @@ func withDecodeErrors(decodeErrs []api.FieldError, validation error) error {
 }
 
 // within reports whether field is one of errs' fields or lies inside one.
+// A list with too many items is the exception: the decoder kept its first
+// items, and what is wrong with them is worth saying too.
 func within(field string, errs []api.FieldError) bool {
 	for _, fe := range errs {
-		if rest, ok := strings.CutPrefix(field, fe.Field); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
+		if fe.Code != api.CodeTooMany && inside(field, fe.Field) {
 			return true
 		}
 	}
 	return false
+}
+
+// inside reports whether the JSON path field is path or lies inside it.
+func inside(field, path string) bool {
+	rest, ok := strings.CutPrefix(field, path)
+	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
 }

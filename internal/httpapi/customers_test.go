@@ -296,6 +296,7 @@ func TestCreateCustomerValidation(t *testing.T) {
 		{"business_name empty", with(t, "business_details.business_name", ""), []fieldErr{{"business_details.business_name", "required"}}},
 		{"business_name too long", with(t, "business_details.business_name", long(201)), []fieldErr{{"business_details.business_name", "too_long"}}},
 		{"business_name control character", with(t, "business_details.business_name", "Acme\x00Ltd"), []fieldErr{{"business_details.business_name", "invalid_format"}}},
+		{"last_name with a right-to-left override", with(t, "business_person_list.0.basic_info.last_name", "\u202egnahZ"), []fieldErr{{"business_person_list[0].basic_info.last_name", "invalid_format"}}},
 		{"business_identifier_number missing", with(t, "business_details.business_identifier_number", deleted), []fieldErr{{"business_details.business_identifier_number", "required"}}},
 		{"business_identifier_country_code missing", with(t, "business_details.business_identifier_country_code", deleted), []fieldErr{{"business_details.business_identifier_country_code", "required"}}},
 		{"country XX", with(t, "business_details.business_identifier_country_code", "XX"), []fieldErr{{"business_details.business_identifier_country_code", "invalid_format"}}},
@@ -348,6 +349,9 @@ func TestCreateCustomerValidation(t *testing.T) {
 		{"email two addresses", with(t, "primary_contact.contact_email", "a@example.com, b@example.com"), []fieldErr{{"primary_contact.contact_email", "invalid_format"}}},
 		{"email no at", with(t, "primary_contact.contact_email", "service.gemini.com"), []fieldErr{{"primary_contact.contact_email", "invalid_format"}}},
 		{"too many persons", withPersons(t, 21), []fieldErr{{"business_person_list", "too_many"}}},
+		// The decoder keeps the first 20 persons, and says what is wrong with them too.
+		{"too many persons, the first invalid", strings.Replace(withPersons(t, 21), `"last_name":"张"`, `"last_name":""`, 1), []fieldErr{
+			{"business_person_list", "too_many"}, {"business_person_list[0].basic_info.last_name", "required"}}},
 		{"person without basic_info", with(t, "business_person_list.0.basic_info", deleted), []fieldErr{
 			{"business_person_list[0].basic_info.first_name", "required"},
 			{"business_person_list[0].basic_info.last_name", "required"}}},

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/onboardkyb/onboard/api"
@@ -25,25 +27,32 @@ import (
 // means absent.
 // Malformed JSON is an error; field problems are returned as a list so the
 // caller can add the validation errors of the fields that did decode.
+//
+// It decodes straight into dst in one pass over the bytes and builds only
+// what dst holds, bounded by the field rules of package kyb as it reads: a
+// list keeps at most its rule's items (the rest are counted, and reported
+// as too many, but not decoded), a string at most one character more than
+// its rule allows, and the values of unknown fields and of fields of the
+// wrong type are stepped over without being built. So a hostile body costs
+// a scan of its bytes, not a tree of them.
 func decodeJSON(body []byte, dst any) ([]api.FieldError, error) {
 	if !utf8.Valid(body) {
 		return nil, kyb.InvalidRequest("invalid_json", "the request body is not valid UTF-8")
 	}
-	var v any
-	var err error
-	if json.Valid(body) {
-		v, err = parseValid(body)
-	} else {
-		v, err = parseInvalid(body) // only to say what is wrong
+	if tooDeep(body) || !json.Valid(body) {
+		return nil, whyInvalid(body)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := v.(map[string]any); !ok {
+	d := decoder{b: body}
+	d.space()
+	if d.b[d.i] != '{' {
+		if err := d.skip(0); err != nil {
+			return nil, err
+		}
 		return nil, kyb.InvalidRequest("invalid_json", "the request body must be a JSON object")
 	}
-	var d decoder
-	d.value(v, reflect.ValueOf(dst).Elem(), "")
+	if err := d.value(reflect.ValueOf(dst).Elem(), "", 0, kyb.Field{}); err != nil {
+		return nil, err
+	}
 	return d.errs, nil
 }
 
@@ -51,189 +60,73 @@ func decodeJSON(body []byte, dst any) ([]api.FieldError, error) {
 // levels; the limit refuses a body of brackets before it costs anything.
 const maxDepth = 32
 
-// duplicate stands for the value of a key that an object has more than
-// once, so that the decoder reports it at its path: encoding/json would
-// silently keep the last value, where another reader of the same body may
-// keep the first.
-type duplicate struct{}
-
-// parseInvalid reads a body that json.Valid refused with encoding/json's
-// tokenizer, to report where and how it is wrong.
-func parseInvalid(body []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	v, err := readValue(dec, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, kyb.InvalidRequest("invalid_json", "the request body has data after the JSON object")
-	}
-	return v, nil
-}
-
-// readValue reads the next JSON value from dec, which is depth arrays and
-// objects deep, numbers as json.Number.
-func readValue(dec *json.Decoder, depth int) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, syntaxError(err)
-	}
-	delim, ok := tok.(json.Delim)
-	if !ok {
-		return tok, nil
-	}
-	if depth == maxDepth {
-		return nil, errTooDeep
-	}
-	var v any
-	if delim == '[' {
-		items := []any{}
-		for dec.More() {
-			item, err := readValue(dec, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, item)
-		}
-		v = items
-	} else {
-		obj := map[string]any{}
-		for dec.More() {
-			key, err := dec.Token()
-			if err != nil {
-				return nil, syntaxError(err)
-			}
-			item, err := readValue(dec, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			name := key.(string) // Token reads only a string where a key belongs
-			if _, seen := obj[name]; seen {
-				item = duplicate{}
-			}
-			obj[name] = item
-		}
-		v = obj
-	}
-	if _, err := dec.Token(); err != nil { // the closing ] or }
-		return nil, syntaxError(err)
-	}
-	return v, nil
-}
-
 // errTooDeep refuses a body nested deeper than maxDepth.
 var errTooDeep = kyb.InvalidRequest("invalid_json", fmt.Sprintf("the request body nests arrays and objects more than %d levels deep", maxDepth))
 
-// parseValid builds the value of a body that json.Valid accepted, the
-// way readValue would, in one pass over the bytes: it is the hot path of
-// every create, where the tokenizer's allocations showed in profiles.
-func parseValid(body []byte) (any, error) {
-	p := validParser{b: body}
-	p.space()
-	return p.value(0)
+// tooDeep reports whether body, read as JSON, nests arrays and objects
+// deeper than maxDepth. It is a look before json.Valid, whose stack grows
+// with the depth up to 10 000 levels; whyInvalid then says what is wrong.
+func tooDeep(b []byte) bool {
+	depth, inString := 0, false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			if depth++; depth > maxDepth {
+				return true
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return false
 }
 
-// validParser reads JSON known to be valid, so it checks nothing but depth.
-type validParser struct {
-	b []byte
-	i int
+// whyInvalid reads a body that json.Valid refused with encoding/json's
+// tokenizer, keeping nothing, to report where and how it is wrong.
+func whyInvalid(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := skipTokens(dec, 0); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return kyb.InvalidRequest("invalid_json", "the request body has data after the JSON object")
+	}
+	return kyb.InvalidRequest("invalid_json", "the request body is not valid JSON")
 }
 
-func (p *validParser) space() {
-	for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\n' || p.b[p.i] == '\r') {
-		p.i++
+// skipTokens reads the next JSON value from dec, which is depth arrays and
+// objects deep.
+func skipTokens(dec *json.Decoder, depth int) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return syntaxError(err)
 	}
-}
-
-// value reads the value at p.i, which is depth arrays and objects deep.
-func (p *validParser) value(depth int) (any, error) {
-	switch c := p.b[p.i]; c {
-	case '{', '[':
-		if depth == maxDepth {
-			return nil, errTooDeep
-		}
-		p.i++
-		p.space()
-		if c == '[' {
-			items := []any{}
-			for p.b[p.i] != ']' {
-				item, err := p.value(depth + 1)
-				if err != nil {
-					return nil, err
-				}
-				items = append(items, item)
-				p.space()
-				if p.b[p.i] == ',' {
-					p.i++
-					p.space()
-				}
-			}
-			p.i++
-			return items, nil
-		}
-		obj := map[string]any{}
-		for p.b[p.i] != '}' {
-			name := p.str()
-			p.space()
-			p.i++ // the colon
-			p.space()
-			item, err := p.value(depth + 1)
-			if err != nil {
-				return nil, err
-			}
-			if _, seen := obj[name]; seen {
-				item = duplicate{}
-			}
-			obj[name] = item
-			p.space()
-			if p.b[p.i] == ',' {
-				p.i++
-				p.space()
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return nil
+	}
+	if depth == maxDepth {
+		return errTooDeep
+	}
+	for dec.More() {
+		if delim == '{' {
+			if _, err := dec.Token(); err != nil { // the key
+				return syntaxError(err)
 			}
 		}
-		p.i++
-		return obj, nil
-	case '"':
-		return p.str(), nil
-	case 't':
-		p.i += 4
-		return true, nil
-	case 'f':
-		p.i += 5
-		return false, nil
-	case 'n':
-		p.i += 4
-		return nil, nil
-	default: // a number
-		start := p.i
-		for p.i < len(p.b) && strings.IndexByte("+-.0123456789eE", p.b[p.i]) >= 0 {
-			p.i++
+		if err := skipTokens(dec, depth+1); err != nil {
+			return err
 		}
-		return json.Number(p.b[start:p.i]), nil
 	}
-}
-
-// str reads the string at p.i; only one with escapes needs decoding.
-func (p *validParser) str() string {
-	start := p.i
-	p.i++
-	escaped := false
-	for p.b[p.i] != '"' {
-		if p.b[p.i] == '\\' {
-			escaped = true
-			p.i++
-		}
-		p.i++
+	if _, err := dec.Token(); err != nil { // the closing ] or }
+		return syntaxError(err)
 	}
-	p.i++
-	raw := p.b[start:p.i]
-	if !escaped {
-		return string(raw[1 : len(raw)-1])
-	}
-	var s string
-	json.Unmarshal(raw, &s) // valid JSON string: cannot fail
-	return s
+	return nil
 }
 
 func syntaxError(err error) error {
@@ -248,7 +141,11 @@ func syntaxError(err error) error {
 	}
 }
 
+// decoder reads JSON that json.Valid accepted, so it checks only what
+// validity does not promise: depth, types and the bounds of the rules.
 type decoder struct {
+	b    []byte
+	i    int
 	errs []api.FieldError
 }
 
@@ -259,96 +156,421 @@ func (d *decoder) fail(path, code, message string) {
 	}
 }
 
+func (d *decoder) space() {
+	for d.i < len(d.b) && (d.b[d.i] == ' ' || d.b[d.i] == '\t' || d.b[d.i] == '\n' || d.b[d.i] == '\r') {
+		d.i++
+	}
+}
+
+// next steps past the comma after a member or item, if any.
+func (d *decoder) next() {
+	d.space()
+	if d.b[d.i] == ',' {
+		d.i++
+		d.space()
+	}
+}
+
 var numberType = reflect.TypeFor[json.Number]()
 
-// value stores the decoded JSON value v into dst, whose path is path.
-func (d *decoder) value(v any, dst reflect.Value, path string) {
-	if v == nil {
-		return // null is the same as absent
-	}
-	if _, ok := v.(duplicate); ok {
-		d.fail(path, api.CodeInvalidValue, "is given more than once")
-		return
+// value decodes the value at d.i, which is depth arrays and objects deep,
+// into dst, whose path is path and whose rule is rule (zero for none).
+func (d *decoder) value(dst reflect.Value, path string, depth int, rule kyb.Field) error {
+	c := d.b[d.i]
+	if c == 'n' {
+		d.i += 4
+		return nil // null is the same as absent
 	}
 	switch {
 	case dst.Type() == numberType:
-		n, ok := v.(json.Number)
-		if !ok {
+		if c != '-' && (c < '0' || c > '9') {
 			d.fail(path, api.CodeInvalidType, "must be a number")
-			return
+			return d.skip(depth)
 		}
-		dst.SetString(string(n))
-		return
+		dst.SetString(string(cut(d.number(), rule.MaxLength())))
+		return nil
 	case dst.Kind() == reflect.Pointer:
 		elem := reflect.New(dst.Type().Elem())
-		d.value(v, elem.Elem(), path)
+		err := d.value(elem.Elem(), path, depth, rule)
 		dst.Set(elem)
-		return
+		return err
 	}
 	switch dst.Kind() {
 	case reflect.String:
-		s, ok := v.(string)
-		if !ok {
+		if c != '"' {
 			d.fail(path, api.CodeInvalidType, "must be a string")
-			return
+			return d.skip(depth)
 		}
-		dst.SetString(s)
+		dst.SetString(d.str(rule.MaxLength()))
+		return nil
 	case reflect.Bool:
-		b, ok := v.(bool)
-		if !ok {
+		switch c {
+		case 't':
+			dst.SetBool(true)
+		case 'f':
+			dst.SetBool(false)
+		default:
 			d.fail(path, api.CodeInvalidType, "must be true or false")
-			return
+			return d.skip(depth)
 		}
-		dst.SetBool(b)
+		return d.skip(depth)
 	case reflect.Slice:
-		items, ok := v.([]any)
-		if !ok {
+		if c != '[' {
 			d.fail(path, api.CodeInvalidType, "must be an array")
-			return
+			return d.skip(depth)
 		}
-		s := reflect.MakeSlice(dst.Type(), len(items), len(items))
-		for i, item := range items {
-			d.value(item, s.Index(i), path+"["+strconv.Itoa(i)+"]")
-		}
-		dst.Set(s)
+		return d.list(dst, path, depth, rule)
 	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
+		if c != '{' {
 			d.fail(path, api.CodeInvalidType, "must be an object")
-			return
+			return d.skip(depth)
 		}
-		fields := fieldsOf(dst.Type())
-		// Sorted keys make the error list the same for the same body.
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			child := k
-			if path != "" {
-				child = path + "." + k
-			}
-			i, ok := fields[k]
-			if !ok {
-				d.fail(child, api.CodeUnknownField, "is not a known field")
-				continue
-			}
-			d.value(obj[k], dst.Field(i), child)
-		}
+		return d.object(dst, path, depth)
 	default:
 		panic("httpapi: cannot decode into " + dst.Type().String())
 	}
 }
 
-var fieldCache sync.Map // reflect.Type -> map[string]int
-
-// fieldsOf maps the JSON names of a struct's fields to their indexes.
-func fieldsOf(t reflect.Type) map[string]int {
-	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]int)
+// list decodes the array at d.i into the slice dst. Past the rule's most
+// items the rest are only counted, and the list is reported as too long.
+func (d *decoder) list(dst reflect.Value, path string, depth int, rule kyb.Field) error {
+	if depth == maxDepth {
+		return errTooDeep
 	}
-	m := make(map[string]int, t.NumField())
+	limit := rule.MaxItems()
+	item := kyb.Field{Kind: rule.Kind, Max: rule.Max} // a file id list's items keep its MaxLength
+	if rule.Kind == kyb.FieldObjectList {
+		item = kyb.Field{}
+	}
+	items := reflect.MakeSlice(dst.Type(), 0, 0)
+	d.i++
+	d.space()
+	n := 0
+	for ; d.b[d.i] != ']'; n++ {
+		var err error
+		if limit == 0 || n < limit {
+			items = reflect.Append(items, reflect.Zero(dst.Type().Elem()))
+			err = d.value(items.Index(n), path+"["+strconv.Itoa(n)+"]", depth+1, item)
+		} else {
+			err = d.skip(depth + 1)
+		}
+		if err != nil {
+			return err
+		}
+		d.next()
+	}
+	d.i++
+	dst.Set(items)
+	if limit > 0 && n > limit {
+		d.fail(path, api.CodeTooMany, kyb.TooManyItems(limit))
+	}
+	return nil
+}
+
+// object decodes the object at d.i into the struct dst. Its errors are
+// listed in the order of its keys, so that the same body gets the same
+// list whatever the order of its members.
+func (d *decoder) object(dst reflect.Value, path string, depth int) error {
+	if depth == maxDepth {
+		return errTooDeep
+	}
+	fields := fieldsOf(dst.Type())
+	var seen, given2 uint64 // by field index: given, given more than once
+	var unknown map[string]bool
+	// The members with errors, which d.errs[first:] holds in body order.
+	var failed []member
+	first := len(d.errs)
+	d.i++
+	d.space()
+	for d.b[d.i] != '}' {
+		key := d.key()
+		d.space()
+		d.i++ // the colon
+		d.space()
+		f, known := fields.byName[string(key)]
+		start := len(d.errs)
+		var err error
+		switch bit := uint64(1) << f.index; {
+		case !known:
+			// Past the errors a response lists, a key is not even copied.
+			if len(d.errs) < kyb.MaxFieldErrors && !unknown[string(key)] {
+				if unknown == nil {
+					unknown = map[string]bool{}
+				}
+				name := string(key)
+				unknown[name] = true
+				d.fail(join(path, name), api.CodeUnknownField, "is not a known field")
+				failed = append(failed, member{name, start, len(d.errs)})
+			}
+			err = d.skip(depth + 1)
+		case given2&bit != 0:
+			err = d.skip(depth + 1)
+		case seen&bit != 0:
+			// encoding/json would silently keep the last value, where
+			// another reader of the same body may keep the first.
+			given2 |= bit
+			dst.Field(f.index).SetZero()
+			failed = append(failed, member{f.name, -1, -1})
+			err = d.skip(depth + 1)
+		default:
+			seen |= bit
+			err = d.value(dst.Field(f.index), join(path, f.name), depth+1, f.rule)
+			if len(d.errs) > start {
+				failed = append(failed, member{f.name, start, len(d.errs)})
+			}
+		}
+		if err != nil {
+			return err
+		}
+		d.next()
+	}
+	d.i++
+	if len(failed) > 1 || len(failed) == 1 && failed[0].start < 0 {
+		d.errs = append(d.errs[:first], sortedErrors(d.errs, path, failed)...)
+		d.errs = d.errs[:min(len(d.errs), kyb.MaxFieldErrors)]
+	}
+	return nil
+}
+
+// member names the errors d.errs[start:end] of one object member; a start
+// of -1 marks a key given more than once.
+type member struct {
+	key        string
+	start, end int
+}
+
+// sortedErrors returns the errors of an object's failed members by key,
+// with one error for a key given more than once in place of what its
+// first value had.
+func sortedErrors(errs []api.FieldError, path string, failed []member) []api.FieldError {
+	slices.SortStableFunc(failed, func(a, b member) int { return strings.Compare(a.key, b.key) })
+	var out []api.FieldError
+	for i := 0; i < len(failed); {
+		j := i + 1
+		for j < len(failed) && failed[j].key == failed[i].key {
+			j++
+		}
+		if failed[j-1].start < 0 {
+			out = append(out, api.FieldError{Field: join(path, failed[i].key), Code: api.CodeInvalidValue, Message: "is given more than once"})
+		} else {
+			out = append(out, errs[failed[i].start:failed[i].end]...)
+		}
+		i = j
+	}
+	return out
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// skip steps over the value at d.i, which is depth arrays and objects
+// deep, building nothing.
+func (d *decoder) skip(depth int) error {
+	switch c := d.b[d.i]; c {
+	case '{', '[':
+		if depth == maxDepth {
+			return errTooDeep
+		}
+		end := byte(']')
+		if c == '{' {
+			end = '}'
+		}
+		d.i++
+		d.space()
+		for d.b[d.i] != end {
+			if c == '{' {
+				d.rawString()
+				d.space()
+				d.i++ // the colon
+				d.space()
+			}
+			if err := d.skip(depth + 1); err != nil {
+				return err
+			}
+			d.next()
+		}
+		d.i++
+	case '"':
+		d.rawString()
+	case 't', 'n':
+		d.i += 4
+	case 'f':
+		d.i += 5
+	default:
+		d.number()
+	}
+	return nil
+}
+
+// number returns the number at d.i.
+func (d *decoder) number() []byte {
+	start := d.i
+	for d.i < len(d.b) && strings.IndexByte("+-.0123456789eE", d.b[d.i]) >= 0 {
+		d.i++
+	}
+	return d.b[start:d.i]
+}
+
+// rawString steps over the string at d.i and returns what lies between its
+// quotes, and whether that has escapes.
+func (d *decoder) rawString() (raw []byte, escaped bool) {
+	d.i++
+	start := d.i
+	for d.b[d.i] != '"' {
+		if d.b[d.i] == '\\' {
+			escaped = true
+			d.i++
+		}
+		d.i++
+	}
+	d.i++
+	return d.b[start : d.i-1], escaped
+}
+
+// key returns the object key at d.i; only one with escapes is copied.
+func (d *decoder) key() []byte {
+	raw, escaped := d.rawString()
+	if escaped {
+		return []byte(unquote(raw, 0))
+	}
+	return raw
+}
+
+// str returns the string at d.i, cut to max+1 characters when max is not 0.
+func (d *decoder) str(max int) string {
+	raw, escaped := d.rawString()
+	if escaped {
+		return unquote(raw, max)
+	}
+	return string(cut(raw, max))
+}
+
+// cut returns the first max+1 characters of UTF-8 s, or all of s when max
+// is 0 or s is no longer.
+func cut(s []byte, max int) []byte {
+	if max == 0 || len(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if utf8.RuneStart(s[i]) {
+			if n == max+1 {
+				return s[:i]
+			}
+			n++
+		}
+	}
+	return s
+}
+
+// unquote decodes the escapes of raw, the inside of a valid JSON string,
+// as encoding/json does (an unpaired surrogate becomes U+FFFD), stopping
+// after max+1 characters when max is not 0.
+func unquote(raw []byte, max int) string {
+	size := len(raw) // the most it can take: escapes only shorten text
+	if max > 0 {
+		size = min(size, utf8.UTFMax*(max+1))
+	}
+	out := make([]byte, 0, size)
+	for n := 0; len(raw) > 0 && (max == 0 || n <= max); n++ {
+		if raw[0] != '\\' {
+			_, size := utf8.DecodeRune(raw)
+			out, raw = append(out, raw[:size]...), raw[size:]
+			continue
+		}
+		c := raw[1]
+		raw = raw[2:]
+		switch c {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r := hex4(raw)
+			raw = raw[4:]
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if len(raw) >= 6 && raw[0] == '\\' && raw[1] == 'u' {
+					r2 = hex4(raw[2:])
+				}
+				if pair := utf16.DecodeRune(r, r2); pair != unicode.ReplacementChar {
+					r, raw = pair, raw[6:]
+				} else {
+					r = unicode.ReplacementChar
+				}
+			}
+			out = utf8.AppendRune(out, r)
+		default: // " \ /
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+// hex4 reads the four hex digits that follow \u in valid JSON.
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c <= '9':
+			c -= '0'
+		case c <= 'F':
+			c -= 'A' - 10
+		default:
+			c -= 'a' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
+// structField is a struct field the decoder fills: its index, JSON name
+// and, for the objects of a profile, its rule.
+type structField struct {
+	index int
+	name  string
+	rule  kyb.Field
+}
+
+type structFields struct {
+	byName map[string]structField
+}
+
+var fieldCache sync.Map // reflect.Type -> structFields
+
+// rulesByType holds the rule of every field of every profile object.
+var rulesByType = sync.OnceValue(func() map[reflect.Type]map[string]kyb.Field {
+	m := map[reflect.Type]map[string]kyb.Field{}
+	for _, o := range kyb.ProfileObjects() {
+		m[o.Type] = map[string]kyb.Field{}
+		for _, f := range o.Fields {
+			m[o.Type][f.Name] = f
+		}
+	}
+	return m
+})
+
+// fieldsOf maps the JSON names of a struct's fields to their indexes and
+// rules.
+func fieldsOf(t reflect.Type) structFields {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(structFields)
+	}
+	if t.NumField() > 64 {
+		panic("httpapi: the decoder tracks at most 64 fields of " + t.String())
+	}
+	rules := rulesByType()[t]
+	fs := structFields{byName: make(map[string]structField, t.NumField())}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -358,8 +580,8 @@ func fieldsOf(t reflect.Type) map[string]int {
 		if name == "" {
 			name = f.Name
 		}
-		m[name] = i
+		fs.byName[name] = structField{index: i, name: name, rule: rules[name]}
 	}
-	fieldCache.Store(t, m)
-	return m
+	fieldCache.Store(t, fs)
+	return fs
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -24,7 +25,7 @@ func (e *statusError) Error() string { return e.message }
 var (
 	errNotFound         = &statusError{http.StatusNotFound, "not_found", "no such endpoint"}
 	errMethodNotAllowed = &statusError{http.StatusMethodNotAllowed, "method_not_allowed", "the endpoint does not support this method"}
-	errTooLarge         = &statusError{http.StatusRequestEntityTooLarge, "request_too_large", "the request body is larger than 1 MiB"}
+	errTooLarge         = &statusError{http.StatusRequestEntityTooLarge, "request_too_large", fmt.Sprintf("the request body is larger than %d KiB", MaxJSONBodyBytes>>10)}
 	errMediaType        = &statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "the request body must be sent as Content-Type: application/json"}
 	// errInternal stands for a recovered panic; it renders as a plain 500.
 	errInternal = errors.New("handler panicked")
@@ -72,7 +73,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		status, body.Code, body.Message = http.StatusInternalServerError, "internal_error", "an internal error occurred; quote the request_id when you contact support"
 	}
-	if status >= 500 {
+	// An overloaded instance says so in the access log line alone: an error
+	// line per refused request would add to the load it refuses.
+	if status >= 500 && err != errOverloaded {
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("request_id", info.id), slog.String("error", err.Error()))
 	}
 	writeJSON(w, status, api.ErrorResponse{Error: body})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 	"time"
 
@@ -58,9 +59,10 @@ func FuzzCreateRequest(f *testing.F) {
 }
 
 // checkNormalizedEcho decodes and validates body as the create handler
-// does. A refusal must be a validation error; an accepted profile, once
-// normalised, must be accepted again as a request, with the same echo and
-// the same fingerprint, so that a partner may resend what we returned.
+// does. A refusal must be a validation error; an accepted profile must be
+// what encoding/json reads from the body and, once normalised, must be
+// accepted again as a request, with the same echo and the same
+// fingerprint, so that a partner may resend what we returned.
 func checkNormalizedEcho(t *testing.T, body []byte) {
 	t.Helper()
 	p, err := decodeProfile(body)
@@ -69,6 +71,12 @@ func checkNormalizedEcho(t *testing.T, body []byte) {
 			t.Fatalf("refused with %v, want a validation error", err)
 		}
 		return
+	}
+	// What the strict decoder accepts, and validation too, encoding/json
+	// reads the same: the decoder's bounds cut only what validation refuses.
+	var reference api.Profile
+	if err := json.Unmarshal(body, &reference); err != nil || !reflect.DeepEqual(p, reference) {
+		t.Fatalf("encoding/json reads the accepted body otherwise (%v):\nsent:     %q\ndecoder:  %+v\nreference: %+v", err, body, p, reference)
 	}
 	kyb.NormalizeProfile(&p)
 	echo, err := json.Marshal(p)

@@ -26,6 +26,11 @@ type Limits struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For header names
 	// the client; by default no one's is believed.
 	TrustedProxies []netip.Prefix
+	// MaxInFlight is the most requests the server serves at once; one more
+	// is answered 503 at once rather than queued. The health probes and the
+	// OpenAPI document are not counted, so that a busy instance still says
+	// it is alive. 0 is no limit.
+	MaxInFlight int
 	// Now is the limits' clock.
 	Now func() time.Time
 }
@@ -90,11 +95,40 @@ type limiter struct {
 	// and per API key id, apart, so that a flood of made-up key ids
 	// cannot push blocked addresses out of memory.
 	addrs, keys *ratelimit.Throttle
+	// inFlight holds a token for each request being served; nil for no
+	// limit.
+	inFlight chan struct{}
 }
 
 func newLimiter(l Limits) *limiter {
-	return &limiter{Limits: l, buckets: ratelimit.NewBuckets(maxBuckets),
+	lim := &limiter{Limits: l, buckets: ratelimit.NewBuckets(maxBuckets),
 		addrs: ratelimit.NewThrottle(l.AuthFailures), keys: ratelimit.NewThrottle(l.AuthFailures)}
+	if l.MaxInFlight > 0 {
+		lim.inFlight = make(chan struct{}, l.MaxInFlight)
+	}
+	return lim
+}
+
+// uncounted are the paths MaxInFlight does not count: cheap, and what a
+// load balancer or an operator asks a busy instance.
+var uncounted = map[string]bool{"/healthz": true, "/readyz": true, "/openapi.json": true}
+
+// errOverloaded answers a request over MaxInFlight.
+var errOverloaded = &kyb.Error{Kind: kyb.KindUnavailable, Code: "overloaded",
+	Message: "the server is serving as many requests as it can; retry after the seconds in Retry-After", RetryAfter: time.Second}
+
+// enter counts r in flight, and returns the function that counts it out,
+// or errOverloaded when MaxInFlight requests are already being served.
+func (l *limiter) enter(r *http.Request) (leave func(), err error) {
+	if l.inFlight == nil || uncounted[r.URL.Path] {
+		return func() {}, nil
+	}
+	select {
+	case l.inFlight <- struct{}{}:
+		return func() { <-l.inFlight }, nil
+	default:
+		return nil, errOverloaded
+	}
 }
 
 // applyOptions sets a new Server's defaults and then its options.

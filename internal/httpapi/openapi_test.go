@@ -493,7 +493,7 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 		response string
 		limits   []int
 	}{
-		{"PayloadTooLarge", []int{httpapi.MaxBodyBytes}},
+		{"PayloadTooLarge", []int{httpapi.MaxJSONBodyBytes}},
 		{"UploadTooLarge", []int{httpapi.MaxUploadBytes, kyb.MaxFileSize}},
 		{"TooManyEndpoints", []int{kyb.MaxEndpoints}},
 	} {

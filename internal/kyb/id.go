@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"math/bits"
 	"sync"
 	"time"
 )
@@ -18,19 +19,27 @@ const (
 // NewID returns prefix followed by 32 lowercase hex digits: 48 bits of
 // Unix milliseconds then 80 random bits, so ids sort by creation time and
 // index inserts stay local. Within one millisecond a process's ids still
-// ascend: the random part of the next id is the last one's plus one.
+// ascend, because lists ordered by (created_at, id), such as a customer's
+// audit trail, must keep the order things happened in: the random part of
+// the next id is the last one's plus a fresh random step of 1 to 2^48, so
+// an id cannot be guessed from the one before it.
 func NewID(prefix string, now time.Time) string {
 	ms := uint64(max(now.UnixMilli(), 0))
 	last.Lock()
 	var b [16]byte
 	if ms <= last.ms {
 		ms = last.ms
-		b = last.id
-		for i := 15; i >= 6; i-- { // add one to the 80-bit random part
-			b[i]++
-			if b[i] != 0 {
-				break
-			}
+		hi, lo := binary.BigEndian.Uint16(last.id[6:8]), binary.BigEndian.Uint64(last.id[8:])
+		var carry uint64
+		lo, carry = bits.Add64(lo, randomStep(), 0)
+		if hi+uint16(carry) < hi {
+			// 2^31 ids in one millisecond at least: the next one has room.
+			ms++
+			rand.Read(b[6:])
+			b[6] &= 0x7f
+		} else {
+			binary.BigEndian.PutUint16(b[6:8], hi+uint16(carry))
+			binary.BigEndian.PutUint64(b[8:], lo)
 		}
 	} else {
 		rand.Read(b[6:])
@@ -40,6 +49,13 @@ func NewID(prefix string, now time.Time) string {
 	last.ms, last.id = ms, b
 	last.Unlock()
 	return prefix + hex.EncodeToString(b[:])
+}
+
+// randomStep returns a random number from 1 to 2^48.
+func randomStep() uint64 {
+	var r [8]byte
+	rand.Read(r[:])
+	return binary.BigEndian.Uint64(r[:])>>16 + 1
 }
 
 // last is the most recent id, shared by every prefix.

@@ -55,6 +55,35 @@ type Field struct {
 	Description string
 }
 
+// MaxItems is the most items a list field may hold, 0 for a field that
+// is not a list.
+func (f Field) MaxItems() int {
+	if f.Kind == FieldObjectList || f.Kind == FieldFileIDList {
+		return f.Max
+	}
+	return 0
+}
+
+// MaxLength is the most characters (bytes for FieldEmail and FieldAmount)
+// of a valid value of the field, or of each item of a FieldFileIDList;
+// 0 when its rule sets no length. A decoder may keep only the first
+// MaxLength+1 characters of a longer value: validation reports it too long
+// all the same.
+func (f Field) MaxLength() int {
+	switch f.Kind {
+	case FieldFileIDList:
+		return MaxFileIDLength
+	case FieldPartnerCustomerID:
+		return MaxPartnerCustomerID
+	case FieldObjectList:
+		return 0
+	}
+	return f.Max
+}
+
+// TooManyItems is the message of a list with more than max items.
+func TooManyItems(max int) string { return "must have at most " + strconv.Itoa(max) + " items" }
+
 // Object is one object of a profile, with its fields in the order
 // ValidateProfile checks them.
 type Object struct {
@@ -123,7 +152,7 @@ var profileRules = []rule[api.Profile]{
 		Description: "The company's legal representatives."},
 		object: func(c *checker, at string, f *Field, p *api.Profile) {
 			if len(p.BusinessPersonList) > f.Max {
-				c.add(f.Name, api.CodeTooMany, "must have at most "+strconv.Itoa(f.Max)+" items")
+				c.add(f.Name, api.CodeTooMany, TooManyItems(f.Max))
 			}
 			for i := range p.BusinessPersonList {
 				checkFields(c, at+f.Name+"["+strconv.Itoa(i)+"].", &p.BusinessPersonList[i], businessPersonRules)
@@ -317,7 +346,7 @@ func checkFields[T any](c *checker, at string, v *T, rules []rule[T]) {
 		case FieldFileIDList:
 			items := r.list(v)
 			if len(items) > r.Max {
-				c.add(r.Name, api.CodeTooMany, "must have at most "+strconv.Itoa(r.Max)+" items")
+				c.add(r.Name, api.CodeTooMany, TooManyItems(r.Max))
 			}
 			for j, id := range items {
 				c.text(r.Name+"["+strconv.Itoa(j)+"]", id, true, MaxFileIDLength)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/biter777/countries"
@@ -77,8 +78,8 @@ func (c *checker) add(field, code, message string) {
 }
 
 // text checks a free-text field: present when required, at most max
-// characters, and free of control characters (which break logs, terminals
-// and PostgreSQL text). It reports whether the value is present and valid.
+// characters, and free of control characters (see isControl). It reports
+// whether the value is present and valid.
 func (c *checker) text(field, v string, required bool, max int) bool {
 	if v == "" {
 		if required {
@@ -91,13 +92,30 @@ func (c *checker) text(field, v string, required bool, max int) bool {
 		return false
 	}
 	if strings.ContainsFunc(v, isControl) {
-		c.add(field, api.CodeInvalidFormat, "must not contain control characters")
+		c.add(field, api.CodeInvalidFormat, "must not contain control characters or invisible format characters such as U+202E")
 		return false
 	}
 	return true
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
+// isControl reports a character free text must not hold: the C0 and C1
+// controls and DEL, which break logs, terminals and PostgreSQL text; the
+// line and paragraph separators; and the invisible format characters
+// (Unicode category Cf), such as U+202E RIGHT-TO-LEFT OVERRIDE, which make
+// a name display as another in an operator's console. The zero-width
+// non-joiner and joiner are format characters too, but Persian and Indic
+// names and emoji need them to be spelled, and they reorder nothing.
+func isControl(r rune) bool {
+	switch {
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		return true
+	case r < 0xa0, r == 0x200c, r == 0x200d:
+		return false
+	case r == 0x2028, r == 0x2029:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
+}
 
 func (c *checker) partnerCustomerID(field, v string) {
 	switch n := len(v); {

@@ -74,3 +74,101 @@ func TestDateTimesStayWithinFourDigitYears(t *testing.T) {
 		})
 	}
 }
+
+// TestFreeTextRefusesControlAndFormatCharacters puts each character that
+// could break a log or make text display as other text into every free-text
+// field of a profile: each is refused at its field, while the joiners some
+// scripts need to be spelled pass.
+func TestFreeTextRefusesControlAndFormatCharacters(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	type setter func(p *api.Profile, v string)
+	fields := map[string]setter{
+		"business_details.business_name_english":                func(p *api.Profile, v string) { p.BusinessDetails.BusinessNameEnglish = v },
+		"business_details.website":                              func(p *api.Profile, v string) { p.BusinessDetails.Website = "https://www.example.com/" + v },
+		"business_details.business_identifier_number":           func(p *api.Profile, v string) { p.BusinessDetails.BusinessIdentifierNumber = v },
+		"business_details.business_identifier_document_list[0]": func(p *api.Profile, v string) { p.BusinessDetails.BusinessIdentifierDocumentList = []string{v} },
+		"business_details.business_name":                        func(p *api.Profile, v string) { p.BusinessDetails.BusinessName = v },
+		"registration_address.registration_address_line1":       func(p *api.Profile, v string) { p.RegistrationAddress.Line1 = v },
+		"registration_address.registration_address_city":        func(p *api.Profile, v string) { p.RegistrationAddress.City = v },
+		"registration_address.registration_address_state":       func(p *api.Profile, v string) { p.RegistrationAddress.State = v },
+		"registration_address.registration_address_postcode":    func(p *api.Profile, v string) { p.RegistrationAddress.Postcode = v },
+		"account_usage.goods_service_description":               func(p *api.Profile, v string) { p.AccountUsage.GoodsServiceDescription = v },
+		"account_usage.industry_category_code":                  func(p *api.Profile, v string) { p.AccountUsage.IndustryCategoryCode = v },
+		"primary_contact.contact_email":                         func(p *api.Profile, v string) { p.PrimaryContact.Email = "ada" + v + "@example.com" },
+		"business_person_list[0].basic_info.first_name_english": func(p *api.Profile, v string) { p.BusinessPersonList[0].BasicInfo.FirstNameEnglish = v },
+		"business_person_list[0].basic_info.last_name_english":  func(p *api.Profile, v string) { p.BusinessPersonList[0].BasicInfo.LastNameEnglish = v },
+		"business_person_list[0].basic_info.first_name":         func(p *api.Profile, v string) { p.BusinessPersonList[0].BasicInfo.FirstName = v },
+		"business_person_list[0].basic_info.last_name":          func(p *api.Profile, v string) { p.BusinessPersonList[0].BasicInfo.LastName = v },
+		"business_person_list[0].residential_address.residential_address_line1": func(p *api.Profile, v string) {
+			p.BusinessPersonList[0].ResidentialAddress.Line1 = v
+		},
+		"business_person_list[0].residential_address.residential_address_city": func(p *api.Profile, v string) {
+			p.BusinessPersonList[0].ResidentialAddress.City = v
+		},
+		"business_person_list[0].residential_address.residential_address_postcode": func(p *api.Profile, v string) {
+			p.BusinessPersonList[0].ResidentialAddress.Postcode = v
+		},
+		"business_person_list[0].residential_address.residential_address_state": func(p *api.Profile, v string) {
+			p.BusinessPersonList[0].ResidentialAddress.State = v
+		},
+		"business_person_list[0].identification.id_number":                 func(p *api.Profile, v string) { p.BusinessPersonList[0].Identification.IDNumber = v },
+		"business_person_list[0].identification.id_document_front_file_id": func(p *api.Profile, v string) { p.BusinessPersonList[0].Identification.DocumentFrontFileID = v },
+		"business_person_list[0].identification.id_document_back_file_id":  func(p *api.Profile, v string) { p.BusinessPersonList[0].Identification.DocumentBackFileID = v },
+	}
+	// Every field whose rule is free text, a file id, a website or an
+	// email address is in the table above.
+	textual := 0
+	for _, o := range kyb.ProfileObjects() {
+		for _, f := range o.Fields {
+			switch f.Kind {
+			case kyb.FieldText, kyb.FieldFileID, kyb.FieldFileIDList, kyb.FieldWebsite, kyb.FieldEmail:
+				textual++
+			}
+		}
+	}
+	if textual != len(fields) {
+		t.Fatalf("the rules have %d free-text fields, the test %d", textual, len(fields))
+	}
+	tests := []struct {
+		name    string
+		char    string
+		refused bool
+	}{
+		{"right-to-left override U+202E", "\u202e", true},
+		{"left-to-right isolate U+2066", "\u2066", true},
+		{"arabic letter mark U+061C", "\u061c", true},
+		{"right-to-left mark U+200F", "\u200f", true},
+		{"zero-width space U+200B", "\u200b", true},
+		{"byte order mark U+FEFF", "\ufeff", true},
+		{"soft hyphen U+00AD", "\u00ad", true},
+		{"word joiner U+2060", "\u2060", true},
+		{"a tag character U+E0041", "\U000e0041", true},
+		{"line separator U+2028", "\u2028", true},
+		{"paragraph separator U+2029", "\u2029", true},
+		{"NUL", "\x00", true},
+		{"escape", "\x1b", true},
+		{"next line U+0085", "\u0085", true},
+		{"zero-width non-joiner U+200C, as Persian spells with it", "\u200c", false},
+		{"zero-width joiner U+200D, as emoji are made with it", "\u200d", false},
+		{"a CJK letter", "张", false},
+		{"no-break space U+00A0", "\u00a0", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for path, set := range fields {
+				p := datedProfile("", "", "", "")
+				p.AccountUsage, p.PrimaryContact = &api.AccountUsage{}, &api.PrimaryContact{}
+				p.BusinessPersonList[0].ResidentialAddress = &api.ResidentialAddress{Line1: "1 Main St", City: "London", CountryCode: "GB"}
+				set(&p, "a"+tt.char+"b")
+				err := kyb.ValidateProfile(&p, now)
+				var ke *kyb.Error
+				switch {
+				case !tt.refused && err != nil:
+					t.Errorf("%s: Validate = %v, want it accepted", path, err)
+				case tt.refused && (!errors.As(err, &ke) || len(ke.Fields) != 1 || ke.Fields[0].Field != path || ke.Fields[0].Code != api.CodeInvalidFormat):
+					t.Errorf("%s: Validate = %v, want only %s invalid_format", path, err, path)
+				}
+			}
+		})
+	}
+}
