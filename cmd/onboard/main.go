@@ -25,8 +25,12 @@ Usage:
   onboard keys create --partner ID [--json]
                                           issue another key for a partner (at most two live keys)
   onboard keys revoke KEY                 revoke a key; it stops working within 5 seconds
-  onboard operators create --name NAME [--json]
+  onboard operators create --name NAME [--admin] [--json]
                                           create a compliance operator and print their admin API token
+  onboard operators list [--json]         list operators, their token expiry and whether disabled
+  onboard operators disable ID            refuse an operator's token from now on, on every instance
+  onboard operators rotate-token ID [--json]
+                                          issue an operator a new token (shown once); the old one stops working
   onboard customers list [--status pending] [--partner ID]
                                           the review queue, oldest first
   onboard customers review ID --status active|rejected|suspended --reason TEXT
@@ -91,6 +95,12 @@ func run(ctx context.Context, args []string, e env) error {
 		return keysRevoke(ctx, rest[1:], e)
 	case cmd == "operators" && sub == "create":
 		return operatorsCreate(ctx, rest[1:], e)
+	case cmd == "operators" && sub == "list":
+		return operatorsList(ctx, rest[1:], e)
+	case cmd == "operators" && sub == "disable":
+		return operatorsDisable(ctx, rest[1:], e)
+	case cmd == "operators" && sub == "rotate-token":
+		return operatorsRotateToken(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "list":
 		return customersList(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "review":

@@ -55,7 +55,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		AllowPrivate: cfg.AllowInsecureWebhooks,
 		OnAttempt:    attemptCounter(m),
 	})
-	svc := kyb.NewService(store, kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify))
+	svc := kyb.NewService(store, kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify), kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL))
 	// The relay outlives the HTTP server during shutdown, so that events of
 	// the last requests are still sent, and stops after it.
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))

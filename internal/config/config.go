@@ -57,6 +57,9 @@ type Config struct {
 	MetricsAddr string
 	// Pprof also serves Go's profiler on the metrics listener.
 	Pprof bool
+	// OperatorTokenTTL is how long an operator token works after it was
+	// issued.
+	OperatorTokenTTL time.Duration
 }
 
 // Default returns the settings used when nothing else is given: the
@@ -79,6 +82,8 @@ func Default() Config {
 
 		RateLimit: kyb.DefaultRateLimit.PerSecond,
 		RateBurst: kyb.DefaultRateLimit.Burst,
+
+		OperatorTokenTTL: kyb.DefaultOperatorTokenTTL,
 	}
 }
 
@@ -110,6 +115,7 @@ func (c *Config) options() []option {
 		{"trusted-proxies", "ONBOARD_TRUSTED_PROXIES", "comma-separated addresses or CIDR prefixes of the proxies in front of the service, whose X-Forwarded-For then names the client that failed authentications are counted against; by default the connecting address is the client", (*prefixesValue)(&c.TrustedProxies)},
 		{"metrics-addr", "ONBOARD_METRICS_ADDR", "address to serve Prometheus metrics on at /metrics, such as 127.0.0.1:9090; never the public address; empty for none", (*stringValue)(&c.MetricsAddr)},
 		{"pprof", "ONBOARD_PPROF", "also serve Go's profiler (net/http/pprof) at /debug/pprof/ on the metrics listener, to see what a load is spent on", (*boolValue)(&c.Pprof)},
+		{"operator-token-ttl", "ONBOARD_OPERATOR_TOKEN_TTL", "how long an operator token works after it was issued (2160h is 90 days); then it gets 401 token_expired until rotated", (*durationValue)(&c.OperatorTokenTTL)},
 	}
 }
 
@@ -134,7 +140,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 // ServeSettings names the settings of "onboard serve".
 var ServeSettings = []string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "file-encryption-key",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after",
-	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof"}
+	"rate-limit", "rate-burst", "trusted-proxies", "metrics-addr", "pprof", "operator-token-ttl"}
 
 type stringValue string
 
@@ -189,7 +195,7 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name  string
 		value time.Duration
-	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
+	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}, {"operator-token-ttl", c.OperatorTokenTTL}} {
 		if d.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
@@ -251,10 +257,10 @@ func (c Config) String() string {
 	}
 	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s file-encryption-key=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s "+
-		"rate-limit=%s rate-burst=%d trusted-proxies=%s metrics-addr=%s pprof=%t",
+		"rate-limit=%s rate-burst=%d trusted-proxies=%s metrics-addr=%s pprof=%t operator-token-ttl=%s",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, key,
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter,
-		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MetricsAddr, c.Pprof)
+		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MetricsAddr, c.Pprof, c.OperatorTokenTTL)
 }
 
 // DecodeFileKey decodes a file encryption key given as standard base64 of

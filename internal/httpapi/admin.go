@@ -12,10 +12,10 @@ import (
 
 type operatorKey struct{}
 
-// operatorID returns the id of the authenticated operator of the request.
-func operatorID(ctx context.Context) string {
-	id, _ := ctx.Value(operatorKey{}).(string)
-	return id
+// operatorOf returns the authenticated operator of the request, if any.
+func operatorOf(ctx context.Context) (kyb.Operator, bool) {
+	op, ok := ctx.Value(operatorKey{}).(kyb.Operator)
+	return op, ok
 }
 
 // operator requires "Authorization: Bearer <operator token>". Partner
@@ -40,15 +40,25 @@ func (s *Server) operator(next handlerFunc) handlerFunc {
 			return err
 		}
 		infoFrom(r.Context()).operatorID = op.ID
-		return next(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, op.ID)))
+		return next(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, op)))
 	}
+}
+
+// admin requires an admin operator, after operator authentication.
+func (s *Server) admin(next handlerFunc) handlerFunc {
+	return s.operator(func(w http.ResponseWriter, r *http.Request) error {
+		if op, _ := operatorOf(r.Context()); !op.Admin {
+			return kyb.ErrNotAdmin
+		}
+		return next(w, r)
+	})
 }
 
 // actorOf is who the audit trail records for a request: the operator on
 // /admin, the partner on /api.
 func actorOf(r *http.Request) kyb.Actor {
-	if id := operatorID(r.Context()); id != "" {
-		return kyb.Actor{Type: kyb.ActorOperator, ID: id}
+	if op, ok := operatorOf(r.Context()); ok {
+		return kyb.Actor{Type: kyb.ActorOperator, ID: op.ID}
 	}
 	return kyb.Actor{Type: kyb.ActorPartner, ID: partnerID(r.Context())}
 }

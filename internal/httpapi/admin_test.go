@@ -17,11 +17,22 @@ import (
 // operator creates an operator and returns their bearer token.
 func (ts *testServer) operator(t *testing.T) string {
 	t.Helper()
-	creds, err := ts.Service.CreateOperator(context.Background(), testActor, "Olga Operator")
+	return ts.newOperator(t, false).Token
+}
+
+// adminOperator creates an admin operator and returns their bearer token.
+func (ts *testServer) adminOperator(t *testing.T) string {
+	t.Helper()
+	return ts.newOperator(t, true).Token
+}
+
+func (ts *testServer) newOperator(t *testing.T, admin bool) kyb.OperatorCredentials {
+	t.Helper()
+	creds, err := ts.Service.CreateOperator(context.Background(), testActor, "Olga Operator", admin)
 	if err != nil {
 		t.Fatalf("CreateOperator: %v", err)
 	}
-	return creds.Token
+	return creds
 }
 
 // admin sends an operator's request.

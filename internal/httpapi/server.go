@@ -84,6 +84,10 @@ func (s *Server) routes() {
 	s.handle("POST", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}/rotate-secret", s.operator(s.rotateEndpointSecret(s.pathPartner)))
 	s.handle("GET", "/admin/webhooks/deliveries", s.operator(s.listDeliveries(true)))
 	s.handle("POST", "/admin/events/{event_id}/redeliver", s.operator(s.adminRedeliver))
+	s.handle("GET", "/admin/operators", s.admin(s.adminListOperators))
+	s.handle("POST", "/admin/operators", s.admin(s.adminCreateOperator))
+	s.handle("POST", "/admin/operators/{operator_id}/disable", s.admin(s.adminDisableOperator))
+	s.handle("POST", "/admin/operators/{operator_id}/rotate-token", s.operator(s.adminRotateOperatorToken))
 }
 
 func (s *Server) handle(method, path string, h handlerFunc) {

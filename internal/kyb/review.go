@@ -95,6 +95,8 @@ const (
 	ActionAPIKeyCreated         = "api_key.created"
 	ActionAPIKeyRevoked         = "api_key.revoked"
 	ActionOperatorCreated       = "operator.created"
+	ActionOperatorDisabled      = "operator.disabled"
+	ActionOperatorTokenRotated  = "operator.token_rotated"
 	ActionEndpointCreated       = "webhook_endpoint.created"
 	ActionEndpointDeleted       = "webhook_endpoint.deleted"
 	ActionEndpointRotated       = "webhook_endpoint.secret_rotated"
@@ -106,7 +108,7 @@ const (
 // gives them.
 var AuditActions = []string{
 	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
-	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
+	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionOperatorDisabled, ActionOperatorTokenRotated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
 	ActionEventRedelivered, ActionFileUploaded,
 }
 

@@ -64,6 +64,16 @@ type OperatorStore interface {
 	// CreateOperator stores an operator with the audit event of its
 	// creation.
 	CreateOperator(ctx context.Context, op Operator, audit AuditEvent) error
-	// OperatorByTokenHash finds the operator holding a token.
+	// OperatorByTokenHash finds the operator holding a token, disabled or
+	// not.
 	OperatorByTokenHash(ctx context.Context, hash string) (Operator, error)
+	// Operators lists every operator, oldest first.
+	Operators(ctx context.Context) ([]Operator, error)
+	// DisableOperator marks an operator disabled at audit.At with the
+	// audit event, and returns it; an operator already disabled is
+	// returned unchanged and nothing is recorded.
+	DisableOperator(ctx context.Context, id string, audit AuditEvent) (Operator, error)
+	// SetOperatorToken replaces an operator's token hash, issued at
+	// audit.At, with the audit event.
+	SetOperatorToken(ctx context.Context, id, hash string, audit AuditEvent) error
 }
