@@ -174,10 +174,15 @@ func TestAuditTrail(t *testing.T) {
 				t.Errorf("event %d = %+v, want %+v", i, g, w)
 			}
 		}
-		// The single-customer view carries the same history.
+		// The single-customer view carries the same history, and its own
+		// read at the end.
 		one := ts.admin(t, token, "GET", "/admin/customers/"+id, "").json(t)
-		if h, _ := one["history"].([]any); len(h) != len(want) || one["partner_id"] != creds.PartnerID || one["status"] != "active" {
-			t.Errorf("admin customer = %v, want status active, partner and %d history entries", one, len(want))
+		h, _ := one["history"].([]any)
+		if len(h) != len(want)+1 || one["partner_id"] != creds.PartnerID || one["status"] != "active" {
+			t.Fatalf("admin customer = %v, want status active, partner and %d history entries", one, len(want)+1)
+		}
+		if last := h[len(h)-1].(map[string]any); last["action"] != kyb.ActionCustomerViewed || last["actor_type"] != "operator" {
+			t.Errorf("the history ends with %v, want this read", last)
 		}
 	})
 }

@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	s.handle("GET", "/admin/partners/{partner_id}/webhooks/endpoints", s.operator(s.listEndpoints(s.pathPartner)))
 	s.handle("DELETE", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}", s.operator(s.deleteEndpoint(s.pathPartner)))
 	s.handle("POST", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}/rotate-secret", s.operator(s.rotateEndpointSecret(s.pathPartner)))
+	s.handle("GET", "/admin/partners/{partner_id}/files/{file_id}/content", s.operator(s.adminGetFileContent))
 	s.handle("GET", "/admin/webhooks/deliveries", s.operator(s.listDeliveries(true)))
 	s.handle("POST", "/admin/events/{event_id}/redeliver", s.operator(s.adminRedeliver))
 	s.handle("GET", "/admin/operators", s.admin(s.adminListOperators))

@@ -102,6 +102,11 @@ const (
 	ActionEndpointRotated       = "webhook_endpoint.secret_rotated"
 	ActionEventRedelivered      = "event.redelivered"
 	ActionFileUploaded          = "file.uploaded"
+	// Operators' reads of personal data: a customer's profile (one event
+	// per customer shown, lists included), its events, a document.
+	ActionCustomerViewed       = "customer.viewed"
+	ActionCustomerEventsViewed = "customer.events_viewed"
+	ActionFileViewed           = "file.viewed"
 )
 
 // AuditActions lists every audit action, in the order the documentation
@@ -109,7 +114,7 @@ const (
 var AuditActions = []string{
 	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
 	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionOperatorDisabled, ActionOperatorTokenRotated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
-	ActionEventRedelivered, ActionFileUploaded,
+	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed,
 }
 
 // PrefixAuditEvent starts every audit event id.

@@ -11,6 +11,7 @@ type Store interface {
 	OperatorStore
 	WebhookStore
 	RateLimitStore
+	AuditStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
@@ -76,4 +77,11 @@ type OperatorStore interface {
 	// SetOperatorToken replaces an operator's token hash, issued at
 	// audit.At, with the audit event.
 	SetOperatorToken(ctx context.Context, id, hash string, audit AuditEvent) error
+}
+
+// AuditStore appends to the audit trail what is recorded without a change
+// of its own: operators' reads of personal data.
+type AuditStore interface {
+	// AppendAudit records events in one transaction.
+	AppendAudit(ctx context.Context, events ...AuditEvent) error
 }

@@ -58,3 +58,15 @@ func (c *Core) AuditEvents(ctx context.Context, f kyb.AuditFilter) ([]kyb.AuditE
 	}
 	return out, nil
 }
+
+// AppendAudit records events in one transaction.
+func (c *Core) AppendAudit(ctx context.Context, events ...kyb.AuditEvent) error {
+	return c.Transact(ctx, func(tx Queryer) error {
+		for _, e := range events {
+			if err := InsertAudit(ctx, c.Dialect, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
