@@ -41,6 +41,7 @@ Usage:
   onboard webhooks delete --partner ID --endpoint ID
   onboard webhooks rotate-secret --partner ID --endpoint ID [--json]
   onboard webhooks redeliver --event ID   send an event again
+  onboard audit verify                    walk the audit trail's hash chain; exit 1 at its first broken link
 
 Every command takes --database-url (env ONBOARD_DATABASE_URL):
   sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
@@ -115,6 +116,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return webhooksRotate(ctx, rest[1:], e)
 	case cmd == "webhooks" && sub == "redeliver":
 		return webhooksRedeliver(ctx, rest[1:], e)
+	case cmd == "audit" && sub == "verify":
+		return auditVerify(ctx, rest[1:], e)
 	}
 	fmt.Fprint(e.stderr, usage)
 	return command.Usage(fmt.Sprintf("unknown command %q", joinArgs(cmd, sub)))

@@ -12,6 +12,7 @@ type Store interface {
 	WebhookStore
 	RateLimitStore
 	AuditStore
+	AuditChainStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -42,6 +42,11 @@ type Dialect struct {
 	// that concurrent ones take turns; empty where one writer at a time is
 	// the rule (SQLite).
 	ForUpdate string
+	// ChainsAudit says that a trigger of the engine links each audit event
+	// into the chain as it is inserted, under a lock that instances share
+	// (PostgreSQL); otherwise the core links it, under the engine's single
+	// writer (SQLite).
+	ChainsAudit bool
 }
 
 // SQLite is the dialect of SQLite, which keeps times as Unix microseconds.
@@ -55,6 +60,7 @@ var PostgreSQL = Dialect{
 	Placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 	Time:        func(t time.Time) any { return t },
 	ForUpdate:   " FOR UPDATE",
+	ChainsAudit: true,
 }
 
 // Core is the half of a store that is the same on every engine. An engine
