@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/onboardkyb/onboard/internal/command"
@@ -437,16 +439,30 @@ func webhooksRedeliver(ctx context.Context, args []string, e env) error {
 }
 
 func auditVerify(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("audit verify", "audit verify [--database-url URL]", e)
-	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
-		v, err := svc.VerifyAudit(ctx)
+	fs := newFlagSet("audit verify", "audit verify [--head SEQ:HASH] [--database-url URL]", e)
+	head := fs.String("head", "", "a head printed by an earlier verify and kept elsewhere: the chain must still pass through it")
+	var recorded kyb.AuditHead
+	check := func() error {
+		if *head == "" {
+			return nil
+		}
+		seq, hash, ok := strings.Cut(*head, ":")
+		n, err := strconv.ParseInt(seq, 10, 64)
+		if !ok || err != nil || n < 1 || len(hash) != 64 {
+			return command.Usage("audit verify: --head must be SEQ:HASH, as verify prints it")
+		}
+		recorded = kyb.AuditHead{Seq: n, Hash: hash}
+		return nil
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		v, err := svc.VerifyAudit(ctx, recorded)
 		if err != nil {
 			return err
 		}
 		if v.Broken != "" {
 			return fmt.Errorf("audit trail broken after %d good event(s): %s", v.Rows, v.Broken)
 		}
-		_, err = fmt.Fprintf(e.stdout, "audit trail intact: %d event(s); head seq %d, hash %s\nRecord the head elsewhere: a later verify that passes it shows the chain up to it was not rewritten.\n", v.Rows, v.HeadSeq, v.HeadHash)
+		_, err = fmt.Fprintf(e.stdout, "audit trail intact: %d event(s); head %d:%s\nKeep the head elsewhere and pass it to a later verify as --head: that shows the chain up to it was not rewritten, nor its end removed.\n", v.Rows, v.HeadSeq, v.HeadHash)
 		return err
 	})
 }

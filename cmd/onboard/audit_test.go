@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -94,30 +95,39 @@ func fillAudit(t *testing.T, dbURL string) {
 }
 
 func TestAuditVerify(t *testing.T) {
+	// reason rewrites an event's reason, and with it its digest and hash
+	// when whole, so that the event looks untouched by itself.
+	reason := func(v kyb.AuditLink, whole bool) string {
+		v.Event.Reason = "nothing to see"
+		if !whole {
+			return "UPDATE audit_events SET reason = 'nothing to see' WHERE id = '" + v.Event.ID + "'"
+		}
+		digest := kyb.AuditDigest(v.Event)
+		return fmt.Sprintf("UPDATE audit_events SET reason = '%s', digest = '%s', hash = '%s' WHERE id = '%s'",
+			v.Event.Reason, digest, kyb.ChainHash(v.PrevHash, digest), v.Event.ID)
+	}
+	deletion := func(v kyb.AuditLink) string { return "DELETE FROM audit_events WHERE id = '" + v.Event.ID + "'" }
+	// Each tampers with one event, the 10th or the last; verify must name
+	// the event at ("victim", or "next" when the victim is gone or looks
+	// whole, or none when nothing is left after it) and say want. At the
+	// end of the chain only the head recorded by an earlier verify (--head)
+	// shows it.
+	tamper := []struct {
+		name     string
+		last     bool
+		sql      func(victim kyb.AuditLink) string
+		at       string
+		withHead bool
+		want     string
+	}{
+		{"edit", false, func(v kyb.AuditLink) string { return reason(v, false) }, "victim", false, "was edited"},
+		{"delete", false, deletion, "next", false, "seq 10 missing: events were deleted"},
+		{"edit with a new digest and hash", false, func(v kyb.AuditLink) string { return reason(v, true) }, "next", false, "the event before it was changed or replaced"},
+		{"whole edit of the last event", true, func(v kyb.AuditLink) string { return reason(v, true) }, "victim", true, "the chain up to it was rewritten"},
+		{"delete of the last event", true, deletion, "", true, "events were deleted from its end"},
+	}
 	for _, engine := range auditEngines {
 		t.Run(engine.name, func(t *testing.T) {
-			// Each tampers with the 10th event; want is what verify says, at
-			// the event it names: the 10th, or the 11th when the 10th is gone
-			// or looks whole itself.
-			tamper := []struct {
-				name   string
-				sql    func(victim kyb.AuditLink) string
-				atNext bool
-				want   string
-			}{
-				{"edit", func(v kyb.AuditLink) string {
-					return "UPDATE audit_events SET reason = 'nothing to see' WHERE id = '" + v.Event.ID + "'"
-				}, false, "was edited"},
-				{"delete", func(v kyb.AuditLink) string {
-					return "DELETE FROM audit_events WHERE id = '" + v.Event.ID + "'"
-				}, true, "seq 10 missing: events were deleted"},
-				{"edit with a new digest and hash", func(v kyb.AuditLink) string {
-					v.Event.Reason = "nothing to see"
-					digest := kyb.AuditDigest(v.Event)
-					return fmt.Sprintf("UPDATE audit_events SET reason = '%s', digest = '%s', hash = '%s' WHERE id = '%s'",
-						v.Event.Reason, digest, kyb.ChainHash(v.PrevHash, digest), v.Event.ID)
-				}, true, "the event before it was changed or replaced"},
-			}
 			for _, tc := range tamper {
 				t.Run(tc.name, func(t *testing.T) {
 					dbURL := engine.url(t)
@@ -126,22 +136,40 @@ func TestAuditVerify(t *testing.T) {
 					if err != nil || !strings.Contains(out, "audit trail intact") {
 						t.Fatalf("audit verify on an untouched trail = %s, %v; want intact", out, err)
 					}
+					_, head, _ := strings.Cut(strings.SplitN(out, "\n", 2)[0], "; head ")
+					if out, err := cli(t, "audit", "verify", "--head", head, "--database-url", dbURL); err != nil {
+						t.Fatalf("audit verify --head %s on an untouched trail = %s, %v; want intact", head, out, err)
+					}
 					// The service's own statements cannot change the trail.
 					for _, s := range []string{"UPDATE audit_events SET reason = 'x' WHERE seq = 1", "DELETE FROM audit_events WHERE seq = 1"} {
 						if err := tryRawSQL(dbURL, s); err == nil || !strings.Contains(err.Error(), "append-only") {
 							t.Errorf("%s: error = %v, want the append-only trigger's refusal", s, err)
 						}
 					}
-					// Someone with the owner's rights tampers with the 10th event.
-					victim, next := linkAt(t, dbURL, 10), linkAt(t, dbURL, 11)
-					rawSQL(t, dbURL, append(engine.unprotect, tc.sql(victim))...)
-					out, err = cli(t, "audit", "verify", "--database-url", dbURL)
-					at := victim.Event.ID
-					if tc.atNext {
-						at = next.Event.ID
+					// Someone with the owner's rights tampers with an event.
+					seq := int64(10)
+					if tc.last {
+						seq, _ = strconv.ParseInt(strings.Split(head, ":")[0], 10, 64)
 					}
+					victim := linkAt(t, dbURL, seq)
+					var at string
+					switch tc.at {
+					case "victim":
+						at = victim.Event.ID
+					case "next":
+						at = linkAt(t, dbURL, seq+1).Event.ID
+					}
+					rawSQL(t, dbURL, append(engine.unprotect, tc.sql(victim))...)
+					args := []string{"audit", "verify", "--database-url", dbURL}
+					if tc.withHead {
+						if out, err := cli(t, args...); err != nil {
+							t.Errorf("audit verify without the head = %s, %v; want it to pass (nothing else shows this)", out, err)
+						}
+						args = append(args, "--head", head)
+					}
+					out, err = cli(t, args...)
 					if err == nil || !strings.Contains(err.Error(), at) || !strings.Contains(err.Error(), tc.want) {
-						t.Errorf("audit verify after the tampering = %s, %v; want an error naming %s that says %q", out, err, at, tc.want)
+						t.Errorf("audit verify after the tampering = %s, %v; want an error naming %q that says %q", out, err, at, tc.want)
 					}
 				})
 			}

@@ -41,7 +41,7 @@ Usage:
   onboard webhooks delete --partner ID --endpoint ID
   onboard webhooks rotate-secret --partner ID --endpoint ID [--json]
   onboard webhooks redeliver --event ID   send an event again
-  onboard audit verify                    walk the audit trail's hash chain; exit 1 at its first broken link
+  onboard audit verify [--head SEQ:HASH]  walk the audit trail's hash chain; exit 1 at its first broken link
 
 Every command takes --database-url (env ONBOARD_DATABASE_URL):
   sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB

@@ -80,9 +80,18 @@ type AuditVerification struct {
 // auditPage is how many links a verification reads at a time.
 const auditPage = 1000
 
+// AuditHead is a link of the chain recorded elsewhere (its seq and hash),
+// for a later verification to check that the chain still passes through
+// it: that nothing up to it was rewritten and nothing after it removed.
+type AuditHead struct {
+	Seq  int64
+	Hash string
+}
+
 // VerifyAudit walks the whole audit chain from its first event and stops
-// at the first broken link.
-func (s *Service) VerifyAudit(ctx context.Context) (AuditVerification, error) {
+// at the first broken link. A recorded head, when given (Seq above 0),
+// must be on the chain.
+func (s *Service) VerifyAudit(ctx context.Context, recorded AuditHead) (AuditVerification, error) {
 	var v AuditVerification
 	for {
 		links, err := s.store.AuditChain(ctx, v.HeadSeq, auditPage)
@@ -90,7 +99,11 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 			return v, fmt.Errorf("read the audit chain: %w", err)
 		}
 		for _, l := range links {
-			if problem := checkLink(l, v.HeadSeq, v.HeadHash); problem != "" {
+			problem := checkLink(l, v.HeadSeq, v.HeadHash)
+			if problem == "" && l.Seq == recorded.Seq && l.Hash != recorded.Hash {
+				problem = fmt.Sprintf("its hash %s is not the recorded head's %s: the chain up to it was rewritten", short(l.Hash), short(recorded.Hash))
+			}
+			if problem != "" {
 				v.Broken, v.BrokenID = fmt.Sprintf("event %s (seq %d): %s", l.Event.ID, l.Seq, problem), l.Event.ID
 				return v, nil
 			}
@@ -100,6 +113,10 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 		if len(links) < auditPage {
 			break
 		}
+	}
+	if v.HeadSeq < recorded.Seq {
+		v.Broken = fmt.Sprintf("the chain ends at seq %d, before the recorded head at seq %d: events were deleted from its end", v.HeadSeq, recorded.Seq)
+		return v, nil
 	}
 	total, err := s.store.AuditCount(ctx)
 	if err != nil {

@@ -50,7 +50,7 @@ func LegacyAudit(t *testing.T, insert func(kyb.AuditEvent) error, open func() ky
 // VerifyIntact fails the test unless the store's audit chain verifies.
 func VerifyIntact(t *testing.T, s kyb.Store) {
 	t.Helper()
-	v, err := kyb.NewService(s).VerifyAudit(ctx)
+	v, err := kyb.NewService(s).VerifyAudit(ctx, kyb.AuditHead{})
 	if err != nil || v.Broken != "" || v.Rows == 0 {
 		t.Errorf("VerifyAudit = %+v, %v; want an intact chain", v, err)
 	}
