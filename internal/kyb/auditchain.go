@@ -53,15 +53,6 @@ type AuditLink struct {
 	Hash     string
 }
 
-// AuditChainStore reads the chain back, for verification.
-type AuditChainStore interface {
-	// AuditChain returns up to limit links with Seq above afterSeq, in
-	// order of Seq.
-	AuditChain(ctx context.Context, afterSeq int64, limit int) ([]AuditLink, error)
-	// AuditCount counts every audit event, in the chain or not.
-	AuditCount(ctx context.Context) (int64, error)
-}
-
 // AuditVerification is what a walk of the audit chain found.
 type AuditVerification struct {
 	// Rows is how many events the walk checked.

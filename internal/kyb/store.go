@@ -86,3 +86,12 @@ type AuditStore interface {
 	// AppendAudit records events in one transaction.
 	AppendAudit(ctx context.Context, events ...AuditEvent) error
 }
+
+// AuditChainStore reads the chain back, for verification.
+type AuditChainStore interface {
+	// AuditChain returns up to limit links with Seq above afterSeq, in
+	// order of Seq.
+	AuditChain(ctx context.Context, afterSeq int64, limit int) ([]AuditLink, error)
+	// AuditCount counts every audit event, in the chain or not.
+	AuditCount(ctx context.Context) (int64, error)
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 // Creates are sent in batches of up to maxCreateBatch, one batch at a
@@ -16,13 +18,6 @@ const (
 	createWorkers  = 1
 )
 
-// auditLock is the advisory lock key under which the audit_events_chain
-// trigger links each audit event to the chain's head (migration 0008), so
-// that instances append one at a time; it is held until commit.
-const auditLock = 0x6f6e626f61756474 // "onboaudt"
-
-const lockAuditSQL = "SELECT pg_advisory_xact_lock($1)"
-
 // createBatch runs createCustomerSQL once for each op (its arguments) in
 // one pipeline: one round trip and one implicit transaction, so one commit
 // for all. Per create, that costs the server a third of the CPU time of a
@@ -33,7 +28,7 @@ func (s *Store) createBatch(ctx context.Context, ops [][]any) ([]bool, error) {
 	// The batch appends to the audit chain once per create, between
 	// inserts that may wait for another instance's batch: taking the
 	// chain's lock first keeps two batches from waiting for each other.
-	b.Queue(lockAuditSQL, auditLock)
+	b.Queue(sqlstore.PostgreSQL.LockAudit)
 	for _, args := range ops {
 		b.Queue(createCustomerSQL, args...)
 	}

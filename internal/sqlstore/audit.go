@@ -58,7 +58,7 @@ func auditHead(ctx context.Context, q Queryer) (seq int64, hash string, err erro
 
 // AppendAudit records events in one transaction.
 func (c *Core) AppendAudit(ctx context.Context, events ...kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		for _, e := range events {
 			if err := InsertAudit(ctx, c.Dialect, tx, e); err != nil {
 				return err

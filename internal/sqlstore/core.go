@@ -47,6 +47,9 @@ type Dialect struct {
 	// (PostgreSQL); otherwise the core links it, under the engine's single
 	// writer (SQLite).
 	ChainsAudit bool
+	// LockAudit takes that shared lock until commit; empty where there is
+	// none.
+	LockAudit string
 }
 
 // SQLite is the dialect of SQLite, which keeps times as Unix microseconds.
@@ -61,6 +64,9 @@ var PostgreSQL = Dialect{
 	Time:        func(t time.Time) any { return t },
 	ForUpdate:   " FOR UPDATE",
 	ChainsAudit: true,
+	// The key is the one the audit_events_chain trigger takes (migration
+	// 0008).
+	LockAudit: "SELECT pg_advisory_xact_lock(8029463416164148340)",
 }
 
 // Core is the half of a store that is the same on every engine. An engine
@@ -73,6 +79,23 @@ type Core struct {
 	// Transact runs fn in one write transaction, committing when it
 	// returns nil.
 	Transact func(ctx context.Context, fn func(Queryer) error) error
+}
+
+// transactAudited runs fn in a write transaction that appends to the
+// audit trail. Where instances share the chain's lock, it takes the lock
+// first, before fn locks any row: a transaction holding it then never
+// waits for a row that another holds while waiting for the lock (an API
+// key's issue locks its partner; a create's foreign key check waits for
+// that lock).
+func (c *Core) transactAudited(ctx context.Context, fn func(Queryer) error) error {
+	return c.Transact(ctx, func(tx Queryer) error {
+		if c.Dialect.LockAudit != "" {
+			if _, err := tx.Exec(ctx, c.Dialect.LockAudit); err != nil {
+				return fmt.Errorf("lock the audit chain: %w", err)
+			}
+		}
+		return fn(tx)
+	})
 }
 
 // Time scans a time as either engine keeps it: Unix microseconds

@@ -12,7 +12,7 @@ const operatorColumns = "id, name, admin, token_hash, created_at, token_issued_a
 
 // CreateOperator stores an operator with the audit event of its creation.
 func (c *Core) CreateOperator(ctx context.Context, op kyb.Operator, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO operators ("+operatorColumns+") VALUES (?, ?, ?, ?, ?, ?, NULL)",
 			op.ID, op.Name, op.Admin, op.TokenHash, c.Dialect.Time(op.CreatedAt), c.Dialect.Time(op.TokenIssuedAt)); err != nil {
 			return fmt.Errorf("insert operator: %w", err)
@@ -51,7 +51,7 @@ func (c *Core) Operators(ctx context.Context) ([]kyb.Operator, error) {
 // audit event unless they already were.
 func (c *Core) DisableOperator(ctx context.Context, id string, audit kyb.AuditEvent) (kyb.Operator, error) {
 	var op kyb.Operator
-	err := c.Transact(ctx, func(tx Queryer) error {
+	err := c.transactAudited(ctx, func(tx Queryer) error {
 		n, err := tx.Exec(ctx, "UPDATE operators SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL", c.Dialect.Time(audit.At), id)
 		if err != nil {
 			return fmt.Errorf("disable operator: %w", err)
@@ -69,7 +69,7 @@ func (c *Core) DisableOperator(ctx context.Context, id string, audit kyb.AuditEv
 
 // SetOperatorToken replaces an operator's token, issued at audit.At.
 func (c *Core) SetOperatorToken(ctx context.Context, id, hash string, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		n, err := tx.Exec(ctx, "UPDATE operators SET token_hash = ?, token_issued_at = ? WHERE id = ?", hash, c.Dialect.Time(audit.At), id)
 		if err != nil {
 			return fmt.Errorf("set operator token: %w", err)

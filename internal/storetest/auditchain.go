@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -56,21 +57,41 @@ func VerifyIntact(t *testing.T, s kyb.Store) {
 	}
 }
 
-// testAuditChain checks that concurrent appends, through every kind of
-// write, make one chain without forks or gaps.
+// testAuditChain checks that concurrent appends, through creates, status
+// changes, key issues and recorded reads, make one chain without forks or gaps, and that writes that lock
+// a partner (issuing a key) and creates of its customers (whose foreign
+// key waits for that lock) never wait for each other.
 func testAuditChain(t *testing.T, s kyb.Store) {
+	shared, _ := NewPartner(t, s)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
 			p, _ := NewPartner(t, s)
-			c := NewCustomer(p.ID, fmt.Sprintf("audit-chain-store-%02d", i))
-			if _, _, err := s.CreateCustomer(ctx, c, customerAudit(c), EventOf(c)); err != nil {
-				t.Errorf("CreateCustomer: %v", err)
+			for j, partnerID := range []string{p.ID, shared.ID} {
+				c := NewCustomer(partnerID, fmt.Sprintf("audit-chain-store-%02d-%d", i, j))
+				if _, _, err := s.CreateCustomer(ctx, c, customerAudit(c), EventOf(c)); err != nil {
+					t.Errorf("CreateCustomer: %v", err)
+				}
+				change := statusAudit(c, kyb.StatusPending, kyb.StatusActive, "verified")
+				if _, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change)); err != nil {
+					t.Errorf("UpdateCustomerStatus: %v", err)
+				}
+				view := AuditOf(kyb.ActionCustomerViewed, partnerID, "")
+				view.CustomerID = c.ID
+				if err := s.AppendAudit(ctx, view); err != nil {
+					t.Errorf("AppendAudit: %v", err)
+				}
 			}
-			view := AuditOf(kyb.ActionCustomerViewed, p.ID, "")
-			view.CustomerID = c.ID
-			if err := s.AppendAudit(ctx, view); err != nil {
-				t.Errorf("AppendAudit: %v", err)
+			key, _ := kyb.NewAPIKey(shared.ID, time.Now())
+			issued := AuditOf(kyb.ActionAPIKeyCreated, shared.ID, "")
+			issued.APIKeyID = key.ID
+			switch err := s.AddAPIKey(ctx, key, issued); {
+			case err == nil:
+				if err := s.RevokeAPIKey(ctx, key.ID, Audit(kyb.ActionAPIKeyRevoked)); err != nil {
+					t.Errorf("RevokeAPIKey: %v", err)
+				}
+			case !errors.Is(err, kyb.ErrTooManyKeys):
+				t.Errorf("AddAPIKey: %v", err)
 			}
 		})
 	}

@@ -25,7 +25,7 @@ CREATE FUNCTION audit_events_chain() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     head record;
 BEGIN
-    -- The key is internal/postgres's auditLock.
+    -- The key is also in sqlstore.PostgreSQL.LockAudit.
     PERFORM pg_advisory_xact_lock(8029463416164148340);
     SELECT seq, hash INTO head FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1;
     NEW.seq := coalesce(head.seq, 0) + 1;
