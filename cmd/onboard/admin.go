@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/onboardkyb/onboard/internal/command"
@@ -159,26 +161,110 @@ func printCredentials(w io.Writer, c kyb.Credentials, asJSON bool) error {
 	return err
 }
 
+// withOperators is withService for the operators commands: it reads
+// --operator-token-ttl too, so that the expiries they show are serve's.
+func withOperators(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(*kyb.Service) error) error {
+	options := func(cfg config.Config) ([]kyb.Option, error) {
+		if cfg.OperatorTokenTTL <= 0 {
+			return nil, command.Usage("operator-token-ttl must be positive")
+		}
+		return []kyb.Option{kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL)}, nil
+	}
+	return openService(ctx, fs, args, e, []string{"database-url", "operator-token-ttl"}, check, options,
+		func(_ config.Config, svc *kyb.Service) error { return fn(svc) })
+}
+
 func operatorsCreate(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("operators create", "operators create --name NAME [--json] [--database-url URL]", e)
+	fs := newFlagSet("operators create", "operators create --name NAME [--admin] [--json] [--database-url URL]", e)
 	name := fs.String("name", "", "the operator's name (required)")
-	asJSON := fs.Bool("json", false, "print one JSON object with operator_id and token")
+	admin := fs.Bool("admin", false, "an admin operator, who also manages operators through /admin/operators")
+	asJSON := fs.Bool("json", false, "print one JSON object with operator_id, token and expires_at")
 	check := func() error {
 		if *name == "" {
 			return command.Usage("operators create: --name is required")
 		}
 		return nil
 	}
-	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		creds, err := svc.CreateOperator(ctx, cliActor, *name)
+	return withOperators(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		creds, err := svc.CreateOperator(ctx, cliActor, *name, *admin)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			return json.NewEncoder(e.stdout).Encode(creds)
+		return printOperatorToken(e.stdout, creds, *asJSON)
+	})
+}
+
+// printOperatorToken shows a new operator token, the only time it is shown.
+func printOperatorToken(w io.Writer, c kyb.OperatorCredentials, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(c)
+	}
+	_, err := fmt.Fprintf(w, "operator_id  %s\ntoken        %s\nexpires_at   %s\n\nSend it as \"Authorization: Bearer <token>\" to /admin. Store it now: it is not shown again.\n", c.OperatorID, c.Token, c.ExpiresAt)
+	return err
+}
+
+func operatorsList(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("operators list", "operators list [--json] [--database-url URL]", e)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	return withOperators(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
+		ops, err := svc.Operators(ctx)
+		if err != nil {
+			return err
 		}
-		_, err = fmt.Fprintf(e.stdout, "operator_id  %s\ntoken        %s\n\nSend it as \"Authorization: Bearer <token>\" to /admin. Store it now: it is not shown again.\n", creds.OperatorID, creds.Token)
+		views := make([]kyb.OperatorView, 0, len(ops))
+		for _, op := range ops {
+			views = append(views, svc.OperatorView(op))
+		}
+		if *asJSON {
+			return json.NewEncoder(e.stdout).Encode(views)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "OPERATOR ID\tNAME\tADMIN\tCREATED\tTOKEN EXPIRES\tDISABLED")
+		for _, v := range views {
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t%s\n", v.OperatorID, v.Name, v.Admin, v.CreatedAt, v.TokenExpiresAt, v.DisabledAt)
+		}
+		return tw.Flush()
+	})
+}
+
+// operatorArg takes the operator id that comes first on the command line.
+func operatorArg(fs *flag.FlagSet, args []string, name string) (string, error) {
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		fs.Usage()
+		return "", command.Usage(name + ": the operator id is required")
+	}
+	return args[0], nil
+}
+
+func operatorsDisable(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("operators disable", "operators disable OPERATOR_ID [--database-url URL]", e)
+	id, err := operatorArg(fs, args, "operators disable")
+	if err != nil {
 		return err
+	}
+	return withOperators(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+		op, err := svc.DisableOperator(ctx, cliActor, id)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "disabled %s (%s); their token is refused at once on every instance\n", op.ID, op.Name)
+		return err
+	})
+}
+
+func operatorsRotateToken(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("operators rotate-token", "operators rotate-token OPERATOR_ID [--json] [--database-url URL]", e)
+	id, err := operatorArg(fs, args, "operators rotate-token")
+	if err != nil {
+		return err
+	}
+	asJSON := fs.Bool("json", false, "print one JSON object with operator_id, token and expires_at")
+	return withOperators(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+		creds, err := svc.RotateOperatorToken(ctx, cliActor, id)
+		if err != nil {
+			return err
+		}
+		return printOperatorToken(e.stdout, creds, *asJSON)
 	})
 }
 
@@ -345,6 +431,35 @@ func webhooksRedeliver(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		_, err = fmt.Fprintf(e.stdout, "%s queued again for %d endpoint(s); a running serve sends it within a second\n", *event, n)
+		return err
+	})
+}
+
+func auditVerify(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("audit verify", "audit verify [--head SEQ:HASH] [--database-url URL]", e)
+	head := fs.String("head", "", "a head printed by an earlier verify and kept elsewhere: the chain must still pass through it")
+	var recorded kyb.AuditHead
+	check := func() error {
+		if *head == "" {
+			return nil
+		}
+		seq, hash, ok := strings.Cut(*head, ":")
+		n, err := strconv.ParseInt(seq, 10, 64)
+		if !ok || err != nil || n < 1 || len(hash) != 64 {
+			return command.Usage("audit verify: --head must be SEQ:HASH, as verify prints it")
+		}
+		recorded = kyb.AuditHead{Seq: n, Hash: hash}
+		return nil
+	}
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
+		v, err := svc.VerifyAudit(ctx, recorded)
+		if err != nil {
+			return err
+		}
+		if v.Broken != "" {
+			return fmt.Errorf("audit trail broken after %d good event(s): %s", v.Rows, v.Broken)
+		}
+		_, err = fmt.Fprintf(e.stdout, "audit trail intact: %d event(s); head %d:%s\nKeep the head elsewhere and pass it to a later verify as --head: that shows the chain up to it was not rewritten, nor its end removed.\n", v.Rows, v.HeadSeq, v.HeadHash)
 		return err
 	})
 }

@@ -27,8 +27,12 @@ Usage:
   onboard keys revoke KEY                 revoke a key; it stops working within 5 seconds
   onboard keys rotate-encryption [--batch N]
                                           re-wrap everything encrypted under an older encryption key with the newest
-  onboard operators create --name NAME [--json]
+  onboard operators create --name NAME [--admin] [--json]
                                           create a compliance operator and print their admin API token
+  onboard operators list [--json]         list operators, their token expiry and whether disabled
+  onboard operators disable ID            refuse an operator's token from now on, on every instance
+  onboard operators rotate-token ID [--json]
+                                          issue an operator a new token (shown once); the old one stops working
   onboard customers list [--status pending] [--partner ID]
                                           the review queue, oldest first
   onboard customers review ID --status active|rejected|suspended --reason TEXT
@@ -43,6 +47,7 @@ Usage:
   onboard webhooks delete --partner ID --endpoint ID
   onboard webhooks rotate-secret --partner ID --endpoint ID [--json]
   onboard webhooks redeliver --event ID   send an event again
+  onboard audit verify [--head SEQ:HASH]  walk the audit trail's hash chain; exit 1 at its first broken link
 
 Every command takes --database-url (env ONBOARD_DATABASE_URL):
   sqlite:PATH (default sqlite:./data/onboard.db) or postgres://USER@HOST:PORT/DB
@@ -99,6 +104,12 @@ func run(ctx context.Context, args []string, e env) error {
 		return keysRevoke(ctx, rest[1:], e)
 	case cmd == "operators" && sub == "create":
 		return operatorsCreate(ctx, rest[1:], e)
+	case cmd == "operators" && sub == "list":
+		return operatorsList(ctx, rest[1:], e)
+	case cmd == "operators" && sub == "disable":
+		return operatorsDisable(ctx, rest[1:], e)
+	case cmd == "operators" && sub == "rotate-token":
+		return operatorsRotateToken(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "list":
 		return customersList(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "review":
@@ -119,6 +130,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return webhooksRotate(ctx, rest[1:], e)
 	case cmd == "webhooks" && sub == "redeliver":
 		return webhooksRedeliver(ctx, rest[1:], e)
+	case cmd == "audit" && sub == "verify":
+		return auditVerify(ctx, rest[1:], e)
 	}
 	fmt.Fprint(e.stderr, usage)
 	return command.Usage(fmt.Sprintf("unknown command %q", joinArgs(cmd, sub)))

@@ -345,8 +345,8 @@ func TestOperatorsAndReviewOnTheCommandLine(t *testing.T) {
 		t.Fatalf("operators create: %v", err)
 	}
 	var op map[string]string
-	if err := json.Unmarshal([]byte(out), &op); err != nil || len(op) != 2 || !strings.HasPrefix(op["operator_id"], "opr_") || op["token"] == "" {
-		t.Fatalf("operators create --json = %s, want exactly operator_id and token", out)
+	if err := json.Unmarshal([]byte(out), &op); err != nil || len(op) != 3 || !strings.HasPrefix(op["operator_id"], "opr_") || op["token"] == "" || op["expires_at"] == "" {
+		t.Fatalf("operators create --json = %s, want exactly operator_id, token and expires_at", out)
 	}
 	out, err = cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
 	if err != nil {
@@ -384,5 +384,67 @@ func TestOperatorsAndReviewOnTheCommandLine(t *testing.T) {
 	got, err := client.New(srv.URL, creds.APIKey, creds.APISecret).Customer(context.Background(), created.CustomerID)
 	if err != nil || got.Status != "active" || got.StatusReason != "looks good" || got.StatusUpdatedAt.IsZero() {
 		t.Errorf("customer after review = %+v, %v; want active with the reason", got, err)
+	}
+}
+
+func TestOperatorsListDisableRotateOnTheCommandLine(t *testing.T) {
+	dbURL := storetest.SQLiteURL(t)
+	srv := startServe(t, "--database-url", dbURL)
+	adminStatus := func(token string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+"/admin/customers", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	out, err := cli(t, "operators", "create", "--name", "Ada", "--admin", "--json", "--operator-token-ttl", "1h", "--database-url", dbURL)
+	if err != nil {
+		t.Fatalf("operators create: %v", err)
+	}
+	var op map[string]string
+	json.Unmarshal([]byte(out), &op)
+
+	out, err = cli(t, "operators", "rotate-token", op["operator_id"], "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatalf("operators rotate-token: %v", err)
+	}
+	var rotated map[string]string
+	if err := json.Unmarshal([]byte(out), &rotated); err != nil || rotated["operator_id"] != op["operator_id"] || rotated["token"] == "" || rotated["token"] == op["token"] {
+		t.Fatalf("operators rotate-token --json = %s, want a new token for %s", out, op["operator_id"])
+	}
+	if got := adminStatus(op["token"]); got != http.StatusUnauthorized {
+		t.Errorf("the old token after rotation = %d, want 401", got)
+	}
+	if got := adminStatus(rotated["token"]); got != http.StatusOK {
+		t.Errorf("the new token = %d, want 200", got)
+	}
+
+	out, err = cli(t, "operators", "list", "--database-url", dbURL)
+	if err != nil || !strings.Contains(out, op["operator_id"]) || !strings.Contains(out, "Ada") || !strings.Contains(out, rotated["expires_at"]) {
+		t.Errorf("operators list = %s, %v; want Ada with her token's expiry", out, err)
+	}
+	if strings.Contains(out, rotated["token"]) {
+		t.Errorf("operators list shows a token:\n%s", out)
+	}
+	out, err = cli(t, "operators", "disable", op["operator_id"], "--database-url", dbURL)
+	if err != nil || !strings.Contains(out, "disabled") {
+		t.Fatalf("operators disable = %s, %v", out, err)
+	}
+	if got := adminStatus(rotated["token"]); got != http.StatusUnauthorized {
+		t.Errorf("a disabled operator's token = %d, want 401", got)
+	}
+	var list []map[string]any
+	out, _ = cli(t, "operators", "list", "--json", "--database-url", dbURL)
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 || list[0]["disabled_at"] == nil || list[0]["admin"] != true {
+		t.Errorf("operators list --json = %s, want Ada, an admin, disabled", out)
+	}
+	for _, args := range [][]string{{"operators", "disable"}, {"operators", "rotate-token"}, {"operators", "disable", "opr_nobody", "--database-url", dbURL}} {
+		if _, err := cli(t, args...); err == nil {
+			t.Errorf("onboard %v succeeded, want an error", args)
+		}
 	}
 }

@@ -104,10 +104,11 @@ func adminRequest(t *testing.T, srv *server, token, method, path, body string) (
 	return resp.StatusCode, b.Bytes()
 }
 
-// operatorToken creates an operator and returns their token.
-func operatorToken(t *testing.T, dbURL string) string {
+// operatorToken creates an operator (with --admin when asked) and returns
+// their token.
+func operatorToken(t *testing.T, dbURL string, flags ...string) string {
 	t.Helper()
-	out, err := cli(t, "operators", "create", "--name", "Olga", "--json", "--database-url", dbURL)
+	out, err := cli(t, append([]string{"operators", "create", "--name", "Olga", "--json", "--database-url", dbURL}, flags...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +117,9 @@ func operatorToken(t *testing.T, dbURL string) string {
 	return op["token"]
 }
 
-// rawSQL runs a statement on the database directly, as an attacker with
+// rawExec runs a statement on the database directly, as an attacker with
 // the database (or a backup) could; ? placeholders on both engines.
-func rawSQL(t *testing.T, dbURL, query string, args ...any) {
+func rawExec(t *testing.T, dbURL, query string, args ...any) {
 	t.Helper()
 	engine, target, _ := config.ParseDatabaseURL(dbURL)
 	if engine == config.SQLite {
@@ -266,11 +267,11 @@ func TestPersonalDataIsUnreadableAtRest(t *testing.T) {
 
 		// A sealed profile moved to another row does not open there, with
 		// or without its data key.
-		rawSQL(t, dbURL, "UPDATE customers SET sealed_profile = (SELECT sealed_profile FROM customers WHERE id = ?) WHERE id = ?", a, b)
+		rawExec(t, dbURL, "UPDATE customers SET sealed_profile = (SELECT sealed_profile FROM customers WHERE id = ?) WHERE id = ?", a, b)
 		if status, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+b, "", nil); status != http.StatusInternalServerError || bytes.Contains(body, []byte("Zhang")) {
 			t.Errorf("a customer holding another's sealed profile = %d %s, want 500", status, body)
 		}
-		rawSQL(t, dbURL, "UPDATE customers SET data_key = (SELECT data_key FROM customers WHERE id = ?) WHERE id = ?", a, b)
+		rawExec(t, dbURL, "UPDATE customers SET data_key = (SELECT data_key FROM customers WHERE id = ?) WHERE id = ?", a, b)
 		if status, body := apiRequest(t, srv, creds, "GET", "/api/customers/"+b, "", nil); status != http.StatusInternalServerError || bytes.Contains(body, []byte("Zhang")) {
 			t.Errorf("a customer holding another's profile and data key = %d %s, want 500", status, body)
 		}
@@ -283,7 +284,7 @@ func TestPersonalDataIsUnreadableAtRest(t *testing.T) {
 func TestErasure(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		dbURL, srv, creds := servePartner(t, e)
-		token := operatorToken(t, dbURL)
+		token := operatorToken(t, dbURL, "--admin")
 		if _, err := cli(t, "webhooks", "create", "--partner", creds.PartnerID, "--url", "https://hooks.example.com/x", "--database-url", dbURL); err != nil {
 			t.Fatal(err)
 		}
@@ -293,6 +294,10 @@ func TestErasure(t *testing.T) {
 		}
 		erase := func() (int, []byte) {
 			return adminRequest(t, srv, token, "POST", "/admin/customers/"+id+"/erase", `{"reason":"data subject request"}`)
+		}
+		reviewer := operatorToken(t, dbURL)
+		if status, body := adminRequest(t, srv, reviewer, "POST", "/admin/customers/"+id+"/erase", `{"reason":"data subject request"}`); status != http.StatusForbidden {
+			t.Errorf("erase by an operator who is not an admin = %d %s, want 403", status, body)
 		}
 		if status, body := erase(); status != http.StatusConflict || !bytes.Contains(body, []byte("customer_active")) {
 			t.Errorf("erase an active customer = %d %s, want 409 customer_active", status, body)
@@ -477,8 +482,8 @@ func TestRotationSealsRowsFromBeforeEncryption(t *testing.T) {
 		dbURL, srv, creds := servePartner(t, e)
 		id, _ := readmeCustomer(t, srv, creds, "legacy-"+e.Name+"-00000000000000")
 		_, plain := apiRequest(t, srv, creds, "GET", "/api/customers/"+id, "", nil)
-		rawSQL(t, dbURL, "UPDATE customers SET profile = ?, sealed_profile = NULL, data_key = NULL, data_key_kek = NULL WHERE id = ?", string(plain), id)
-		rawSQL(t, dbURL, "UPDATE events SET data = ?, sealed_data = NULL WHERE customer_id = ?", string(plain), id)
+		rawExec(t, dbURL, "UPDATE customers SET profile = ?, sealed_profile = NULL, data_key = NULL, data_key_kek = NULL WHERE id = ?", string(plain), id)
+		rawExec(t, dbURL, "UPDATE events SET data = ?, sealed_data = NULL WHERE customer_id = ?", string(plain), id)
 		if !bytes.Contains(atRest(t, dbURL), []byte("Zhang")) {
 			t.Fatal("the plain row is not plain: the test would prove nothing")
 		}

@@ -78,6 +78,9 @@ type Config struct {
 	MetricsAddr string
 	// Pprof also serves Go's profiler on the metrics listener.
 	Pprof bool
+	// OperatorTokenTTL is how long an operator token works after it was
+	// issued.
+	OperatorTokenTTL time.Duration
 }
 
 // Default returns the settings used when nothing else is given: the
@@ -109,7 +112,8 @@ func Default() Config {
 		// Enough to keep a database pool busy with a queue behind it, so
 		// a burst waits rather than being refused, while 64 uploads of
 		// 10 MiB at once (the worst case) stay within 640 MiB.
-		MaxInFlight: 64,
+		MaxInFlight:      64,
+		OperatorTokenTTL: kyb.DefaultOperatorTokenTTL,
 	}
 }
 
@@ -148,6 +152,7 @@ func (c *Config) options() []option {
 		{"max-in-flight", "ONBOARD_MAX_IN_FLIGHT", "the most requests this instance serves at once; more get 503 overloaded with Retry-After at once instead of waiting (/healthz, /readyz and /openapi.json are not counted); 0 for no limit", (*intValue)(&c.MaxInFlight)},
 		{"metrics-addr", "ONBOARD_METRICS_ADDR", "address to serve Prometheus metrics on at /metrics, such as 127.0.0.1:9090; never the public address; empty for none", (*stringValue)(&c.MetricsAddr)},
 		{"pprof", "ONBOARD_PPROF", "also serve Go's profiler (net/http/pprof) at /debug/pprof/ on the metrics listener, to see what a load is spent on", (*boolValue)(&c.Pprof)},
+		{"operator-token-ttl", "ONBOARD_OPERATOR_TOKEN_TTL", "how long an operator token works after it was issued (2160h is 90 days); then it gets 401 token_expired until rotated", (*durationValue)(&c.OperatorTokenTTL)},
 	}
 }
 
@@ -172,7 +177,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 // ServeSettings names the settings of "onboard serve".
 var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
-	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof"}, KeySettings...)
+	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof", "operator-token-ttl"}, KeySettings...)
 
 // KeySettings name the settings of the encryption keys, which every
 // command that opens the database reads.
@@ -236,7 +241,7 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name  string
 		value time.Duration
-	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"db-timeout", c.DBTimeout}, {"db-tcp-user-timeout", c.DBTCPUserTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}} {
+	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"db-timeout", c.DBTimeout}, {"db-tcp-user-timeout", c.DBTCPUserTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}, {"operator-token-ttl", c.OperatorTokenTTL}} {
 		if d.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
@@ -313,11 +318,11 @@ func (c Config) String() string {
 	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s db-timeout=%s db-tcp-user-timeout=%s "+
 		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
-		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t",
+		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t operator-token-ttl=%s",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout,
 		key, keys, c.EncryptionKeyFile, c.RetainRejected,
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
-		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof)
+		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof, c.OperatorTokenTTL)
 }
 
 // DecodeFileKey decodes a file encryption key given as standard base64 of

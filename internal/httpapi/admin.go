@@ -12,10 +12,10 @@ import (
 
 type operatorKey struct{}
 
-// operatorID returns the id of the authenticated operator of the request.
-func operatorID(ctx context.Context) string {
-	id, _ := ctx.Value(operatorKey{}).(string)
-	return id
+// operatorOf returns the authenticated operator of the request, if any.
+func operatorOf(ctx context.Context) (kyb.Operator, bool) {
+	op, ok := ctx.Value(operatorKey{}).(kyb.Operator)
+	return op, ok
 }
 
 // operator requires "Authorization: Bearer <operator token>". Partner
@@ -40,15 +40,25 @@ func (s *Server) operator(next handlerFunc) handlerFunc {
 			return err
 		}
 		infoFrom(r.Context()).operatorID = op.ID
-		return next(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, op.ID)))
+		return next(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, op)))
 	}
+}
+
+// admin requires an admin operator, after operator authentication.
+func (s *Server) admin(next handlerFunc) handlerFunc {
+	return s.operator(func(w http.ResponseWriter, r *http.Request) error {
+		if op, _ := operatorOf(r.Context()); !op.Admin {
+			return kyb.ErrNotAdmin
+		}
+		return next(w, r)
+	})
 }
 
 // actorOf is who the audit trail records for a request: the operator on
 // /admin, the partner on /api.
 func actorOf(r *http.Request) kyb.Actor {
-	if id := operatorID(r.Context()); id != "" {
-		return kyb.Actor{Type: kyb.ActorOperator, ID: id}
+	if op, ok := operatorOf(r.Context()); ok {
+		return kyb.Actor{Type: kyb.ActorOperator, ID: op.ID}
 	}
 	return kyb.Actor{Type: kyb.ActorPartner, ID: partnerID(r.Context())}
 }
@@ -100,7 +110,7 @@ func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	q.PartnerID, q.OldestFirst = r.URL.Query().Get("partner_id"), true
-	page, err := s.service.ListCustomers(r.Context(), q)
+	page, err := s.service.ViewCustomers(r.Context(), actorOf(r), q)
 	if err != nil {
 		return err
 	}
@@ -108,7 +118,9 @@ func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error {
-	c, history, err := s.customerHistory(r)
+	c, history, err := s.customerHistory(r, func(ctx context.Context, id string) (kyb.Customer, error) {
+		return s.service.ViewCustomer(ctx, actorOf(r), id)
+	})
 	if err != nil {
 		return err
 	}
@@ -117,8 +129,10 @@ func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// adminCustomerAudit shows no personal data, so reading it is not itself
+// recorded.
 func (s *Server) adminCustomerAudit(w http.ResponseWriter, r *http.Request) error {
-	_, history, err := s.customerHistory(r)
+	_, history, err := s.customerHistory(r, s.service.CustomerForOperator)
 	if err != nil {
 		return err
 	}
@@ -126,9 +140,9 @@ func (s *Server) adminCustomerAudit(w http.ResponseWriter, r *http.Request) erro
 }
 
 // customerHistory reads the customer the path names, of any partner, with
-// its audit trail.
-func (s *Server) customerHistory(r *http.Request) (kyb.Customer, []auditJSON, error) {
-	c, err := s.service.CustomerForOperator(r.Context(), r.PathValue("customer_id"))
+// read, and then its audit trail.
+func (s *Server) customerHistory(r *http.Request, read func(context.Context, string) (kyb.Customer, error)) (kyb.Customer, []auditJSON, error) {
+	c, err := read(r.Context(), r.PathValue("customer_id"))
 	if err != nil {
 		return kyb.Customer{}, nil, err
 	}

@@ -17,11 +17,22 @@ import (
 // operator creates an operator and returns their bearer token.
 func (ts *testServer) operator(t *testing.T) string {
 	t.Helper()
-	creds, err := ts.Service.CreateOperator(context.Background(), testActor, "Olga Operator")
+	return ts.newOperator(t, false).Token
+}
+
+// adminOperator creates an admin operator and returns their bearer token.
+func (ts *testServer) adminOperator(t *testing.T) string {
+	t.Helper()
+	return ts.newOperator(t, true).Token
+}
+
+func (ts *testServer) newOperator(t *testing.T, admin bool) kyb.OperatorCredentials {
+	t.Helper()
+	creds, err := ts.Service.CreateOperator(context.Background(), testActor, "Olga Operator", admin)
 	if err != nil {
 		t.Fatalf("CreateOperator: %v", err)
 	}
-	return creds.Token
+	return creds
 }
 
 // admin sends an operator's request.
@@ -163,10 +174,15 @@ func TestAuditTrail(t *testing.T) {
 				t.Errorf("event %d = %+v, want %+v", i, g, w)
 			}
 		}
-		// The single-customer view carries the same history.
+		// The single-customer view carries the same history, and its own
+		// read at the end.
 		one := ts.admin(t, token, "GET", "/admin/customers/"+id, "").json(t)
-		if h, _ := one["history"].([]any); len(h) != len(want) || one["partner_id"] != creds.PartnerID || one["status"] != "active" {
-			t.Errorf("admin customer = %v, want status active, partner and %d history entries", one, len(want))
+		h, _ := one["history"].([]any)
+		if len(h) != len(want)+1 || one["partner_id"] != creds.PartnerID || one["status"] != "active" {
+			t.Fatalf("admin customer = %v, want status active, partner and %d history entries", one, len(want)+1)
+		}
+		if last := h[len(h)-1].(map[string]any); last["action"] != kyb.ActionCustomerViewed || last["actor_type"] != "operator" {
+			t.Errorf("the history ends with %v, want this read", last)
 		}
 	})
 }

@@ -35,6 +35,7 @@ var (
 var kindStatus = map[kyb.Kind]int{
 	kyb.KindInvalid:      http.StatusBadRequest,
 	kyb.KindUnauthorized: http.StatusUnauthorized,
+	kyb.KindForbidden:    http.StatusForbidden,
 	kyb.KindNotFound:     http.StatusNotFound,
 	kyb.KindConflict:     http.StatusConflict,
 	kyb.KindTooLarge:     http.StatusRequestEntityTooLarge,

@@ -10,6 +10,7 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.adminCustomerJSON": reflect.TypeFor[adminCustomerJSON](),
 		"httpapi.auditJSON":         reflect.TypeFor[auditJSON](),
 		"httpapi.healthJSON":        reflect.TypeFor[healthJSON](),
+		"httpapi.newOperatorJSON":   reflect.TypeFor[newOperatorJSON](),
 		"httpapi.newPartnerJSON":    reflect.TypeFor[newPartnerJSON](),
 		"httpapi.partnerJSON":       reflect.TypeFor[partnerJSON](),
 		"httpapi.rateLimitJSON":     reflect.TypeFor[rateLimitJSON](),

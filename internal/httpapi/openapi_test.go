@@ -1255,7 +1255,7 @@ func TestOpenAPIRequestSchemaAgreesWithServer(t *testing.T) {
 // openAPIOperator returns the bearer header of a new operator.
 func openAPIOperator(t *testing.T, ts *testServer) []string {
 	t.Helper()
-	op, err := ts.Service.CreateOperator(t.Context(), testActor, "OpenAPI operator")
+	op, err := ts.Service.CreateOperator(t.Context(), testActor, "OpenAPI operator", true)
 	if err != nil {
 		t.Fatalf("CreateOperator: %v", err)
 	}
@@ -1595,6 +1595,9 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 		},
 		"adminSetRateLimit": func(name, body string) response {
 			return ts.request(t, "PUT", "/admin/partners/"+ts.partner(t).PartnerID+"/rate-limit", nil, body, operator...)
+		},
+		"adminCreateOperator": func(name, body string) response {
+			return ts.request(t, "POST", "/admin/operators", nil, body, operator...)
 		},
 	}
 	for path, item := range doc.Paths.Map() {

@@ -74,7 +74,7 @@ func (s *Server) routes() {
 	s.handle("GET", "/admin/customers/{customer_id}", s.operator(s.adminGetCustomer))
 	s.handle("GET", "/admin/customers/{customer_id}/audit", s.operator(s.adminCustomerAudit))
 	s.handle("POST", "/admin/customers/{customer_id}/status", s.operator(s.adminChangeStatus))
-	s.handle("POST", "/admin/customers/{customer_id}/erase", s.operator(s.adminEraseCustomer))
+	s.handle("POST", "/admin/customers/{customer_id}/erase", s.admin(s.adminEraseCustomer))
 	s.handle("GET", "/admin/audit", s.operator(s.adminAudit))
 	s.handle("GET", "/admin/partners", s.operator(s.adminListPartners))
 	s.handle("POST", "/admin/partners", s.operator(s.adminCreatePartner))
@@ -88,8 +88,13 @@ func (s *Server) routes() {
 	s.handle("GET", "/admin/partners/{partner_id}/webhooks/endpoints", s.operator(s.listEndpoints(s.pathPartner)))
 	s.handle("DELETE", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}", s.operator(s.deleteEndpoint(s.pathPartner)))
 	s.handle("POST", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}/rotate-secret", s.operator(s.rotateEndpointSecret(s.pathPartner)))
+	s.handle("GET", "/admin/partners/{partner_id}/files/{file_id}/content", s.operator(s.adminGetFileContent))
 	s.handle("GET", "/admin/webhooks/deliveries", s.operator(s.listDeliveries(true)))
 	s.handle("POST", "/admin/events/{event_id}/redeliver", s.operator(s.adminRedeliver))
+	s.handle("GET", "/admin/operators", s.admin(s.adminListOperators))
+	s.handle("POST", "/admin/operators", s.admin(s.adminCreateOperator))
+	s.handle("POST", "/admin/operators/{operator_id}/disable", s.admin(s.adminDisableOperator))
+	s.handle("POST", "/admin/operators/{operator_id}/rotate-token", s.operator(s.adminRotateOperatorToken))
 }
 
 func (s *Server) handle(method, path string, h handlerFunc) {

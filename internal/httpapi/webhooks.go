@@ -161,11 +161,13 @@ func (s *Server) adminRedeliver(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) customerEvents(anyPartner bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("customer_id")
-		scope := partnerID(r.Context())
+		var events []kyb.Event
+		var err error
 		if anyPartner {
-			scope = ""
+			events, err = s.service.ViewCustomerEvents(r.Context(), actorOf(r), id)
+		} else {
+			events, err = s.service.CustomerEvents(r.Context(), partnerID(r.Context()), id)
 		}
-		events, err := s.service.CustomerEvents(r.Context(), scope, id)
 		if err != nil {
 			return err
 		}

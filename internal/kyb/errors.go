@@ -16,6 +16,7 @@ type Kind string
 const (
 	KindInvalid      Kind = "invalid"      // the request is wrong; fix it and retry
 	KindUnauthorized Kind = "unauthorized" // credentials missing or wrong
+	KindForbidden    Kind = "forbidden"    // authenticated, but not allowed this
 	KindNotFound     Kind = "not_found"    // no such thing visible to the caller
 	KindConflict     Kind = "conflict"     // the request clashes with current state
 	KindTooLarge     Kind = "too_large"    // the content is over a size limit

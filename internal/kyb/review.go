@@ -100,19 +100,26 @@ const (
 	ActionAPIKeyCreated         = "api_key.created"
 	ActionAPIKeyRevoked         = "api_key.revoked"
 	ActionOperatorCreated       = "operator.created"
+	ActionOperatorDisabled      = "operator.disabled"
+	ActionOperatorTokenRotated  = "operator.token_rotated"
 	ActionEndpointCreated       = "webhook_endpoint.created"
 	ActionEndpointDeleted       = "webhook_endpoint.deleted"
 	ActionEndpointRotated       = "webhook_endpoint.secret_rotated"
 	ActionEventRedelivered      = "event.redelivered"
 	ActionFileUploaded          = "file.uploaded"
+	// Operators' reads of personal data: a customer's profile (one event
+	// per customer shown, lists included), its events, a document.
+	ActionCustomerViewed       = "customer.viewed"
+	ActionCustomerEventsViewed = "customer.events_viewed"
+	ActionFileViewed           = "file.viewed"
 )
 
 // AuditActions lists every audit action, in the order the documentation
 // gives them.
 var AuditActions = []string{
 	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
-	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
-	ActionEventRedelivered, ActionFileUploaded, ActionCustomerErased,
+	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionOperatorDisabled, ActionOperatorTokenRotated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
+	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased,
 }
 
 // PrefixAuditEvent starts every audit event id.

@@ -28,6 +28,9 @@ type Service struct {
 	keys        keyCache
 	// secretGrace is how long a rotated webhook secret keeps signing.
 	secretGrace time.Duration
+	// operatorTokenTTL is how long an operator token works after it was
+	// issued.
+	operatorTokenTTL time.Duration
 }
 
 // Option configures a Service at construction.
@@ -65,7 +68,7 @@ func WithWebhookSecretGrace(d time.Duration) Option {
 // NewService returns a Service on store, using the wall clock unless an
 // option says otherwise.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace}
+	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL}
 	for _, o := range opts {
 		o(s)
 	}
@@ -193,41 +196,6 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	}
 	s.notifyEvents()
 	return updated, nil
-}
-
-// CreateOperator creates a compliance operator and returns their token,
-// which exists only in this return value.
-func (s *Service) CreateOperator(ctx context.Context, actor Actor, name string) (OperatorCredentials, error) {
-	var ch checker
-	ch.name("name", name)
-	if len(ch.errs) > 0 {
-		return OperatorCredentials{}, Invalid(ch.errs)
-	}
-	now := s.Now().UTC()
-	token, hash := NewOperatorToken()
-	op := Operator{ID: NewID(PrefixOperator, now), Name: name, TokenHash: hash, CreatedAt: now}
-	audit := newAuditEvent(now, actor, ActionOperatorCreated)
-	audit.TargetID = op.ID
-	if err := s.store.CreateOperator(ctx, op, audit); err != nil {
-		return OperatorCredentials{}, fmt.Errorf("create operator: %w", err)
-	}
-	return OperatorCredentials{OperatorID: op.ID, Token: token}, nil
-}
-
-// AuthenticateOperator returns the operator holding token. The lookup is
-// by the token's hash, so its timing says nothing about the token.
-func (s *Service) AuthenticateOperator(ctx context.Context, token string) (Operator, error) {
-	if token == "" {
-		return Operator{}, ErrBadToken
-	}
-	op, err := s.store.OperatorByTokenHash(ctx, HashSecret(token))
-	if ErrorKind(err) == KindNotFound {
-		return Operator{}, ErrBadToken
-	}
-	if err != nil {
-		return Operator{}, fmt.Errorf("authenticate operator: %w", err)
-	}
-	return op, nil
 }
 
 // name checks the name of a partner or an operator: present, not blank.

@@ -13,6 +13,8 @@ type Store interface {
 	RateLimitStore
 	ErasureStore
 	EncryptionStore
+	AuditStore
+	AuditChainStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
@@ -66,6 +68,32 @@ type OperatorStore interface {
 	// CreateOperator stores an operator with the audit event of its
 	// creation.
 	CreateOperator(ctx context.Context, op Operator, audit AuditEvent) error
-	// OperatorByTokenHash finds the operator holding a token.
+	// OperatorByTokenHash finds the operator holding a token, disabled or
+	// not.
 	OperatorByTokenHash(ctx context.Context, hash string) (Operator, error)
+	// Operators lists every operator, oldest first.
+	Operators(ctx context.Context) ([]Operator, error)
+	// DisableOperator marks an operator disabled at audit.At with the
+	// audit event, and returns it; an operator already disabled is
+	// returned unchanged and nothing is recorded.
+	DisableOperator(ctx context.Context, id string, audit AuditEvent) (Operator, error)
+	// SetOperatorToken replaces an operator's token hash, issued at
+	// audit.At, with the audit event.
+	SetOperatorToken(ctx context.Context, id, hash string, audit AuditEvent) error
+}
+
+// AuditStore appends to the audit trail what is recorded without a change
+// of its own: operators' reads of personal data.
+type AuditStore interface {
+	// AppendAudit records events in one transaction.
+	AppendAudit(ctx context.Context, events ...AuditEvent) error
+}
+
+// AuditChainStore reads the chain back, for verification.
+type AuditChainStore interface {
+	// AuditChain returns up to limit links with Seq above afterSeq, in
+	// order of Seq.
+	AuditChain(ctx context.Context, afterSeq int64, limit int) ([]AuditLink, error)
+	// AuditCount counts every audit event, in the chain or not.
+	AuditCount(ctx context.Context) (int64, error)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
 // Creates are sent in batches of up to maxCreateBatch, one batch at a
@@ -23,10 +25,18 @@ const (
 // its customer; when any statement fails, none is kept.
 func (s *Store) createBatch(ctx context.Context, ops [][]any) ([]bool, error) {
 	b := &pgx.Batch{}
+	// The batch appends to the audit chain once per create, between
+	// inserts that may wait for another instance's batch: taking the
+	// chain's lock first keeps two batches from waiting for each other.
+	b.Queue(sqlstore.PostgreSQL.LockAudit)
 	for _, args := range ops {
 		b.Queue(createCustomerSQL, args...)
 	}
 	results := s.pool.SendBatch(ctx, b)
+	if _, err := results.Exec(); err != nil {
+		results.Close()
+		return nil, err
+	}
 	created := make([]bool, len(ops))
 	for i := range ops {
 		if err := results.QueryRow().Scan(&created[i]); err != nil {

@@ -40,8 +40,8 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 }
 
 // createCustomerSQL inserts a customer ($1 to $14,
-// sqlstore.CustomerInsertArgs), its audit event ($15 to $26,
-// sqlstore.AuditArgs) and its webhook event (from $27, see outboxCTE)
+// sqlstore.CustomerInsertArgs), its audit event ($15 to $27,
+// sqlstore.AuditArgs) and its webhook event (from $28, see outboxCTE)
 // unless the partner has the partner_customer_id already, and answers
 // whether it did.
 var createCustomerSQL = `WITH inserted AS (
@@ -51,8 +51,8 @@ var createCustomerSQL = `WITH inserted AS (
 		RETURNING id, event_sequence),
 	audited AS (
 		INSERT INTO audit_events (` + sqlstore.AuditColumns + `)
-		SELECT ` + params(15, 12) + ` FROM inserted),
-	` + outboxCTE("inserted", 27) + `
+		SELECT ` + params(15, 13) + ` FROM inserted),
+	` + outboxCTE("inserted", 28) + `
 	SELECT count(*) = 1 FROM inserted`
 
 func nullTime(t time.Time) *time.Time {
@@ -65,8 +65,8 @@ func nullTime(t time.Time) *time.Time {
 // UpdateCustomerStatus moves a customer from audit.FromStatus to
 // audit.ToStatus and records the event; one statement does both.
 func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, error) {
-	// $1 and $2 pick the customer, $3 to $14 are the audit event (its At
-	// is $4, ToStatus $12, Reason $13), the event follows from $15.
+	// $1 and $2 pick the customer, $3 to $15 are the audit event (its At
+	// is $4, ToStatus $12, Reason $13), the event follows from $16.
 	sealed, plain, err := s.SealEvent(ctx, s.Read, event)
 	if err != nil {
 		return kyb.Customer{}, err
@@ -81,8 +81,8 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 			RETURNING `+customerColumns+`, event_sequence),
 		audited AS (
 			INSERT INTO audit_events (`+sqlstore.AuditColumns+`)
-			SELECT `+params(3, 12)+` FROM updated),
-		`+outboxCTE("updated", 15)+`
+			SELECT `+params(3, 13)+` FROM updated),
+		`+outboxCTE("updated", 16)+`
 		SELECT `+customerColumns+` FROM updated`, args...))
 	if errors.Is(err, kyb.ErrNotFound) {
 		// Either there is no such customer or its status moved on.

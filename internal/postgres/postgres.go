@@ -141,15 +141,23 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
-	return sqlstore.Migrate(ctx, migrations, migrator{conn})
+	return sqlstore.Migrate(ctx, migrations, sqlstore.PostgreSQL, migrator{conn})
 }
 
 type migrator struct{ conn *pgxpool.Conn }
 
 func (m migrator) Applied(ctx context.Context) ([]string, error) {
-	if _, err := m.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+	// Creating the table only when it is missing lets a service role
+	// without CREATE on the schema start on a migrated database.
+	var exists bool
+	if err := m.conn.QueryRow(ctx, "SELECT to_regclass('schema_migrations') IS NOT NULL").Scan(&exists); err != nil {
 		return nil, err
+	}
+	if !exists {
+		if _, err := m.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := m.conn.Query(ctx, "SELECT name FROM schema_migrations")
 	if err != nil {
@@ -158,10 +166,15 @@ func (m migrator) Applied(ctx context.Context) ([]string, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
-func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
+func (m migrator) Apply(ctx context.Context, name string, body []byte, after func(sqlstore.Queryer) error) error {
 	return pgx.BeginFunc(ctx, m.conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, string(body)); err != nil {
 			return err
+		}
+		if after != nil {
+			if err := after(queryer{tx}); err != nil {
+				return err
+			}
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (name) VALUES ($1)", name)
 		return err

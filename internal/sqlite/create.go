@@ -62,7 +62,7 @@ func (s *Store) createOne(ctx context.Context, tx *preparedTx, op createOp) (cre
 		return createResult{}, fmt.Errorf("insert customer: %w", wrapErr(err))
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		if err := insertAudit(ctx, tx, op.audit); err != nil {
+		if err := sqlstore.InsertAudit(ctx, sqlstore.SQLite, tx.queryer(), op.audit); err != nil {
 			return createResult{}, err
 		}
 		event := op.event
@@ -115,6 +115,13 @@ func (p *preparedTx) QueryRowContext(ctx context.Context, query string, args ...
 		return errScanner{err}
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// queryer runs the store core's SQL in this transaction, each statement
+// prepared once: the audit insert and its read of the chain's head run on
+// every create.
+func (p *preparedTx) queryer() queryer {
+	return queryer{exec: p.ExecContext, row: p.QueryRowContext}
 }
 
 func (p *preparedTx) close() {

@@ -50,7 +50,7 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 		if err != nil {
 			return err
 		}
-		if err := insertAudit(ctx, tx, audit); err != nil {
+		if err := sqlstore.InsertAudit(ctx, sqlstore.SQLite, txQueryer(tx), audit); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, "SELECT event_sequence FROM customers WHERE id = ?", c.ID).Scan(&event.Sequence); err != nil {

@@ -167,7 +167,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // single writer makes the migrations of processes starting together take
 // turns; each checks again inside its transaction.
 func (s *Store) migrate(ctx context.Context) error {
-	return sqlstore.Migrate(ctx, migrations, migrator{s})
+	return sqlstore.Migrate(ctx, migrations, sqlstore.SQLite, migrator{s})
 }
 
 type migrator struct{ s *Store }
@@ -193,7 +193,7 @@ func (m migrator) Applied(ctx context.Context) ([]string, error) {
 	return names, rows.Err()
 }
 
-func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
+func (m migrator) Apply(ctx context.Context, name string, body []byte, after func(sqlstore.Queryer) error) error {
 	// A migration takes as long as it takes: no deadline.
 	return m.s.runTx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -202,6 +202,11 @@ func (m migrator) Apply(ctx context.Context, name string, body []byte) error {
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return err
+		}
+		if after != nil {
+			if err := after(txQueryer(tx)); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", name, time.Now().UnixMicro())
 		return err

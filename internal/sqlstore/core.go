@@ -47,6 +47,14 @@ type Dialect struct {
 	// KeyIDOf is an expression of the id of the key that sealed a blob
 	// column (its first byte), as two upper-case hex digits.
 	KeyIDOf func(column string) string
+	// ChainsAudit says that a trigger of the engine links each audit event
+	// into the chain as it is inserted, under a lock that instances share
+	// (PostgreSQL); otherwise the core links it, under the engine's single
+	// writer (SQLite).
+	ChainsAudit bool
+	// LockAudit takes that shared lock until commit; empty where there is
+	// none.
+	LockAudit string
 }
 
 // SQLite is the dialect of SQLite, which keeps times as Unix microseconds.
@@ -62,6 +70,10 @@ var PostgreSQL = Dialect{
 	Time:        func(t time.Time) any { return t },
 	ForUpdate:   " FOR UPDATE",
 	KeyIDOf:     func(col string) string { return "upper(encode(substring(" + col + " from 1 for 1), 'hex'))" },
+	ChainsAudit: true,
+	// The key is the one the audit_events_chain trigger takes (migration
+	// 0008).
+	LockAudit: "SELECT pg_advisory_xact_lock(8029463416164148340)",
 }
 
 // Core is the half of a store that is the same on every engine. An engine
@@ -78,6 +90,23 @@ type Core struct {
 	Keys *envelope.Keyring
 	// index makes the keyed hashes of identifiers; LoadIndexKey sets it.
 	index envelope.IndexKey
+}
+
+// transactAudited runs fn in a write transaction that appends to the
+// audit trail. Where instances share the chain's lock, it takes the lock
+// first, before fn locks any row: a transaction holding it then never
+// waits for a row that another holds while waiting for the lock (an API
+// key's issue locks its partner; a create's foreign key check waits for
+// that lock).
+func (c *Core) transactAudited(ctx context.Context, fn func(Queryer) error) error {
+	return c.Transact(ctx, func(tx Queryer) error {
+		if c.Dialect.LockAudit != "" {
+			if _, err := tx.Exec(ctx, c.Dialect.LockAudit); err != nil {
+				return fmt.Errorf("lock the audit chain: %w", err)
+			}
+		}
+		return fn(tx)
+	})
 }
 
 // Time scans a time as either engine keeps it: Unix microseconds

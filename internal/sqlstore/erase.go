@@ -14,7 +14,7 @@ import (
 // kyb.ErasureStore.
 func (c *Core) EraseCustomer(ctx context.Context, audit kyb.AuditEvent, fileIDs []string) (kyb.Customer, error) {
 	var erased kyb.Customer
-	err := c.Transact(ctx, func(tx Queryer) error {
+	err := c.transactAudited(ctx, func(tx Queryer) error {
 		n, err := tx.Exec(ctx, `UPDATE customers SET data_key = NULL, data_key_kek = NULL, sealed_profile = NULL, profile = '',
 				business_identifier_hmac = NULL, id_number_hmacs = NULL, erased_at = ?
 			WHERE id = ? AND status = ? AND erased_at IS NULL`, c.Dialect.Time(audit.At), audit.CustomerID, audit.FromStatus)

@@ -14,7 +14,7 @@ const fileColumns = "id, partner_id, file_type, size, sha256, content_type, crea
 // CreateFile stores a file's metadata with its sealed content and the
 // audit event of its upload.
 func (c *Core) CreateFile(ctx context.Context, f kyb.File, sealed []byte, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO files ("+fileColumns+", content) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			f.ID, f.PartnerID, f.Type, f.Size, f.SHA256, f.ContentType, c.Dialect.Time(f.CreatedAt), sealed); err != nil {
 			return fmt.Errorf("insert file: %w", err)

@@ -13,7 +13,7 @@ type memoryMigrator struct{ applied []string }
 
 func (m *memoryMigrator) Applied(context.Context) ([]string, error) { return m.applied, nil }
 
-func (m *memoryMigrator) Apply(_ context.Context, name string, body []byte) error {
+func (m *memoryMigrator) Apply(_ context.Context, name string, body []byte, _ func(Queryer) error) error {
 	m.applied = append(m.applied, name+"="+string(body))
 	return nil
 }
@@ -39,7 +39,7 @@ func TestMigrate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := &memoryMigrator{applied: slices.Clone(tt.applied)}
-			err := Migrate(context.Background(), files, m)
+			err := Migrate(context.Background(), files, SQLite, m)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("Migrate error = %v, want one saying %q", err, tt.err)

@@ -8,11 +8,13 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
+const operatorColumns = "id, name, admin, token_hash, created_at, token_issued_at, disabled_at"
+
 // CreateOperator stores an operator with the audit event of its creation.
 func (c *Core) CreateOperator(ctx context.Context, op kyb.Operator, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
-		if _, err := tx.Exec(ctx, "INSERT INTO operators (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
-			op.ID, op.Name, op.TokenHash, c.Dialect.Time(op.CreatedAt)); err != nil {
+	return c.transactAudited(ctx, func(tx Queryer) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO operators ("+operatorColumns+") VALUES (?, ?, ?, ?, ?, ?, NULL)",
+			op.ID, op.Name, op.Admin, op.TokenHash, c.Dialect.Time(op.CreatedAt), c.Dialect.Time(op.TokenIssuedAt)); err != nil {
 			return fmt.Errorf("insert operator: %w", err)
 		}
 		return InsertAudit(ctx, c.Dialect, tx, audit)
@@ -21,16 +23,74 @@ func (c *Core) CreateOperator(ctx context.Context, op kyb.Operator, audit kyb.Au
 
 // OperatorByTokenHash finds the operator holding a token.
 func (c *Core) OperatorByTokenHash(ctx context.Context, hash string) (kyb.Operator, error) {
+	return scanOperator(c.Read.QueryRow(ctx, "SELECT "+operatorColumns+" FROM operators WHERE token_hash = ?", hash))
+}
+
+// Operators lists every operator, oldest first.
+func (c *Core) Operators(ctx context.Context) ([]kyb.Operator, error) {
+	rows, err := c.Read.Query(ctx, "SELECT "+operatorColumns+" FROM operators ORDER BY created_at, id")
+	if err != nil {
+		return nil, fmt.Errorf("select operators: %w", err)
+	}
+	defer rows.Close()
+	var out []kyb.Operator
+	for rows.Next() {
+		op, err := scanOperator(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, op)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("select operators: %w", err)
+	}
+	return out, nil
+}
+
+// DisableOperator marks an operator disabled at audit.At, recording the
+// audit event unless they already were.
+func (c *Core) DisableOperator(ctx context.Context, id string, audit kyb.AuditEvent) (kyb.Operator, error) {
 	var op kyb.Operator
-	var created Time
-	err := c.Read.QueryRow(ctx, "SELECT id, name, token_hash, created_at FROM operators WHERE token_hash = ?", hash).
-		Scan(&op.ID, &op.Name, &op.TokenHash, &created)
+	err := c.transactAudited(ctx, func(tx Queryer) error {
+		n, err := tx.Exec(ctx, "UPDATE operators SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL", c.Dialect.Time(audit.At), id)
+		if err != nil {
+			return fmt.Errorf("disable operator: %w", err)
+		}
+		if op, err = scanOperator(tx.QueryRow(ctx, "SELECT "+operatorColumns+" FROM operators WHERE id = ?", id)); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		return InsertAudit(ctx, c.Dialect, tx, audit)
+	})
+	return op, err
+}
+
+// SetOperatorToken replaces an operator's token, issued at audit.At.
+func (c *Core) SetOperatorToken(ctx context.Context, id, hash string, audit kyb.AuditEvent) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
+		n, err := tx.Exec(ctx, "UPDATE operators SET token_hash = ?, token_issued_at = ? WHERE id = ?", hash, c.Dialect.Time(audit.At), id)
+		if err != nil {
+			return fmt.Errorf("set operator token: %w", err)
+		}
+		if n == 0 {
+			return kyb.NotFound("operator")
+		}
+		return InsertAudit(ctx, c.Dialect, tx, audit)
+	})
+}
+
+func scanOperator(r Row) (kyb.Operator, error) {
+	var op kyb.Operator
+	var created, issued, disabled Time
+	err := r.Scan(&op.ID, &op.Name, &op.Admin, &op.TokenHash, &created, &issued, &disabled)
 	if errors.Is(err, ErrNoRows) {
 		return kyb.Operator{}, kyb.NotFound("operator")
 	}
 	if err != nil {
-		return kyb.Operator{}, fmt.Errorf("select operator: %w", err)
+		return kyb.Operator{}, fmt.Errorf("scan operator: %w", err)
 	}
-	op.CreatedAt = created.T
+	op.CreatedAt, op.TokenIssuedAt, op.DisabledAt = created.T, issued.T, disabled.T
 	return op, nil
 }

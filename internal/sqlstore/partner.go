@@ -10,7 +10,7 @@ import (
 
 // CreatePartner stores a partner together with its first API key.
 func (c *Core) CreatePartner(ctx context.Context, p kyb.Partner, key kyb.APIKey, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		if _, err := tx.Exec(ctx, "INSERT INTO partners (id, name, sandbox, created_at) VALUES (?, ?, ?, ?)",
 			p.ID, p.Name, p.Sandbox, c.Dialect.Time(p.CreatedAt)); err != nil {
 			return fmt.Errorf("insert partner: %w", err)
@@ -77,7 +77,7 @@ func scanPartner(row Row) (kyb.Partner, error) {
 // kyb.MaxLiveKeys live keys. The partner's row is read for update, so
 // that concurrent issues take turns and the count stays true until commit.
 func (c *Core) AddAPIKey(ctx context.Context, key kyb.APIKey, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		var id string
 		err := tx.QueryRow(ctx, "SELECT id FROM partners WHERE id = ?"+c.Dialect.ForUpdate, key.PartnerID).Scan(&id)
 		if errors.Is(err, ErrNoRows) {
@@ -103,7 +103,7 @@ func (c *Core) AddAPIKey(ctx context.Context, key kyb.APIKey, audit kyb.AuditEve
 // RevokeAPIKey marks a key revoked at audit.At, filling in the event's
 // partner; revoking a revoked key changes nothing and records nothing.
 func (c *Core) RevokeAPIKey(ctx context.Context, keyID string, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		var revoked Time
 		err := tx.QueryRow(ctx, "SELECT partner_id, revoked_at FROM api_keys WHERE id = ?"+c.Dialect.ForUpdate, keyID).Scan(&audit.PartnerID, &revoked)
 		if errors.Is(err, ErrNoRows) {
@@ -144,7 +144,7 @@ func (c *Core) APIKey(ctx context.Context, keyID string) (kyb.APIKey, error) {
 // SetPartnerRateLimit stores a partner's rate limit, or removes it when l
 // is zero, with its audit event.
 func (c *Core) SetPartnerRateLimit(ctx context.Context, partnerID string, l kyb.RateLimit, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		var perSecond *float64
 		var burst *int
 		if !l.IsZero() {

@@ -13,7 +13,7 @@ import (
 // event, unless the partner already has kyb.MaxEndpoints. The partner's
 // row is read for update, so that concurrent creations take turns.
 func (c *Core) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret []byte, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		var one int
 		if err := tx.QueryRow(ctx, "SELECT 1 FROM partners WHERE id = ?"+c.Dialect.ForUpdate, e.PartnerID).Scan(&one); err != nil && !errors.Is(err, ErrNoRows) {
 			return fmt.Errorf("lock partner: %w", err)
@@ -59,7 +59,7 @@ func (c *Core) Endpoints(ctx context.Context, partnerID string) ([]kyb.Endpoint,
 // DeleteEndpoint removes a partner's endpoint at audit.At; its pending
 // deliveries end as failed.
 func (c *Core) DeleteEndpoint(ctx context.Context, partnerID, id string, audit kyb.AuditEvent) error {
-	return c.Transact(ctx, func(tx Queryer) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
 		n, err := tx.Exec(ctx, "UPDATE webhook_endpoints SET deleted_at = ? WHERE id = ? AND partner_id = ? AND deleted_at IS NULL", c.Dialect.Time(audit.At), id, partnerID)
 		if err != nil {
 			return fmt.Errorf("delete endpoint: %w", err)
@@ -78,7 +78,7 @@ func (c *Core) DeleteEndpoint(ctx context.Context, partnerID, id string, audit k
 // it replaces until previousUntil, and records the audit event.
 func (c *Core) SetEndpointSecret(ctx context.Context, partnerID, id string, sealedSecret []byte, previousUntil time.Time, audit kyb.AuditEvent) (kyb.Endpoint, error) {
 	var e kyb.Endpoint
-	err := c.Transact(ctx, func(tx Queryer) error {
+	err := c.transactAudited(ctx, func(tx Queryer) error {
 		var created Time
 		// The right-hand sides read the row as it was: the previous
 		// secret becomes the one being replaced.
@@ -166,7 +166,7 @@ func (c *Core) attempts(ctx context.Context, eventID string) (map[string][]kyb.A
 // the event's partner and customer.
 func (c *Core) Redeliver(ctx context.Context, eventID string, audit kyb.AuditEvent) (int, error) {
 	var n int64
-	err := c.Transact(ctx, func(tx Queryer) error {
+	err := c.transactAudited(ctx, func(tx Queryer) error {
 		var err error
 		// An erased customer's events have no data left to send.
 		n, err = tx.Exec(ctx, `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_until = NULL

@@ -179,7 +179,7 @@ func testListCustomers(t *testing.T, s kyb.Store) {
 func testOperators(t *testing.T, s kyb.Store) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	_, hash := kyb.NewOperatorToken()
-	op := kyb.Operator{ID: kyb.NewID(kyb.PrefixOperator, now), Name: "Olga", TokenHash: hash, CreatedAt: now}
+	op := kyb.Operator{ID: kyb.NewID(kyb.PrefixOperator, now), Name: "Olga", Admin: true, TokenHash: hash, CreatedAt: now, TokenIssuedAt: now}
 	if err := s.CreateOperator(ctx, op, AuditOf(kyb.ActionOperatorCreated, "", op.ID)); err != nil {
 		t.Fatalf("CreateOperator: %v", err)
 	}
@@ -192,5 +192,57 @@ func testOperators(t *testing.T, s kyb.Store) {
 	}
 	if _, err := s.OperatorByTokenHash(ctx, kyb.HashSecret("wrong")); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("OperatorByTokenHash(wrong) error = %v, want not found", err)
+	}
+	all, err := s.Operators(ctx)
+	if err != nil || !slices.Contains(all, op) {
+		t.Errorf("Operators = %+v, %v; want it to hold %+v", all, err, op)
+	}
+
+	// A new token replaces the old one, issued at the audit's time.
+	rotatedAt := now.Add(time.Minute)
+	_, newHash := kyb.NewOperatorToken()
+	rotation := AuditAt(rotatedAt, kyb.ActionOperatorTokenRotated)
+	rotation.TargetID = op.ID
+	if err := s.SetOperatorToken(ctx, op.ID, newHash, rotation); err != nil {
+		t.Fatalf("SetOperatorToken: %v", err)
+	}
+	if _, err := s.OperatorByTokenHash(ctx, hash); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("the old token after rotation: %v, want not found", err)
+	}
+	want := op
+	want.TokenHash, want.TokenIssuedAt = newHash, rotatedAt
+	if got, err := s.OperatorByTokenHash(ctx, newHash); err != nil || got != want {
+		t.Errorf("OperatorByTokenHash(new) = %+v, %v; want %+v", got, err, want)
+	}
+	if err := s.SetOperatorToken(ctx, "opr_nobody", newHash, rotation); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("SetOperatorToken(unknown) = %v, want not found", err)
+	}
+
+	// Disabling is recorded once; the token still finds the operator, who
+	// is refused by the service.
+	disabledAt := now.Add(2 * time.Minute)
+	disable := AuditAt(disabledAt, kyb.ActionOperatorDisabled)
+	disable.TargetID = op.ID
+	want.DisabledAt = disabledAt
+	for range 2 {
+		if got, err := s.DisableOperator(ctx, op.ID, disable); err != nil || got != want {
+			t.Errorf("DisableOperator = %+v, %v; want %+v", got, err, want)
+		}
+		disable = AuditAt(disabledAt.Add(time.Minute), kyb.ActionOperatorDisabled)
+		disable.TargetID = op.ID
+	}
+	if got, err := s.OperatorByTokenHash(ctx, newHash); err != nil || got != want {
+		t.Errorf("OperatorByTokenHash(disabled) = %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := s.DisableOperator(ctx, "opr_nobody", disable); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("DisableOperator(unknown) = %v, want not found", err)
+	}
+	trail, err := s.AuditEvents(ctx, kyb.AuditFilter{TargetID: op.ID})
+	var actions []string
+	for _, e := range trail {
+		actions = append(actions, e.Action)
+	}
+	if wantActions := []string{kyb.ActionOperatorCreated, kyb.ActionOperatorTokenRotated, kyb.ActionOperatorDisabled}; err != nil || !slices.Equal(actions, wantActions) {
+		t.Errorf("the operator's audit trail = %v, %v; want %v", actions, err, wantActions)
 	}
 }
