@@ -1,0 +1,506 @@
+package screening
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultThreshold is the score from which a name is a hit, chosen from
+// the measurements in BENCHMARKS.md on the full lists.
+const DefaultThreshold = 0.92
+
+// Index holds the names of one or more lists, ready to be matched.
+type Index struct {
+	scratch sync.Pool // of *scratch
+	lists   []List
+	names   []indexedName
+	df      map[string]int     // how many names hold a token
+	posting map[string][]int32 // retrieval key → names
+}
+
+type indexedName struct {
+	list, entry int32
+	name        int16
+	kind        Kind
+	tokens      []string
+	weights     []float64
+}
+
+// maxPosting bounds the names a retrieval key may bring in: a key that
+// common (a prefix shared by thousands of names, such as "moh") is left to
+// the other words of the query.
+const maxPosting = 1500
+
+// NewIndex indexes the names of every entry of the lists. Names in other
+// scripts than Latin are not indexed (see latin).
+func NewIndex(lists ...List) *Index {
+	ix := &Index{lists: lists, df: map[string]int{}, posting: map[string][]int32{}}
+	ix.scratch.New = func() any { return &scratch{} }
+	for li, l := range lists {
+		for ei, e := range l.Entries {
+			for ni, n := range e.Names {
+				if !latin(n.Text) {
+					continue
+				}
+				tokens := Tokens(n.Text, e.Kind)
+				if len(tokens) == 0 {
+					continue
+				}
+				id := int32(len(ix.names))
+				ix.names = append(ix.names, indexedName{list: int32(li), entry: int32(ei), name: int16(ni), kind: e.Kind, tokens: tokens})
+				seen := map[string]bool{}
+				for _, t := range tokens {
+					if !seen[t] {
+						ix.df[t]++
+						seen[t] = true
+					}
+					for _, k := range keys(t) {
+						if p := ix.posting[k]; len(p) == 0 || p[len(p)-1] != id {
+							ix.posting[k] = append(p, id)
+						}
+					}
+				}
+			}
+		}
+	}
+	for i := range ix.names {
+		n := &ix.names[i]
+		n.weights = make([]float64, len(n.tokens))
+		for j, t := range n.tokens {
+			n.weights[j] = ix.weight(t)
+		}
+	}
+	return ix
+}
+
+// keys are the retrieval keys of a token: its first three letters, its
+// last three, its first two with its last and its first with its last
+// two, so that a word with one typo anywhere shares at least one key with
+// the word it misspells.
+func keys(t string) []string {
+	r := []rune(t)
+	if len(r) <= 3 {
+		return []string{"=" + t}
+	}
+	n := len(r)
+	return []string{"<" + string(r[:3]), ">" + string(r[n-3:]), "^" + string(r[:2]) + string(r[n-1]), "$" + string(r[0]) + string(r[n-2:])}
+}
+
+// weight is how much a token says of who a name is: rare words (a family
+// name) count more than common ones (Mohammed, Trading).
+func (ix *Index) weight(t string) float64 {
+	return math.Log(1 + float64(len(ix.names)+1)/float64(ix.df[t]+1))
+}
+
+// Names counts the names indexed.
+func (ix *Index) Names() int { return len(ix.names) }
+
+// Query is one name to screen, with what else is known of its holder.
+type Query struct {
+	// Field names where the name comes from, such as
+	// business_person_list[0].basic_info; it is copied to the hits.
+	Field string
+	Name  string
+	Kind  Kind // KindPerson or KindOrganisation
+	// BirthDate and Countries (nationality, residence, ID issuer, or the
+	// countries of a company) are secondary evidence: they raise or lower
+	// a name's score, never make a hit alone.
+	BirthDate time.Time
+	Countries []string
+}
+
+// Evidence is one piece of secondary evidence of a hit.
+type Evidence struct {
+	// Kind is birth_date or country; Match whether it agreed.
+	Kind  string  `json:"kind"`
+	Match bool    `json:"match"`
+	Value string  `json:"value"` // what the list says
+	Delta float64 `json:"delta"` // what it did to the score
+}
+
+// Hit is a listed entry that a query's name resembles, and why.
+type Hit struct {
+	Source  string `json:"list"`
+	EntryID string `json:"entry_id"`
+	Kind    Kind   `json:"entry_kind"`
+	// ListName is the entry's name or alias that matched, with its type
+	// and quality.
+	ListName    string     `json:"list_name"`
+	NameType    string     `json:"name_type"`
+	NameQuality string     `json:"name_quality"`
+	Field       string     `json:"field"`
+	Value       string     `json:"value"`
+	NameScore   float64    `json:"name_score"`
+	Score       float64    `json:"score"`
+	Evidence    []Evidence `json:"evidence,omitempty"`
+	Programmes  []string   `json:"programmes,omitempty"`
+}
+
+// Entry returns the list entry of a hit.
+func (ix *Index) Entry(h Hit) (Entry, bool) {
+	for _, l := range ix.lists {
+		if l.Source != h.Source {
+			continue
+		}
+		for _, e := range l.Entries {
+			if e.ID == h.EntryID {
+				return e, true
+			}
+		}
+	}
+	return Entry{}, false
+}
+
+// minPairSimilarity is the similarity below which two words do not match.
+const minPairSimilarity = 0.8
+
+// Screen returns the entries whose names score at least threshold against
+// the query, best first, one hit (the best name) per entry.
+func (ix *Index) Screen(q Query, threshold float64) []Hit {
+	if !latin(q.Name) {
+		return nil
+	}
+	tokens := Tokens(q.Name, q.Kind)
+	if len(tokens) == 0 {
+		return nil
+	}
+	weights := make([]float64, len(tokens))
+	for i, t := range tokens {
+		weights[i] = ix.weight(t)
+	}
+	best := map[[2]int32]Hit{}
+	// The same listed words come up in many candidates: each query word
+	// is compared with each once.
+	memo := make([]map[string]float64, len(tokens))
+	for i := range memo {
+		memo[i] = map[string]float64{}
+	}
+	sim := func(i int, word string) float64 {
+		v, ok := memo[i][word]
+		if !ok {
+			v = wordSimilarity(tokens[i], word)
+			memo[i][word] = v
+		}
+		return v
+	}
+	for _, id := range ix.candidates(tokens, weights) {
+		n := &ix.names[id]
+		if !kindMatches(q.Kind, n.kind) {
+			continue
+		}
+		nameScore := similarity(tokens, weights, n.tokens, n.weights, sim)
+		e := &ix.lists[n.list].Entries[n.entry]
+		name := e.Names[n.name]
+		if name.Quality == QualityWeak && nameScore < 0.97 {
+			// A weak alias is broad: only a near-exact match counts.
+			continue
+		}
+		if nameScore < threshold-0.15 {
+			continue
+		}
+		score, evidence := adjust(nameScore, q, e)
+		if score < threshold {
+			continue
+		}
+		key := [2]int32{n.list, n.entry}
+		if prev, ok := best[key]; ok && prev.Score >= score {
+			continue
+		}
+		best[key] = Hit{
+			Source: ix.lists[n.list].Source, EntryID: e.ID, Kind: e.Kind,
+			ListName: name.Text, NameType: name.Type, NameQuality: name.Quality,
+			Field: q.Field, Value: q.Name, NameScore: round(nameScore), Score: round(score), Evidence: evidence, Programmes: e.Programmes,
+		}
+	}
+	hits := make([]Hit, 0, len(best))
+	for _, h := range best {
+		hits = append(hits, h)
+	}
+	slices.SortFunc(hits, func(a, b Hit) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Source, b.Source), cmp.Compare(a.EntryID, b.EntryID))
+	})
+	return hits
+}
+
+func kindMatches(query, listed Kind) bool {
+	if query == KindPerson {
+		return listed == KindPerson
+	}
+	return listed == KindOrganisation
+}
+
+func round(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// candidates returns the names that share retrieval keys with enough of
+// the query: a name can only score high if the words it shares carry most
+// of the query's weight, so names sharing less are not scored at all.
+func (ix *Index) candidates(tokens []string, weights []float64) []int32 {
+	var total float64
+	for _, w := range weights {
+		total += w
+	}
+	sc := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(sc)
+	if len(sc.shared) < len(ix.names) {
+		sc.shared, sc.seenBy = make([]float64, len(ix.names)), make([]int32, len(ix.names))
+	}
+	touched := sc.touched[:0]
+	for i, t := range tokens {
+		stamp := int32(i + 1)
+		for _, k := range keys(t) {
+			p := ix.posting[k]
+			if len(p) > maxPosting {
+				// Too common to retrieve by; a name holding it shares
+				// other keys, or the query has nothing rarer.
+				if len(tokens) > 1 {
+					continue
+				}
+				p = p[:maxPosting]
+			}
+			for _, id := range p {
+				if sc.seenBy[id] == stamp {
+					continue // this token counted for the name already
+				}
+				if sc.seenBy[id] == 0 {
+					touched = append(touched, id)
+				}
+				sc.seenBy[id] = stamp
+				sc.shared[id] += weights[i]
+			}
+		}
+	}
+	var out []int32
+	for _, id := range touched {
+		if sc.shared[id] >= minSharedWeight*total {
+			out = append(out, id)
+		}
+		sc.shared[id], sc.seenBy[id] = 0, 0
+	}
+	sc.touched = touched
+	return out
+}
+
+// scratch is the per-query working memory of candidates, kept in a pool:
+// arrays over every name, cleared where they were touched.
+type scratch struct {
+	shared  []float64
+	seenBy  []int32
+	touched []int32
+}
+
+// minSharedWeight is the share of the query's weight a name must share
+// keys with to be scored.
+const minSharedWeight = 0.5
+
+// extraWordCost is what a word of the listed name that the query lacks
+// costs, relative to its weight: a dropped middle name costs a little, a
+// different family name a lot (its weight is high).
+const extraWordCost = 0.12
+
+// similarity scores two names word by word, whatever their order: the
+// words are paired greedily by sim (wordSimilarity of the i-th query word
+// and a listed word), and the score is
+// the weighted share of the pairs' similarity, where words left unpaired
+// count against it (the listed name's extra words less than the query's).
+// Names written with and without spaces (AL QAIDA, ALQAIDA) are also
+// compared whole.
+func similarity(q []string, qw []float64, c []string, cw []float64, sim func(i int, word string) float64) float64 {
+	type pair struct {
+		i, j int
+		s    float64
+	}
+	var buf [64]pair
+	pairs := buf[:0]
+	for i := range q {
+		for j, b := range c {
+			if s := sim(i, b); s >= minPairSimilarity {
+				pairs = append(pairs, pair{i, j, s})
+			}
+		}
+	}
+	slices.SortFunc(pairs, func(a, b pair) int { return cmp.Compare(b.s, a.s) })
+	usedQ := make([]bool, len(q))
+	usedC := make([]bool, len(c))
+	var matched, total float64
+	for _, p := range pairs {
+		if usedQ[p.i] || usedC[p.j] {
+			continue
+		}
+		usedQ[p.i], usedC[p.j] = true, true
+		w := (qw[p.i] + cw[p.j]) / 2
+		matched += w * p.s
+		total += w
+	}
+	for i, used := range usedQ {
+		if !used {
+			total += qw[i]
+		}
+	}
+	for j, used := range usedC {
+		if !used {
+			total += extraWordCost * cw[j]
+		}
+	}
+	score := 0.0
+	if total > 0 {
+		score = matched / total
+	}
+	if len(q) != len(c) && score < 0.96 {
+		// One name written with spaces, the other without.
+		if a, b := strings.Join(q, ""), strings.Join(c, ""); a == b || len(a) >= 8 && editDistance(a, b, 1) <= 1 {
+			score = 0.96
+		}
+	}
+	return score
+}
+
+// wordSimilarity compares two words by their edit distance (letters
+// replaced, dropped, added or two swapped): equal is 1, one edit in a word
+// of four letters or more 0.95, two edits in a long word less; anything
+// further apart does not match (0). An initial (J) matches a word it
+// begins (JOHN) at 0.9.
+func wordSimilarity(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	if len(a) == 1 || len(b) == 1 {
+		if a[0] == b[0] {
+			return 0.9
+		}
+		return 0
+	}
+	long := max(len(a), len(b))
+	switch d := editDistance(a, b, 2); {
+	case d == 1 && long >= 4:
+		return 0.95
+	case d == 2 && long >= 8:
+		return 0.88
+	case d == 2 && long >= 6:
+		return 0.84
+	}
+	return 0
+}
+
+// editDistance is the optimal string alignment distance of two words
+// (Damerau-Levenshtein without moving a letter twice), or limit+1 once it
+// is certain to exceed limit. Folded words are nearly always ASCII, so it
+// compares bytes, and runes only when it must.
+func editDistance(a, b string, limit int) int {
+	if d := len(a) - len(b); d > 2*limit || -d > 2*limit {
+		return limit + 1 // even in runes, too far apart in length
+	}
+	if ascii(a) && ascii(b) && len(b) < 48 {
+		return distance([]byte(a), []byte(b), limit)
+	}
+	return distance([]rune(a), []rune(b), limit)
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func distance[T byte | rune](a, b []T, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	var rows [3][48]int
+	var prev2, prev, cur []int
+	if len(b) < 48 {
+		prev2, prev, cur = rows[0][:len(b)+1], rows[1][:len(b)+1], rows[2][:len(b)+1]
+	} else {
+		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[len(b)], limit+1)
+}
+
+// Secondary evidence: what a birth date or a country that agrees or
+// disagrees does to a name's score.
+const (
+	birthDateMatch    = 0.04
+	birthDateMismatch = -0.12
+	countryMatch      = 0.02
+	countryMismatch   = -0.04
+)
+
+// adjust applies the secondary evidence of a query to a name score.
+func adjust(score float64, q Query, e *Entry) (float64, []Evidence) {
+	var ev []Evidence
+	if !q.BirthDate.IsZero() && len(e.BirthDates) > 0 {
+		match := false
+		var listed []string
+		for _, d := range e.BirthDates {
+			match = match || d.Covers(q.BirthDate)
+			listed = append(listed, d.String())
+		}
+		delta := birthDateMismatch
+		if match {
+			delta = birthDateMatch
+		}
+		score += delta
+		ev = append(ev, Evidence{Kind: "birth_date", Match: match, Value: strings.Join(listed, ", "), Delta: delta})
+	}
+	listed := append(slices.Clone(e.Nationalities), e.Countries...)
+	if len(q.Countries) > 0 && len(listed) > 0 {
+		match := false
+		for _, c := range q.Countries {
+			match = match || slices.Contains(listed, c)
+		}
+		delta := countryMismatch
+		if match {
+			delta = countryMatch
+		}
+		score += delta
+		ev = append(ev, Evidence{Kind: "country", Match: match, Value: strings.Join(listed, ", "), Delta: delta})
+	}
+	return min(score, 1), ev
+}
+
+// String renders a birth date as the list gives it: 1965-03-12, 1965-03,
+// 1965 or 1960-1962.
+func (b BirthDate) String() string {
+	switch {
+	case b.ToYear > 0:
+		return itoa4(b.Year) + "-" + itoa4(b.ToYear)
+	case b.Month == 0:
+		return itoa4(b.Year)
+	case b.Day == 0:
+		return itoa4(b.Year) + "-" + itoa2(b.Month)
+	}
+	return itoa4(b.Year) + "-" + itoa2(b.Month) + "-" + itoa2(b.Day)
+}
+
+func itoa4(n int) string {
+	return string([]byte{byte('0' + n/1000%10), byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)})
+}
+func itoa2(n int) string { return string([]byte{byte('0' + n/10%10), byte('0' + n%10)}) }
