@@ -7,22 +7,29 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-// RewrapBatch puts up to limit values of each kind under the newest key;
-// see kyb.EncryptionStore. Every replacement compares the old value, so a
-// value changed meanwhile (by an erasure, another rotation) is left alone
-// and found again by the next batch if it still needs it.
-func (c *Core) RewrapBatch(ctx context.Context, limit int) (int, error) {
-	total := 0
-	for _, step := range []func(context.Context, int) (int, error){
-		c.rewrapDataKeys, c.sealPlainCustomers, c.sealPlainEvents, c.rewrapWrappedKeys, c.rewrapSecrets, c.rewrapFiles,
-	} {
-		n, err := step(ctx, limit)
-		if err != nil {
-			return total, err
-		}
-		total += n
+// RewrapBatch puts up to limit values of the kind from names under the
+// newest key, walking each kind in id order from from.After, so that one
+// rotation reads each row once; see kyb.EncryptionStore. Every
+// replacement compares the old value, so a value changed meanwhile (by an
+// erasure, another rotation) is left alone.
+func (c *Core) RewrapBatch(ctx context.Context, from kyb.RewrapCursor, limit int) (kyb.RewrapCursor, int, error) {
+	steps := []func(ctx context.Context, after string, limit int) (last string, found, changed int, err error){
+		c.rewrapDataKeys, c.sealPlainCustomers, c.sealPlainEvents, c.rewrapWrappedKeys, c.rewrapSecrets, c.rewrapPreviousSecrets, c.rewrapFiles,
 	}
-	return total, nil
+	if from.Step >= len(steps) {
+		return kyb.RewrapCursor{Step: len(steps), Done: true}, 0, nil
+	}
+	last, found, changed, err := steps[from.Step](ctx, from.After, limit)
+	if err != nil {
+		return from, changed, err
+	}
+	if found < limit {
+		// This kind is done; the next batch starts the next kind.
+		next := kyb.RewrapCursor{Step: from.Step + 1}
+		next.Done = next.Step == len(steps)
+		return next, changed, nil
+	}
+	return kyb.RewrapCursor{Step: from.Step, After: last}, changed, nil
 }
 
 // sealedValue is one value to move onto the newest key.
@@ -76,63 +83,83 @@ func (c *Core) rewrap(ctx context.Context, what string, values []sealedValue, ad
 
 func (c *Core) newestHex() string { return fmt.Sprintf("%02X", c.Keys.Newest()) }
 
-func (c *Core) rewrapDataKeys(ctx context.Context, limit int) (int, error) {
-	values, err := c.selectValues(ctx, "SELECT id, data_key FROM customers WHERE data_key IS NOT NULL AND data_key_kek <> ? LIMIT ?",
-		int(c.Keys.Newest()), limit)
+func (c *Core) rewrapDataKeys(ctx context.Context, after string, limit int) (string, int, int, error) {
+	values, err := c.selectValues(ctx, "SELECT id, data_key FROM customers WHERE id > ? AND data_key IS NOT NULL AND data_key_kek <> ? ORDER BY id LIMIT ?",
+		after, int(c.Keys.Newest()), limit)
 	if err != nil {
-		return 0, fmt.Errorf("select data keys: %w", err)
+		return "", 0, 0, fmt.Errorf("select data keys: %w", err)
 	}
-	return c.rewrap(ctx, "data key of", values, dataKeyAD,
+	n, err := c.rewrap(ctx, "data key of", values, dataKeyAD,
 		"UPDATE customers SET data_key = ?, data_key_kek = "+fmt.Sprint(int(c.Keys.Newest()))+" WHERE id = ? AND data_key = ?")
+	return lastID(values), len(values), n, err
 }
 
-func (c *Core) rewrapWrappedKeys(ctx context.Context, limit int) (int, error) {
-	values, err := c.selectValues(ctx, "SELECT name, wrapped FROM wrapped_keys WHERE "+c.Dialect.KeyIDOf("wrapped")+" <> ? LIMIT ?", c.newestHex(), limit)
+func (c *Core) rewrapWrappedKeys(ctx context.Context, after string, limit int) (string, int, int, error) {
+	values, err := c.selectValues(ctx, "SELECT name, wrapped FROM wrapped_keys WHERE name > ? AND "+c.Dialect.KeyIDOf("wrapped")+" <> ? ORDER BY name LIMIT ?",
+		after, c.newestHex(), limit)
 	if err != nil {
-		return 0, fmt.Errorf("select wrapped keys: %w", err)
+		return "", 0, 0, fmt.Errorf("select wrapped keys: %w", err)
 	}
-	return c.rewrap(ctx, "key", values, func(name string) []byte { return wrappedKeyAD(name) },
-		"UPDATE wrapped_keys SET wrapped = ? WHERE name = ? AND wrapped = ?")
+	n, err := c.rewrap(ctx, "key", values, wrappedKeyAD, "UPDATE wrapped_keys SET wrapped = ? WHERE name = ? AND wrapped = ?")
+	return lastID(values), len(values), n, err
 }
 
-func (c *Core) rewrapSecrets(ctx context.Context, limit int) (int, error) {
-	values, err := c.selectValues(ctx, "SELECT id, secret_sealed FROM webhook_endpoints WHERE "+c.Dialect.KeyIDOf("secret_sealed")+" <> ? LIMIT ?", c.newestHex(), limit)
+func (c *Core) rewrapSecrets(ctx context.Context, after string, limit int) (string, int, int, error) {
+	values, err := c.selectValues(ctx, "SELECT id, secret_sealed FROM webhook_endpoints WHERE id > ? AND "+c.Dialect.KeyIDOf("secret_sealed")+" <> ? ORDER BY id LIMIT ?",
+		after, c.newestHex(), limit)
 	if err != nil {
-		return 0, fmt.Errorf("select webhook secrets: %w", err)
+		return "", 0, 0, fmt.Errorf("select webhook secrets: %w", err)
 	}
-	n, err := c.rewrap(ctx, "secret of endpoint", values, func(id string) []byte { return []byte(id) },
-		"UPDATE webhook_endpoints SET secret_sealed = ? WHERE id = ? AND secret_sealed = ?")
+	n, err := c.rewrap(ctx, "secret of endpoint", values, rowAD, "UPDATE webhook_endpoints SET secret_sealed = ? WHERE id = ? AND secret_sealed = ?")
+	return lastID(values), len(values), n, err
+}
+
+// rewrapPreviousSecrets re-seals the secrets before the last rotation,
+// which sign during their grace.
+func (c *Core) rewrapPreviousSecrets(ctx context.Context, after string, limit int) (string, int, int, error) {
+	values, err := c.selectValues(ctx, "SELECT id, previous_secret_sealed FROM webhook_endpoints WHERE id > ? AND previous_secret_sealed IS NOT NULL AND "+
+		c.Dialect.KeyIDOf("previous_secret_sealed")+" <> ? ORDER BY id LIMIT ?", after, c.newestHex(), limit)
 	if err != nil {
-		return n, err
+		return "", 0, 0, fmt.Errorf("select previous webhook secrets: %w", err)
 	}
-	// The secret before the last rotation, which signs during its grace.
-	values, err = c.selectValues(ctx, "SELECT id, previous_secret_sealed FROM webhook_endpoints WHERE previous_secret_sealed IS NOT NULL AND "+
-		c.Dialect.KeyIDOf("previous_secret_sealed")+" <> ? LIMIT ?", c.newestHex(), limit)
-	if err != nil {
-		return n, fmt.Errorf("select previous webhook secrets: %w", err)
-	}
-	m, err := c.rewrap(ctx, "previous secret of endpoint", values, func(id string) []byte { return []byte(id) },
+	n, err := c.rewrap(ctx, "previous secret of endpoint", values, rowAD,
 		"UPDATE webhook_endpoints SET previous_secret_sealed = ? WHERE id = ? AND previous_secret_sealed = ?")
-	return n + m, err
+	return lastID(values), len(values), n, err
+}
+
+// rowAD is what files and webhook secrets authenticate: their row's id.
+func rowAD(id string) []byte { return []byte(id) }
+
+func lastID(values []sealedValue) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[len(values)-1].id
 }
 
 // rewrapFiles re-seals files a few at a time, whatever limit says: each
 // may be megabytes.
-func (c *Core) rewrapFiles(ctx context.Context, limit int) (int, error) {
-	values, err := c.selectValues(ctx, "SELECT id, content FROM files WHERE "+c.Dialect.KeyIDOf("content")+" <> ? LIMIT ?", c.newestHex(), min(limit, 8))
+func (c *Core) rewrapFiles(ctx context.Context, after string, limit int) (string, int, int, error) {
+	few := min(limit, 8)
+	values, err := c.selectValues(ctx, "SELECT id, content FROM files WHERE id > ? AND "+c.Dialect.KeyIDOf("content")+" <> ? ORDER BY id LIMIT ?",
+		after, c.newestHex(), few)
 	if err != nil {
-		return 0, fmt.Errorf("select files: %w", err)
+		return "", 0, 0, fmt.Errorf("select files: %w", err)
 	}
-	return c.rewrap(ctx, "file", values, func(id string) []byte { return []byte(id) },
-		"UPDATE files SET content = ? WHERE id = ? AND content = ?")
+	n, err := c.rewrap(ctx, "file", values, rowAD, "UPDATE files SET content = ? WHERE id = ? AND content = ?")
+	found := len(values)
+	if found == few {
+		found = limit // a full batch of files: more may follow
+	}
+	return lastID(values), found, n, err
 }
 
 // sealPlainCustomers seals customers written before encryption: each gets
 // a data key, its profile sealed and its identifiers hashed.
-func (c *Core) sealPlainCustomers(ctx context.Context, limit int) (int, error) {
-	values, err := c.selectValues(ctx, "SELECT id, profile FROM customers WHERE data_key IS NULL AND erased_at IS NULL LIMIT ?", limit)
+func (c *Core) sealPlainCustomers(ctx context.Context, after string, limit int) (string, int, int, error) {
+	values, err := c.selectValues(ctx, "SELECT id, profile FROM customers WHERE id > ? AND data_key IS NULL AND erased_at IS NULL ORDER BY id LIMIT ?", after, limit)
 	if err != nil {
-		return 0, fmt.Errorf("select plain customers: %w", err)
+		return "", 0, 0, fmt.Errorf("select plain customers: %w", err)
 	}
 	changed := 0
 	err = c.Transact(ctx, func(tx Queryer) error {
@@ -158,16 +185,16 @@ func (c *Core) sealPlainCustomers(ctx context.Context, limit int) (int, error) {
 		}
 		return nil
 	})
-	return changed, err
+	return lastID(values), len(values), changed, err
 }
 
 // sealPlainEvents seals events written in plain: before encryption, or by
 // a status change that raced sealPlainCustomers.
-func (c *Core) sealPlainEvents(ctx context.Context, limit int) (int, error) {
+func (c *Core) sealPlainEvents(ctx context.Context, after string, limit int) (string, int, int, error) {
 	rows, err := c.Read.Query(ctx, `SELECT e.id, e.customer_id, e.data, cu.data_key FROM events e JOIN customers cu ON cu.id = e.customer_id
-		WHERE e.sealed_data IS NULL AND e.data <> '' AND cu.data_key IS NOT NULL LIMIT ?`, limit)
+		WHERE e.id > ? AND e.sealed_data IS NULL AND e.data <> '' AND cu.data_key IS NOT NULL ORDER BY e.id LIMIT ?`, after, limit)
 	if err != nil {
-		return 0, fmt.Errorf("select plain events: %w", err)
+		return "", 0, 0, fmt.Errorf("select plain events: %w", err)
 	}
 	type plainEvent struct {
 		e          kyb.Event
@@ -179,14 +206,14 @@ func (c *Core) sealPlainEvents(ctx context.Context, limit int) (int, error) {
 		var data []byte
 		if err := rows.Scan(&p.e.ID, &p.e.CustomerID, &data, &p.wrappedKey); err != nil {
 			rows.Close()
-			return 0, fmt.Errorf("scan plain event: %w", err)
+			return "", 0, 0, fmt.Errorf("scan plain event: %w", err)
 		}
 		p.e.Data = data
 		events = append(events, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("select plain events: %w", err)
+		return "", 0, 0, fmt.Errorf("select plain events: %w", err)
 	}
 	changed := 0
 	err = c.Transact(ctx, func(tx Queryer) error {
@@ -204,5 +231,9 @@ func (c *Core) sealPlainEvents(ctx context.Context, limit int) (int, error) {
 		}
 		return nil
 	})
-	return changed, err
+	last := ""
+	if len(events) > 0 {
+		last = events[len(events)-1].e.ID
+	}
+	return last, len(events), changed, err
 }

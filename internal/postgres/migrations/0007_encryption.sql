@@ -12,11 +12,10 @@ ALTER TABLE customers ADD COLUMN data_key_kek integer;
 ALTER TABLE customers ADD COLUMN erased_at timestamptz;
 -- Keyed hashes (HMAC-SHA256, hex) of personal values that are compared but
 -- never read: the business identifier with its country, and each person's
--- ID number with its issuing country (space-separated).
+-- ID number with its issuing country (space-separated). No index yet:
+-- nothing looks them up, and each index costs every create a write.
 ALTER TABLE customers ADD COLUMN business_identifier_hmac text;
 ALTER TABLE customers ADD COLUMN id_number_hmacs text;
-CREATE INDEX customers_business_identifier ON customers (business_identifier_hmac) WHERE business_identifier_hmac IS NOT NULL;
-CREATE INDEX customers_data_key_kek ON customers (data_key_kek);
 
 ALTER TABLE events ALTER COLUMN data TYPE text;
 ALTER TABLE events ADD COLUMN sealed_data bytea;
