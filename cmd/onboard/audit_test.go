@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/storetest"
@@ -193,22 +190,4 @@ func linkAt(t *testing.T, dbURL string, seq int64) kyb.AuditLink {
 
 // tryRawSQL runs one statement on the database directly and returns its
 // error.
-func tryRawSQL(dbURL, statement string) error {
-	ctx := context.Background()
-	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-		db, err := sql.Open("sqlite", "file:"+path)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		_, err = db.ExecContext(ctx, statement)
-		return err
-	}
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, statement)
-	return err
-}
+func tryRawSQL(dbURL, statement string) error { return rawRow(dbURL, statement, nil) }

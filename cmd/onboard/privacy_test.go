@@ -121,27 +121,7 @@ func operatorToken(t *testing.T, dbURL string, flags ...string) string {
 // the database (or a backup) could; ? placeholders on both engines.
 func rawExec(t *testing.T, dbURL, query string, args ...any) {
 	t.Helper()
-	engine, target, _ := config.ParseDatabaseURL(dbURL)
-	if engine == config.SQLite {
-		db, err := sql.Open("sqlite", "file:"+target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if _, err := db.Exec(query, args...); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		return
-	}
-	for i := 1; strings.Contains(query, "?"); i++ {
-		query = strings.Replace(query, "?", fmt.Sprintf("$%d", i), 1)
-	}
-	conn, err := pgx.Connect(context.Background(), target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), query, args...); err != nil {
+	if err := rawRow(dbURL, query, args); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 }
@@ -159,27 +139,42 @@ func keyIDOf(dbURL, column string) string {
 func rawCount(t *testing.T, dbURL, query string) int {
 	t.Helper()
 	var n int
-	engine, target, _ := config.ParseDatabaseURL(dbURL)
-	if engine == config.SQLite {
-		db, err := sql.Open("sqlite", "file:"+target)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		if err := db.QueryRow(query).Scan(&n); err != nil {
-			t.Fatalf("%s: %v", query, err)
-		}
-		return n
-	}
-	conn, err := pgx.Connect(context.Background(), target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if err := conn.QueryRow(context.Background(), query).Scan(&n); err != nil {
+	if err := rawRow(dbURL, query, nil, &n); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// rawRow runs a statement on the database directly, bypassing the
+// service, and scans its one row into dest when given; ? placeholders on
+// both engines.
+func rawRow(dbURL, query string, args []any, dest ...any) error {
+	ctx := context.Background()
+	if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+		db, err := sql.Open("sqlite", "file:"+path)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if len(dest) > 0 {
+			return db.QueryRowContext(ctx, query, args...).Scan(dest...)
+		}
+		_, err = db.ExecContext(ctx, query, args...)
+		return err
+	}
+	for i := 1; strings.Contains(query, "?"); i++ {
+		query = strings.Replace(query, "?", fmt.Sprintf("$%d", i), 1)
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if len(dest) > 0 {
+		return conn.QueryRow(ctx, query, args...).Scan(dest...)
+	}
+	_, err = conn.Exec(ctx, query, args...)
+	return err
 }
 
 // atRest returns the bytes an attacker with the database would read: the

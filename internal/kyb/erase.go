@@ -53,6 +53,16 @@ func ErrErased(customerID string) *Error {
 	return e
 }
 
+// changeable reads a customer that is about to change: any partner's, and
+// not erased.
+func (s *Service) changeable(ctx context.Context, customerID string) (Customer, error) {
+	c, err := s.store.CustomerByID(ctx, customerID)
+	if err == nil && !c.ErasedAt.IsZero() {
+		return Customer{}, ErrErased(c.ID)
+	}
+	return c, err
+}
+
 // EraseCustomer erases a customer's personal data (crypto-shredding: its
 // data key is destroyed) and the documents its profile names, keeping its
 // ids, status history and audit trail. An active customer cannot be
@@ -61,12 +71,9 @@ func (s *Service) EraseCustomer(ctx context.Context, actor Actor, customerID str
 	if err := req.Validate(); err != nil {
 		return Customer{}, err
 	}
-	c, err := s.store.CustomerByID(ctx, customerID)
+	c, err := s.changeable(ctx, customerID)
 	if err != nil {
 		return Customer{}, err
-	}
-	if !c.ErasedAt.IsZero() {
-		return Customer{}, ErrErased(c.ID)
 	}
 	if c.Status == StatusActive {
 		e := Conflict("customer_active", "an active customer cannot be erased; suspend or reject it first")

@@ -174,12 +174,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if err := change.Validate(); err != nil {
 		return Customer{}, err
 	}
-	c, err := s.store.CustomerByID(ctx, customerID)
+	c, err := s.changeable(ctx, customerID)
 	if err != nil {
 		return Customer{}, err
-	}
-	if !c.ErasedAt.IsZero() {
-		return Customer{}, ErrErased(c.ID)
 	}
 	if !c.Status.CanBecome(change.Status) {
 		return Customer{}, ErrTransition(c.Status, change.Status)
