@@ -8,14 +8,15 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-// EraseCustomer destroys a customer's data key and everything sealed or
-// hashed from its profile, deletes the files fileIDs, and stops the
+// EraseCustomer destroys a customer's data key and everything sealed,
+// hashed or digested from its profile, deletes the files fileIDs, and stops the
 // pending deliveries of its events, recording audit; see
 // kyb.ErasureStore.
 func (c *Core) EraseCustomer(ctx context.Context, audit kyb.AuditEvent, fileIDs []string) (kyb.Customer, error) {
 	var erased kyb.Customer
 	err := c.transactAudited(ctx, func(tx Queryer) error {
-		n, err := tx.Exec(ctx, `UPDATE customers SET data_key = NULL, data_key_kek = NULL, sealed_profile = NULL, profile = '',
+		// The fingerprint goes too: it is a digest of the whole profile.
+		n, err := tx.Exec(ctx, `UPDATE customers SET data_key = NULL, data_key_kek = NULL, sealed_profile = NULL, profile = '', fingerprint = '',
 				business_identifier_hmac = NULL, id_number_hmacs = NULL, erased_at = ?
 			WHERE id = ? AND status = ? AND erased_at IS NULL`, c.Dialect.Time(audit.At), audit.CustomerID, audit.FromStatus)
 		if err != nil {
