@@ -41,6 +41,9 @@ Usage:
                                           erase a customer's personal data (not while active)
   onboard customers erase-expired [--retain-rejected 43800h]
                                           erase customers rejected longer ago than the retention period
+  onboard lists import --source ofac-sdn --dir DIR | --source un --file FILE
+                                          import a sanctions list as its new snapshot (unchanged files: none)
+  onboard lists list                      the imported snapshots, the one in force of each source first
   onboard webhooks create --partner ID --url URL [--json]
                                           register a partner's endpoint and print its signing secret
   onboard webhooks list --partner ID      list a partner's endpoints
@@ -118,6 +121,10 @@ func run(ctx context.Context, args []string, e env) error {
 		return customersErase(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "erase-expired":
 		return customersEraseExpired(ctx, rest[1:], e)
+	case cmd == "lists" && sub == "import":
+		return listsImport(ctx, rest[1:], e)
+	case cmd == "lists" && sub == "list":
+		return listsList(ctx, rest[1:], e)
 	case cmd == "keys" && sub == "rotate-encryption":
 		return keysRotateEncryption(ctx, rest[1:], e)
 	case cmd == "webhooks" && sub == "create":

@@ -12,6 +12,7 @@ type Store interface {
 	WebhookStore
 	RateLimitStore
 	ErasureStore
+	ListStore
 	EncryptionStore
 	AuditStore
 	AuditChainStore

@@ -1,0 +1,97 @@
+package kyb
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/onboardkyb/onboard/internal/screening"
+)
+
+// PrefixListSnapshot starts every list snapshot id.
+const PrefixListSnapshot = "lst_"
+
+// ActionListImported records an import of a sanctions list.
+const ActionListImported = "list.imported"
+
+// ListSnapshot is one imported publication of a sanctions list. Every
+// instance matches against the latest snapshot of each source, and a
+// screening records the snapshots it used.
+type ListSnapshot struct {
+	ID     string
+	Source string
+	// PublishedAt is the publisher's date, where the file has one.
+	PublishedAt time.Time
+	SHA256      string
+	Entries     int
+	Aliases     int
+	ImportedAt  time.Time
+}
+
+// ListStore keeps the snapshots of sanctions lists.
+type ListStore interface {
+	// AddListSnapshot stores a snapshot with its entries and the audit
+	// event of its import, in one transaction: a failed import leaves the
+	// previous snapshot in force and nothing of its own.
+	AddListSnapshot(ctx context.Context, s ListSnapshot, entries []screening.Entry, audit AuditEvent) error
+	// ListSnapshots returns every snapshot, newest first.
+	ListSnapshots(ctx context.Context) ([]ListSnapshot, error)
+	// ListEntries returns a snapshot's entries.
+	ListEntries(ctx context.Context, snapshotID string) ([]screening.Entry, error)
+}
+
+// ImportList stores a parsed publication as the new snapshot of its
+// source, unless it is the snapshot in force already (the same sha256):
+// then it returns that one with imported false.
+func (s *Service) ImportList(ctx context.Context, actor Actor, l screening.List) (snap ListSnapshot, imported bool, err error) {
+	snaps, err := s.store.ListSnapshots(ctx)
+	if err != nil {
+		return ListSnapshot{}, false, fmt.Errorf("import list: %w", err)
+	}
+	for _, current := range snaps {
+		if current.Source == l.Source {
+			if current.SHA256 == l.SHA256 {
+				return current, false, nil
+			}
+			break // the newest of the source
+		}
+	}
+	now := s.Now().UTC()
+	snap = ListSnapshot{ID: NewID(PrefixListSnapshot, now), Source: l.Source, PublishedAt: l.Published, SHA256: l.SHA256,
+		Entries: len(l.Entries), Aliases: l.Aliases(), ImportedAt: now}
+	audit := newAuditEvent(now, actor, ActionListImported)
+	audit.TargetID = snap.ID
+	audit.Reason = fmt.Sprintf("%s: %d entries, %d aliases, sha256 %s", l.Source, snap.Entries, snap.Aliases, l.SHA256)
+	if err := s.store.AddListSnapshot(ctx, snap, l.Entries, audit); err != nil {
+		return ListSnapshot{}, false, fmt.Errorf("import list: %w", err)
+	}
+	return snap, true, nil
+}
+
+// ListSnapshots returns every imported snapshot, newest first.
+func (s *Service) ListSnapshots(ctx context.Context) ([]ListSnapshot, error) {
+	return s.store.ListSnapshots(ctx)
+}
+
+// CurrentLists returns the entries of the snapshot in force of each
+// source, ready to index (screening.NewIndex).
+func (s *Service) CurrentLists(ctx context.Context) ([]screening.List, error) {
+	snaps, err := s.store.ListSnapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var lists []screening.List
+	seen := map[string]bool{}
+	for _, snap := range snaps {
+		if seen[snap.Source] {
+			continue
+		}
+		seen[snap.Source] = true
+		entries, err := s.store.ListEntries(ctx, snap.ID)
+		if err != nil {
+			return nil, err
+		}
+		lists = append(lists, screening.List{Source: snap.Source, Published: snap.PublishedAt, SHA256: snap.SHA256, Entries: entries})
+	}
+	return lists, nil
+}
