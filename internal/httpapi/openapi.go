@@ -1,6 +1,10 @@
 package httpapi
 
-import "reflect"
+import (
+	"reflect"
+
+	"github.com/onboardkyb/onboard/internal/screening"
+)
 
 // DocumentedTypes are this package's JSON bodies, by the name with which
 // the OpenAPI overlay (internal/openapi/overlay.json) refers to them in
@@ -10,6 +14,11 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.adminCustomerJSON": reflect.TypeFor[adminCustomerJSON](),
 		"httpapi.auditJSON":         reflect.TypeFor[auditJSON](),
 		"httpapi.healthJSON":        reflect.TypeFor[healthJSON](),
+		"httpapi.listEntryJSON":     reflect.TypeFor[listEntryJSON](),
+		"httpapi.listHitJSON":       reflect.TypeFor[listHitJSON](),
+		"httpapi.listNameJSON":      reflect.TypeFor[listNameJSON](),
+		"httpapi.listSnapshotJSON":  reflect.TypeFor[listSnapshotJSON](),
+		"screening.Evidence":        reflect.TypeFor[screening.Evidence](),
 		"httpapi.newOperatorJSON":   reflect.TypeFor[newOperatorJSON](),
 		"httpapi.newPartnerJSON":    reflect.TypeFor[newPartnerJSON](),
 		"httpapi.partnerJSON":       reflect.TypeFor[partnerJSON](),

@@ -76,6 +76,8 @@ func (s *Server) routes() {
 	s.handle("POST", "/admin/customers/{customer_id}/status", s.operator(s.adminChangeStatus))
 	s.handle("POST", "/admin/customers/{customer_id}/erase", s.admin(s.adminEraseCustomer))
 	s.handle("GET", "/admin/audit", s.operator(s.adminAudit))
+	s.handle("GET", "/admin/lists", s.operator(s.adminListSnapshots))
+	s.handle("GET", "/admin/lists/search", s.operator(s.adminSearchLists))
 	s.handle("GET", "/admin/partners", s.operator(s.adminListPartners))
 	s.handle("POST", "/admin/partners", s.operator(s.adminCreatePartner))
 	s.handle("POST", "/admin/partners/{partner_id}/keys", s.operator(s.adminCreateKey))

@@ -26,6 +26,8 @@ type Service struct {
 	// events, to wake the relay.
 	eventsAdded func()
 	keys        keyCache
+	// lists is the index of the sanctions lists in force.
+	lists listCache
 	// secretGrace is how long a rotated webhook secret keeps signing.
 	secretGrace time.Duration
 	// operatorTokenTTL is how long an operator token works after it was

@@ -3,8 +3,11 @@ package kyb
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/screening"
 )
 
@@ -94,4 +97,94 @@ func (s *Service) CurrentLists(ctx context.Context) ([]screening.List, error) {
 		lists = append(lists, screening.List{Source: snap.Source, Published: snap.PublishedAt, SHA256: snap.SHA256, Entries: entries})
 	}
 	return lists, nil
+}
+
+// ListQuery is an operator's search of the lists in force: a name, what
+// holds it, and the secondary evidence to weigh.
+type ListQuery struct {
+	Name string
+	Kind string // person (the default) or organisation
+	// BirthDate is an RFC 3339 date-time, as in a profile; Country an
+	// ISO 3166-1 alpha-2 code.
+	BirthDate, Country string
+}
+
+// ListHit is a hit of a search, with the entry it is of and the snapshot
+// that holds the entry.
+type ListHit struct {
+	screening.Hit
+	SnapshotID string
+	Entry      screening.Entry
+}
+
+// listCache holds the index of the snapshots in force, rebuilt when a
+// newer snapshot appears (another instance may have imported it).
+type listCache struct {
+	mu        sync.Mutex
+	key       string
+	index     *screening.Index
+	snapshots map[string]string // source → snapshot id
+}
+
+// listIndex returns the index of the snapshots in force.
+func (s *Service) listIndex(ctx context.Context) (*screening.Index, map[string]string, error) {
+	snaps, err := s.store.ListSnapshots(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	current := map[string]string{}
+	var key []string
+	for _, snap := range snaps {
+		if _, ok := current[snap.Source]; !ok {
+			current[snap.Source] = snap.ID
+			key = append(key, snap.ID)
+		}
+	}
+	c := &s.lists
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k := strings.Join(key, " "); c.index == nil || c.key != k {
+		lists, err := s.CurrentLists(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.index, c.key, c.snapshots = screening.NewIndex(lists...), k, current
+	}
+	return c.index, c.snapshots, nil
+}
+
+// SearchLists matches a name against the lists in force and returns its
+// hits, best first, each with its list entry and the evidence weighed.
+func (s *Service) SearchLists(ctx context.Context, q ListQuery) ([]ListHit, error) {
+	var ch checker
+	ch.text("name", q.Name, true, maxNameLength)
+	kind := screening.KindPerson
+	switch q.Kind {
+	case "", string(screening.KindPerson):
+	case string(screening.KindOrganisation):
+		kind = screening.KindOrganisation
+	default:
+		ch.add("kind", api.CodeInvalidValue, "must be person or organisation")
+	}
+	query := screening.Query{Field: "name", Name: q.Name, Kind: kind}
+	if q.BirthDate != "" {
+		query.BirthDate, _ = ch.date("birth_date", q.BirthDate)
+	}
+	if q.Country != "" {
+		ch.country("country", q.Country, false)
+		query.Countries = []string{q.Country}
+	}
+	if len(ch.errs) > 0 {
+		return nil, Invalid(ch.errs)
+	}
+	ix, snapshots, err := s.listIndex(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("search lists: %w", err)
+	}
+	var hits []ListHit
+	for _, h := range ix.Screen(query, screening.DefaultThreshold) {
+		e, _ := ix.Entry(h)
+		hits = append(hits, ListHit{Hit: h, SnapshotID: snapshots[h.Source], Entry: e})
+	}
+	return hits, nil
 }

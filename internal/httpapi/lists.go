@@ -1,0 +1,133 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/onboardkyb/onboard/api"
+	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/screening"
+)
+
+// listSnapshotJSON is an imported publication of a sanctions list.
+type listSnapshotJSON struct {
+	SnapshotID  string `json:"snapshot_id"`
+	Source      string `json:"list"`
+	PublishedAt string `json:"published_at,omitempty"`
+	SHA256      string `json:"sha256"`
+	Entries     int    `json:"entries"`
+	Aliases     int    `json:"aliases"`
+	ImportedAt  string `json:"imported_at"`
+	InForce     bool   `json:"in_force"`
+}
+
+// listHitJSON is a hit of a list search: what matched, how closely, on
+// what evidence, and the whole list entry.
+type listHitJSON struct {
+	Source      string               `json:"list"`
+	SnapshotID  string               `json:"snapshot_id"`
+	EntryID     string               `json:"entry_id"`
+	ListName    string               `json:"list_name"`
+	NameType    string               `json:"name_type"`
+	NameQuality string               `json:"name_quality"`
+	Value       string               `json:"value"`
+	NameScore   float64              `json:"name_score"`
+	Score       float64              `json:"score"`
+	Evidence    []screening.Evidence `json:"evidence"`
+	Entry       listEntryJSON        `json:"entry"`
+}
+
+// listEntryJSON is a listed party as its list gives it.
+type listEntryJSON struct {
+	Kind          string         `json:"kind"`
+	Names         []listNameJSON `json:"names"`
+	BirthDates    []string       `json:"birth_dates"`
+	Nationalities []string       `json:"nationalities"`
+	Countries     []string       `json:"countries"`
+	Programmes    []string       `json:"programmes"`
+	Remarks       string         `json:"remarks,omitempty"`
+	ListedOn      string         `json:"listed_on,omitempty"`
+}
+
+type listNameJSON struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Quality string `json:"quality"`
+}
+
+func (s *Server) adminListSnapshots(w http.ResponseWriter, r *http.Request) error {
+	snaps, err := s.service.ListSnapshots(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]listSnapshotJSON, 0, len(snaps))
+	inForce := map[string]bool{}
+	for _, snap := range snaps {
+		v := listSnapshotJSON{SnapshotID: snap.ID, Source: snap.Source, SHA256: snap.SHA256, Entries: snap.Entries, Aliases: snap.Aliases,
+			ImportedAt: kyb.FormatTime(snap.ImportedAt), InForce: !inForce[snap.Source]}
+		inForce[snap.Source] = true
+		if !snap.PublishedAt.IsZero() {
+			v.PublishedAt = kyb.FormatTime(snap.PublishedAt)
+		}
+		out = append(out, v)
+	}
+	return writeJSON(w, http.StatusOK, api.Data[listSnapshotJSON]{Data: out})
+}
+
+func (s *Server) adminSearchLists(w http.ResponseWriter, r *http.Request) error {
+	q := kyb.ListQuery{}
+	var fields []api.FieldError
+	for name, values := range r.URL.Query() {
+		if len(values) > 1 {
+			fields = append(fields, api.FieldError{Field: name, Code: api.CodeInvalidValue, Message: "must be given once"})
+			continue
+		}
+		switch name {
+		case "name":
+			q.Name = values[0]
+		case "kind":
+			q.Kind = values[0]
+		case "birth_date":
+			q.BirthDate = values[0]
+		case "country":
+			q.Country = values[0]
+		default:
+			fields = append(fields, api.FieldError{Field: name, Code: api.CodeUnknownField, Message: "is not a known query parameter"})
+		}
+	}
+	if len(fields) > 0 {
+		return kyb.Invalid(fields)
+	}
+	hits, err := s.service.SearchLists(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	out := make([]listHitJSON, 0, len(hits))
+	for _, h := range hits {
+		out = append(out, newListHitJSON(h))
+	}
+	return writeJSON(w, http.StatusOK, api.Data[listHitJSON]{Data: out})
+}
+
+func newListHitJSON(h kyb.ListHit) listHitJSON {
+	e := listEntryJSON{Kind: string(h.Entry.Kind), BirthDates: []string{}, Nationalities: nonNil(h.Entry.Nationalities), Countries: nonNil(h.Entry.Countries),
+		Programmes: nonNil(h.Entry.Programmes), Remarks: h.Entry.Remarks, ListedOn: h.Entry.ListedOn}
+	for _, n := range h.Entry.Names {
+		e.Names = append(e.Names, listNameJSON{Name: n.Text, Type: n.Type, Quality: n.Quality})
+	}
+	for _, d := range h.Entry.BirthDates {
+		e.BirthDates = append(e.BirthDates, d.String())
+	}
+	evidence := h.Evidence
+	if evidence == nil {
+		evidence = []screening.Evidence{}
+	}
+	return listHitJSON{Source: h.Source, SnapshotID: h.SnapshotID, EntryID: h.EntryID, ListName: h.ListName, NameType: h.NameType,
+		NameQuality: h.NameQuality, Value: h.Value, NameScore: h.NameScore, Score: h.Score, Evidence: evidence, Entry: e}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
