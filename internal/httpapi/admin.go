@@ -67,8 +67,9 @@ func actorOf(r *http.Request) kyb.Actor {
 // and, when one customer is shown, its history.
 type adminCustomerJSON struct {
 	api.Customer
-	PartnerID string       `json:"partner_id"`
-	History   *[]auditJSON `json:"history,omitempty"`
+	PartnerID string         `json:"partner_id"`
+	Screening *screeningJSON `json:"screening,omitempty"`
+	History   *[]auditJSON   `json:"history,omitempty"`
 }
 
 type auditJSON struct {
@@ -99,7 +100,7 @@ func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
 }
 
 func newAdminCustomerJSON(c kyb.Customer) adminCustomerJSON {
-	return adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID}
+	return adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening)}
 }
 
 // adminListCustomers is the review queue: every partner's customers,

@@ -131,3 +131,44 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// screeningJSON is what screening found for a customer, for operators.
+type screeningJSON struct {
+	ScreenedAt string            `json:"screened_at"`
+	Snapshots  []string          `json:"snapshots"`
+	Hits       []customerHitJSON `json:"hits"`
+}
+
+// customerHitJSON is a hit of a customer's screening: which of its fields
+// resembled which list entry, and how closely.
+type customerHitJSON struct {
+	Source      string               `json:"list"`
+	EntryID     string               `json:"entry_id"`
+	EntryKind   string               `json:"entry_kind"`
+	ListName    string               `json:"list_name"`
+	NameType    string               `json:"name_type"`
+	NameQuality string               `json:"name_quality"`
+	Field       string               `json:"field"`
+	Value       string               `json:"value"`
+	NameScore   float64              `json:"name_score"`
+	Score       float64              `json:"score"`
+	Evidence    []screening.Evidence `json:"evidence"`
+	Programmes  []string             `json:"programmes"`
+}
+
+func newScreeningJSON(sc *kyb.Screening) *screeningJSON {
+	if sc == nil {
+		return nil
+	}
+	out := &screeningJSON{ScreenedAt: kyb.FormatTime(sc.ScreenedAt), Snapshots: nonNil(sc.Snapshots), Hits: []customerHitJSON{}}
+	for _, h := range sc.Hits {
+		evidence := h.Evidence
+		if evidence == nil {
+			evidence = []screening.Evidence{}
+		}
+		out.Hits = append(out.Hits, customerHitJSON{Source: h.Source, EntryID: h.EntryID, EntryKind: string(h.Kind), ListName: h.ListName,
+			NameType: h.NameType, NameQuality: h.NameQuality, Field: h.Field, Value: h.Value, NameScore: h.NameScore, Score: h.Score,
+			Evidence: evidence, Programmes: nonNil(h.Programmes)})
+	}
+	return out
+}

@@ -14,6 +14,7 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.adminCustomerJSON": reflect.TypeFor[adminCustomerJSON](),
 		"httpapi.auditJSON":         reflect.TypeFor[auditJSON](),
 		"httpapi.healthJSON":        reflect.TypeFor[healthJSON](),
+		"httpapi.customerHitJSON":   reflect.TypeFor[customerHitJSON](),
 		"httpapi.listEntryJSON":     reflect.TypeFor[listEntryJSON](),
 		"httpapi.listHitJSON":       reflect.TypeFor[listHitJSON](),
 		"httpapi.listNameJSON":      reflect.TypeFor[listNameJSON](),
@@ -26,5 +27,6 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.rateLimitRequest":  reflect.TypeFor[rateLimitRequest](),
 		"httpapi.redeliveredJSON":   reflect.TypeFor[redeliveredJSON](),
 		"httpapi.revokedJSON":       reflect.TypeFor[revokedJSON](),
+		"httpapi.screeningJSON":     reflect.TypeFor[screeningJSON](),
 	}
 }

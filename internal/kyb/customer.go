@@ -39,6 +39,9 @@ type Customer struct {
 	// ErasedAt is set once the customer's personal data was erased
 	// (Service.EraseCustomer); Profile then holds PartnerCustomerID alone.
 	ErasedAt time.Time
+	// Screening is what screening found at create; nil when no list was
+	// imported then (or the customer is erased). Never in View.
+	Screening *Screening
 }
 
 // View returns the customer as the API shows it to its partner. The

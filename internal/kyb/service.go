@@ -105,6 +105,9 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p api.Pr
 		Profile:     p,
 		Fingerprint: Fingerprint(p),
 	}
+	if c.Screening, err = s.screenProfile(ctx, p, now.Truncate(time.Second)); err != nil {
+		return Customer{}, false, err
+	}
 	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)
 	audit.PartnerID, audit.CustomerID, audit.ToStatus = partnerID, c.ID, c.Status
 	stored, created, err := s.store.CreateCustomer(ctx, c, audit, newEvent(c, api.EventCustomerCreated, now))

@@ -68,6 +68,10 @@ func (s *Service) ImportList(ctx context.Context, actor Actor, l screening.List)
 	if err := s.store.AddListSnapshot(ctx, snap, l.Entries, audit); err != nil {
 		return ListSnapshot{}, false, fmt.Errorf("import list: %w", err)
 	}
+	// This instance matches against it from the next screening on.
+	s.lists.mu.Lock()
+	s.lists.checked = time.Time{}
+	s.lists.mu.Unlock()
 	return snap, true, nil
 }
 
@@ -124,10 +128,23 @@ type listCache struct {
 	key       string
 	index     *screening.Index
 	snapshots map[string]string // source → snapshot id
+	checked   time.Time         // when the snapshots were last looked up
 }
+
+// listRecheck is how often the snapshots in force are looked up again: a
+// list imported on another instance is in force here within it, and a
+// create does not pay a query for it.
+const listRecheck = 5 * time.Second
 
 // listIndex returns the index of the snapshots in force.
 func (s *Service) listIndex(ctx context.Context) (*screening.Index, map[string]string, error) {
+	c := &s.lists
+	c.mu.Lock()
+	if c.checked.After(s.Now().Add(-listRecheck)) {
+		defer c.mu.Unlock()
+		return c.index, c.snapshots, nil
+	}
+	c.mu.Unlock()
 	snaps, err := s.store.ListSnapshots(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -140,7 +157,6 @@ func (s *Service) listIndex(ctx context.Context) (*screening.Index, map[string]s
 			key = append(key, snap.ID)
 		}
 	}
-	c := &s.lists
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if k := strings.Join(key, " "); c.index == nil || c.key != k {
@@ -150,6 +166,7 @@ func (s *Service) listIndex(ctx context.Context) (*screening.Index, map[string]s
 		}
 		c.index, c.key, c.snapshots = screening.NewIndex(lists...), k, current
 	}
+	c.checked = s.Now()
 	return c.index, c.snapshots, nil
 }
 

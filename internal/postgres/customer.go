@@ -39,20 +39,20 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 	return existing, false, err
 }
 
-// createCustomerSQL inserts a customer ($1 to $14,
-// sqlstore.CustomerInsertArgs), its audit event ($15 to $27,
-// sqlstore.AuditArgs) and its webhook event (from $28, see outboxCTE)
+// createCustomerSQL inserts a customer ($1 to $15,
+// sqlstore.CustomerInsertArgs), its audit event ($16 to $28,
+// sqlstore.AuditArgs) and its webhook event (from $29, see outboxCTE)
 // unless the partner has the partner_customer_id already, and answers
 // whether it did.
 var createCustomerSQL = `WITH inserted AS (
 		INSERT INTO customers (` + sqlstore.CustomerInsertColumns + `, event_sequence)
-		VALUES (` + params(1, 14) + `, 1)
+		VALUES (` + params(1, 15) + `, 1)
 		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING
 		RETURNING id, event_sequence),
 	audited AS (
 		INSERT INTO audit_events (` + sqlstore.AuditColumns + `)
-		SELECT ` + params(15, 13) + ` FROM inserted),
-	` + outboxCTE("inserted", 28) + `
+		SELECT ` + params(16, 13) + ` FROM inserted),
+	` + outboxCTE("inserted", 29) + `
 	SELECT count(*) = 1 FROM inserted`
 
 func nullTime(t time.Time) *time.Time {

@@ -55,7 +55,7 @@ func (s *Store) createBatch(ctx context.Context, ops []createOp) ([]createResult
 func (s *Store) createOne(ctx context.Context, tx *preparedTx, op createOp) (createResult, error) {
 	c := op.customer
 	res, err := tx.ExecContext(ctx, `INSERT INTO customers (`+sqlstore.CustomerInsertColumns+`, event_sequence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
 		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING`,
 		sqlstore.CustomerInsertArgs(sqlstore.SQLite, c, op.sealed)...)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // CustomerColumns are the customers columns ScanCustomer reads.
-const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, sealed_profile, data_key, erased_at"
+const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, sealed_profile, data_key, erased_at, sealed_screening"
 
 // Customer returns one of a partner's customers.
 func (c *Core) Customer(ctx context.Context, partnerID, id string) (kyb.Customer, error) {
@@ -53,10 +53,10 @@ func (c *Core) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.Cust
 func (c *Core) ScanCustomer(row Row) (kyb.Customer, error) {
 	var cust kyb.Customer
 	var created, updated, erased Time
-	var profile, sealed, dataKey []byte
+	var profile, sealed, dataKey, sealedScreening []byte
 	var partnerCustomerID string
 	err := row.Scan(&cust.ID, &cust.PartnerID, &cust.Status, &created, &cust.StatusReason, &updated, &profile, &cust.Fingerprint,
-		&partnerCustomerID, &sealed, &dataKey, &erased)
+		&partnerCustomerID, &sealed, &dataKey, &erased, &sealedScreening)
 	if errors.Is(err, ErrNoRows) {
 		return kyb.Customer{}, kyb.NotFound("customer")
 	}
@@ -64,7 +64,7 @@ func (c *Core) ScanCustomer(row Row) (kyb.Customer, error) {
 		return kyb.Customer{}, fmt.Errorf("select customer: %w", err)
 	}
 	cust.CreatedAt, cust.StatusUpdatedAt, cust.ErasedAt = created.T, updated.T, erased.T
-	if err := c.openProfile(&cust, profile, sealed, dataKey, partnerCustomerID); err != nil {
+	if err := c.openProfile(&cust, profile, sealed, dataKey, sealedScreening, partnerCustomerID); err != nil {
 		return kyb.Customer{}, fmt.Errorf("customer %s: %w", cust.ID, err)
 	}
 	return cust, nil

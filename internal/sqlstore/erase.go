@@ -16,7 +16,7 @@ func (c *Core) EraseCustomer(ctx context.Context, audit kyb.AuditEvent, fileIDs 
 	var erased kyb.Customer
 	err := c.transactAudited(ctx, func(tx Queryer) error {
 		// The fingerprint goes too: it is a digest of the whole profile.
-		n, err := tx.Exec(ctx, `UPDATE customers SET data_key = NULL, data_key_kek = NULL, sealed_profile = NULL, profile = '', fingerprint = '',
+		n, err := tx.Exec(ctx, `UPDATE customers SET data_key = NULL, data_key_kek = NULL, sealed_profile = NULL, profile = '', fingerprint = '', sealed_screening = NULL,
 				business_identifier_hmac = NULL, id_number_hmacs = NULL, erased_at = ?
 			WHERE id = ? AND status = ? AND erased_at IS NULL`, c.Dialect.Time(audit.At), audit.CustomerID, audit.FromStatus)
 		if err != nil {

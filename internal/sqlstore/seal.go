@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -17,6 +18,9 @@ import (
 // open.
 func dataKeyAD(customerID string) []byte { return envelope.AD(customerID, "data key") }
 func profileAD(customerID string) []byte { return envelope.AD(customerID, "profile") }
+func screeningAD(customerID string) []byte {
+	return envelope.AD(customerID, "screening")
+}
 func eventAD(customerID, eventID string) []byte {
 	return envelope.AD(customerID, eventID, "event")
 }
@@ -66,6 +70,8 @@ type SealedCustomer struct {
 	BusinessIdentifier, IDNumbers any
 	// Event is the data of the customer's first event, sealed.
 	Event []byte
+	// Screening is what screening found, sealed; nil when not screened.
+	Screening []byte
 }
 
 // SealNew makes a data key for a new customer and seals its profile and
@@ -83,6 +89,13 @@ func (c *Core) SealNew(cust kyb.Customer, event kyb.Event) (SealedCustomer, erro
 		Event:   key.Seal(eventAD(cust.ID, event.ID), event.Data),
 	}
 	s.BusinessIdentifier, s.IDNumbers = c.identifierHashes(cust.Profile)
+	if cust.Screening != nil {
+		b, err := json.Marshal(cust.Screening)
+		if err != nil {
+			return SealedCustomer{}, fmt.Errorf("encode screening: %w", err)
+		}
+		s.Screening = key.Seal(screeningAD(cust.ID), b)
+	}
 	return s, nil
 }
 
@@ -111,7 +124,7 @@ func (c *Core) identifierHashes(p api.Profile) (business, idNumbers any) {
 // CustomerInsertColumns are the columns CustomerInsertArgs fills, in its
 // order.
 const CustomerInsertColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, " +
-	"sealed_profile, data_key, data_key_kek, business_identifier_hmac, id_number_hmacs"
+	"sealed_profile, data_key, data_key_kek, business_identifier_hmac, id_number_hmacs, sealed_screening"
 
 // CustomerInsertArgs are a new customer's values for CustomerInsertColumns.
 func CustomerInsertArgs(d Dialect, c kyb.Customer, s SealedCustomer) []any {
@@ -120,7 +133,7 @@ func CustomerInsertArgs(d Dialect, c kyb.Customer, s SealedCustomer) []any {
 		updated = d.Time(c.StatusUpdatedAt)
 	}
 	return []any{c.ID, c.PartnerID, c.Status, d.Time(c.CreatedAt), c.StatusReason, updated, "", c.Fingerprint, c.Profile.PartnerCustomerID,
-		s.Profile, s.DataKey, s.KEK, s.BusinessIdentifier, s.IDNumbers}
+		s.Profile, s.DataKey, s.KEK, s.BusinessIdentifier, s.IDNumbers, s.Screening}
 }
 
 // SealEvent seals a later event of a customer under the customer's data
@@ -175,9 +188,9 @@ func (c *Core) OpenEvent(e *kyb.Event, plain, sealed, wrappedKey []byte) error {
 	return nil
 }
 
-// openProfile reads a customer's profile from its row: sealed under its
-// data key, plain from before encryption, or erased.
-func (c *Core) openProfile(cust *kyb.Customer, plain, sealed, wrappedKey []byte, partnerCustomerID string) error {
+// openProfile reads a customer's profile (and screening) from its row:
+// sealed under its data key, plain from before encryption, or erased.
+func (c *Core) openProfile(cust *kyb.Customer, plain, sealed, wrappedKey, sealedScreening []byte, partnerCustomerID string) error {
 	var stored []byte
 	switch {
 	case !cust.ErasedAt.IsZero():
@@ -192,6 +205,16 @@ func (c *Core) openProfile(cust *kyb.Customer, plain, sealed, wrappedKey []byte,
 		}
 		if stored, err = key.Open(profileAD(cust.ID), sealed); err != nil {
 			return fmt.Errorf("profile: %w", err)
+		}
+		if sealedScreening != nil {
+			b, err := key.Open(screeningAD(cust.ID), sealedScreening)
+			if err != nil {
+				return fmt.Errorf("screening: %w", err)
+			}
+			cust.Screening = new(kyb.Screening)
+			if err := json.Unmarshal(b, cust.Screening); err != nil {
+				return fmt.Errorf("decode screening: %w", err)
+			}
 		}
 	}
 	var err error

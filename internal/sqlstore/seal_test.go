@@ -7,6 +7,7 @@ import (
 	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/envelope"
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/screening"
 )
 
 func testCore(t testing.TB) *Core {
@@ -40,13 +41,14 @@ func readmeLike() api.Profile {
 
 func TestSealedCustomerOpensOnlyInItsRow(t *testing.T) {
 	c := testCore(t)
-	cust := kyb.Customer{ID: "cus_a", Profile: readmeLike()}
+	cust := kyb.Customer{ID: "cus_a", Profile: readmeLike(), Screening: &kyb.Screening{Snapshots: []string{"lst_1"},
+		Hits: []screening.Hit{{Source: "un", EntryID: "1", ListName: "ZHANG, Wei", Field: "business_person_list[0].basic_info", Value: "Wei Zhang", Score: 0.95}}}}
 	event := kyb.Event{ID: "evt_a", CustomerID: cust.ID, Data: []byte(`{"last_name_english":"Zhang"}`)}
 	s, err := c.SealNew(cust, event)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for what, b := range map[string][]byte{"profile": s.Profile, "data key": s.DataKey, "event": s.Event} {
+	for what, b := range map[string][]byte{"profile": s.Profile, "data key": s.DataKey, "event": s.Event, "screening": s.Screening} {
 		if bytes.Contains(b, []byte("Zhang")) || bytes.Contains(b, []byte("E12345678")) {
 			t.Errorf("the sealed %s holds plaintext", what)
 		}
@@ -55,15 +57,19 @@ func TestSealedCustomerOpensOnlyInItsRow(t *testing.T) {
 		t.Errorf("no keyed hashes: %v %v", s.BusinessIdentifier, s.IDNumbers)
 	}
 	opened := kyb.Customer{ID: cust.ID}
-	if err := c.openProfile(&opened, nil, s.Profile, s.DataKey, ""); err != nil || opened.Profile.BusinessPersonList[0].BasicInfo.LastNameEnglish != "Zhang" {
-		t.Fatalf("openProfile = %+v, %v", opened.Profile, err)
+	if err := c.openProfile(&opened, nil, s.Profile, s.DataKey, s.Screening, ""); err != nil || opened.Profile.BusinessPersonList[0].BasicInfo.LastNameEnglish != "Zhang" ||
+		opened.Screening == nil || opened.Screening.Hits[0].Value != "Wei Zhang" {
+		t.Fatalf("openProfile = %+v %+v, %v", opened.Profile, opened.Screening, err)
+	}
+	if err := c.openProfile(&kyb.Customer{ID: cust.ID}, nil, s.Profile, s.DataKey, s.Profile, ""); err == nil {
+		t.Error("the sealed profile opened as the screening")
 	}
 	e := kyb.Event{ID: event.ID, CustomerID: cust.ID}
 	if err := c.OpenEvent(&e, nil, s.Event, s.DataKey); err != nil || !bytes.Equal(e.Data, event.Data) {
 		t.Fatalf("OpenEvent = %s, %v", e.Data, err)
 	}
 	other := kyb.Customer{ID: "cus_b"}
-	if err := c.openProfile(&other, nil, s.Profile, s.DataKey, ""); err == nil {
+	if err := c.openProfile(&other, nil, s.Profile, s.DataKey, nil, ""); err == nil {
 		t.Error("the profile opened in another customer's row")
 	}
 	moved := kyb.Event{ID: "evt_b", CustomerID: cust.ID}
@@ -106,7 +112,7 @@ func BenchmarkEncryption(b *testing.B) {
 	b.Run("read", func(b *testing.B) {
 		for b.Loop() {
 			opened := kyb.Customer{ID: cust.ID}
-			if err := c.openProfile(&opened, nil, s.Profile, s.DataKey, ""); err != nil {
+			if err := c.openProfile(&opened, nil, s.Profile, s.DataKey, s.Screening, ""); err != nil {
 				b.Fatal(err)
 			}
 		}
