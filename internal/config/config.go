@@ -54,6 +54,9 @@ type Config struct {
 	// RetainRejected is how long a rejected customer's personal data is
 	// kept before it is erased; 0 keeps it for ever.
 	RetainRejected time.Duration
+	// HighRiskCountries and MinRegistrationAge are the risk flags' policy.
+	HighRiskCountries  []string
+	MinRegistrationAge time.Duration
 	// AllowInsecureWebhooks permits http endpoints and private addresses.
 	AllowInsecureWebhooks bool
 	// WebhookTimeout bounds one delivery attempt.
@@ -108,7 +111,9 @@ func Default() Config {
 		RateLimit: kyb.DefaultRateLimit.PerSecond,
 		RateBurst: kyb.DefaultRateLimit.Burst,
 
-		RetainRejected: kyb.DefaultRetainRejected,
+		RetainRejected:     kyb.DefaultRetainRejected,
+		HighRiskCountries:  kyb.DefaultHighRiskCountries,
+		MinRegistrationAge: kyb.DefaultMinRegistrationAge,
 		// Enough to keep a database pool busy with a queue behind it, so
 		// a burst waits rather than being refused, while 64 uploads of
 		// 10 MiB at once (the worst case) stay within 640 MiB.
@@ -138,6 +143,8 @@ func (c *Config) options() []option {
 		{"file-encryption-key", "ONBOARD_FILE_ENCRYPTION_KEY", "base64 of the 32-byte key that encrypts uploaded files and webhook secrets; required with PostgreSQL, kept beside the database file with SQLite when unset (prefer the variable: flags show in process lists)", (*stringValue)(&c.FileEncryptionKey)},
 		{"encryption-keys", "ONBOARD_ENCRYPTION_KEYS", "the keys that encrypt personal data, files and webhook secrets at rest: comma-separated id:base64-of-32-bytes, ids 1 to 255, the newest (which seals new data) last; required with PostgreSQL unless file-encryption-key or encryption-key-file is set; a file-encryption-key is key 1 (prefer the variable: flags show in process lists)", (*stringValue)(&c.EncryptionKeys)},
 		{"encryption-key-file", "ONBOARD_ENCRYPTION_KEY_FILE", "a file holding the encryption-keys, one id:base64 per line, instead of the variable", (*stringValue)(&c.EncryptionKeyFile)},
+		{"high-risk-countries", "ONBOARD_HIGH_RISK_COUNTRIES", "comma-separated ISO 3166-1 alpha-2 codes of the jurisdictions whose ties flag a customer high risk (registration, operating, nationality, residence or ID issuing country); the default is the FATF's call-for-action list", (*countriesValue)(&c.HighRiskCountries)},
+		{"min-registration-age", "ONBOARD_MIN_REGISTRATION_AGE", "a company registered more recently than this is flagged recently_registered", (*durationValue)(&c.MinRegistrationAge)},
 		{"retain-rejected", "ONBOARD_RETAIN_REJECTED", "how long after its rejection a customer's personal data is kept before it is erased (crypto-shredded); 0 keeps it", (*durationValue)(&c.RetainRejected)},
 		{"allow-insecure-webhooks", "ONBOARD_ALLOW_INSECURE_WEBHOOKS", "allow http webhook endpoints on loopback and private addresses, for local development only", (*boolValue)(&c.AllowInsecureWebhooks)},
 		{"webhook-timeout", "ONBOARD_WEBHOOK_TIMEOUT", "how long an endpoint has to answer a delivery", (*durationValue)(&c.WebhookTimeout)},
@@ -175,13 +182,25 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 }
 
 // ServeSettings names the settings of "onboard serve".
-var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected",
+var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected", "high-risk-countries", "min-registration-age",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
 	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof", "operator-token-ttl"}, KeySettings...)
 
 // KeySettings name the settings of the encryption keys, which every
 // command that opens the database reads.
 var KeySettings = []string{"file-encryption-key", "encryption-keys", "encryption-key-file"}
+
+type countriesValue []string
+
+func (v *countriesValue) Set(s string) error {
+	c, err := kyb.ParseCountries(s)
+	if err != nil {
+		return err
+	}
+	*v = c
+	return nil
+}
+func (v *countriesValue) String() string { return strings.Join(*v, ",") }
 
 type stringValue string
 

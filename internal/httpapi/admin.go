@@ -68,6 +68,7 @@ func actorOf(r *http.Request) kyb.Actor {
 type adminCustomerJSON struct {
 	api.Customer
 	PartnerID string         `json:"partner_id"`
+	Risk      riskJSON       `json:"risk"`
 	Screening *screeningJSON `json:"screening,omitempty"`
 	History   *[]auditJSON   `json:"history,omitempty"`
 }
@@ -99,8 +100,10 @@ func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
 	return out
 }
 
-func newAdminCustomerJSON(c kyb.Customer) adminCustomerJSON {
-	return adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening)}
+// adminCustomer is a customer as operators see it, with its risk as of
+// now.
+func (s *Server) adminCustomer(c kyb.Customer) adminCustomerJSON {
+	return adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening), Risk: newRiskJSON(s.service.Risk(c))}
 }
 
 // adminListCustomers is the review queue: every partner's customers,
@@ -115,7 +118,7 @@ func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newListJSON(page, newAdminCustomerJSON))
+	return writeJSON(w, http.StatusOK, newListJSON(page, s.adminCustomer))
 }
 
 func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error {
@@ -125,7 +128,7 @@ func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	out := newAdminCustomerJSON(c)
+	out := s.adminCustomer(c)
 	out.History = &history
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -197,7 +200,7 @@ func (s *Server) adminChangeStatus(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newAdminCustomerJSON(c))
+	return writeJSON(w, http.StatusOK, s.adminCustomer(c))
 }
 
 func (s *Server) adminEraseCustomer(w http.ResponseWriter, r *http.Request) error {
@@ -210,7 +213,7 @@ func (s *Server) adminEraseCustomer(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newAdminCustomerJSON(c))
+	return writeJSON(w, http.StatusOK, s.adminCustomer(c))
 }
 
 type partnerJSON struct {

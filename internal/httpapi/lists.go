@@ -172,3 +172,24 @@ func newScreeningJSON(sc *kyb.Screening) *screeningJSON {
 	}
 	return out
 }
+
+// riskJSON is a customer's risk as operators see it.
+type riskJSON struct {
+	Level string         `json:"level"`
+	Flags []riskFlagJSON `json:"flags"`
+}
+
+type riskFlagJSON struct {
+	Code    string `json:"code"`
+	Level   string `json:"level"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func newRiskJSON(r kyb.Risk) riskJSON {
+	out := riskJSON{Level: r.Level, Flags: []riskFlagJSON{}}
+	for _, f := range r.Flags {
+		out.Flags = append(out.Flags, riskFlagJSON(f))
+	}
+	return out
+}

@@ -115,7 +115,7 @@ func TestScreeningOnCreate(t *testing.T) {
 		admin := func(id string) string { return string(ts.admin(t, token, "GET", "/admin/customers/"+id, "").Body) }
 		got := admin(ids["listed"])
 		for _, want := range []string{`"screening":{"screened_at":`, `"snapshots":["lst_`, `"entry_id":"1572"`, `"list_name":"NORIEGA, Manuel Antonio"`,
-			`"field":"business_person_list[0].basic_info"`, `"value":"Manuel Antonio Noriega"`, `"kind":"country","match":false`} {
+			`"field":"business_person_list[0].basic_info"`, `"value":"Manuel Antonio Noriega"`, `"kind":"country","match":false`, `"risk":{"level":"high"`} {
 			if !strings.Contains(got, want) {
 				t.Errorf("the operator's view of the listed customer lacks %s: %s", want, got)
 			}
@@ -126,13 +126,16 @@ func TestScreeningOnCreate(t *testing.T) {
 		if got := admin(ids["before"]); len(snaps) == 0 && strings.Contains(got, `"screening"`) {
 			t.Errorf("a customer created before any list = %s, want no screening", got)
 		}
+		if got := admin(ids["clean"]); !strings.Contains(got, `"risk":{"level":"low","flags":[{"code":"operating_country_differs"`) {
+			t.Errorf("the operator's view of a clean customer = %s, want low risk with its one flag", got)
+		}
 		// Partners: the create answer, a read, the list and the events.
 		answers := []string{string(listed.Body)}
 		for _, path := range []string{"/api/customers/" + ids["listed"], "/api/customers", "/api/customers/" + ids["listed"] + "/events"} {
 			answers = append(answers, string(ts.request(t, "GET", path, &creds, "").Body))
 		}
 		for _, a := range answers {
-			if strings.Contains(a, "screening") || strings.Contains(a, "1572") || strings.Contains(a, "ofac") {
+			if strings.Contains(a, "screening") || strings.Contains(a, "1572") || strings.Contains(a, "ofac") || strings.Contains(a, `"risk"`) {
 				t.Errorf("a partner's answer tells of screening: %s", a)
 			}
 		}

@@ -27,6 +27,8 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.rateLimitRequest":  reflect.TypeFor[rateLimitRequest](),
 		"httpapi.redeliveredJSON":   reflect.TypeFor[redeliveredJSON](),
 		"httpapi.revokedJSON":       reflect.TypeFor[revokedJSON](),
+		"httpapi.riskFlagJSON":      reflect.TypeFor[riskFlagJSON](),
+		"httpapi.riskJSON":          reflect.TypeFor[riskJSON](),
 		"httpapi.screeningJSON":     reflect.TypeFor[screeningJSON](),
 	}
 }

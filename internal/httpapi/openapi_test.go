@@ -687,7 +687,9 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 		v["status"], v["status_reason"], v["status_updated_at"] = "active", "documents verified", "2024-01-16T11:02:37Z"
 	}))
 	page := `{"data": [` + active + `, ` + customer + `], "has_more": true, "next_cursor": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d"}`
-	adminCustomer := string(editJSON(t, active, func(v map[string]any) { v["partner_id"] = partnerID }))
+	adminCustomer := string(editJSON(t, active, func(v map[string]any) {
+		v["partner_id"], v["risk"] = partnerID, map[string]any{"level": "low", "flags": []any{}}
+	}))
 	adminPage := `{"data": [` + adminCustomer + `], "has_more": false}`
 	event := `{"id": "aud_018c6a1f3b9d4c2e8a7b6c5d4e3f2a1b", "created_at": "2024-01-16T11:02:37Z", "actor_type": "operator",
 		"actor_id": "opr_018c5a3a0b1c4d2e8f3a4b5c6d7e8f90", "action": "customer.status_changed", "partner_id": "` + partnerID + `",
