@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/screening"
 	"github.com/onboardkyb/onboard/internal/storetest"
 )
@@ -138,6 +141,39 @@ func TestScreeningOnCreate(t *testing.T) {
 			if strings.Contains(a, "screening") || strings.Contains(a, "1572") || strings.Contains(a, "ofac") || strings.Contains(a, `"risk"`) {
 				t.Errorf("a partner's answer tells of screening: %s", a)
 			}
+		}
+	})
+}
+
+// TestListsReachOtherInstances imports a list on one instance: another,
+// already screening, picks it up by itself, building the new index aside.
+func TestListsReachOtherInstances(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		var ahead atomic.Int64
+		other := ts.instance(t, kyb.WithClock(func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }))
+		creds := ts.partner(t)
+		noriega := func() string {
+			return with(t, "partner_customer_id", uniqueID(t),
+				"business_person_list.0.basic_info.first_name_english", "Manuel Antonio", "business_person_list.0.basic_info.last_name_english", "Noriega")
+		}
+		// other screens once, against whatever is in force now.
+		if resp := other.create(t, creds, noriega()); resp.StatusCode != http.StatusOK {
+			t.Fatalf("create = %d %s", resp.StatusCode, resp.Body)
+		}
+		ts.importExcerpts(t)
+		token := ts.operator(t)
+		for i := 0; ; i++ {
+			ahead.Add(int64(6 * time.Second)) // past the recheck
+			resp := other.create(t, creds, noriega())
+			id := resp.json(t)["customer_id"].(string)
+			if strings.Contains(string(ts.admin(t, token, "GET", "/admin/customers/"+id, "").Body), `"entry_id":"1572"`) {
+				break
+			}
+			if i == 200 {
+				t.Fatal("the other instance never screened against the imported list")
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 }

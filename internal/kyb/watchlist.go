@@ -70,7 +70,7 @@ func (s *Service) ImportList(ctx context.Context, actor Actor, l screening.List)
 	}
 	// This instance matches against it from the next screening on.
 	s.lists.mu.Lock()
-	s.lists.checked = time.Time{}
+	s.lists.checked, s.lists.index = time.Time{}, nil
 	s.lists.mu.Unlock()
 	return snap, true, nil
 }
@@ -129,6 +129,7 @@ type listCache struct {
 	index     *screening.Index
 	snapshots map[string]string // source → snapshot id
 	checked   time.Time         // when the snapshots were last looked up
+	building  bool              // a newer index is being built
 }
 
 // listRecheck is how often the snapshots in force are looked up again: a
@@ -157,14 +158,36 @@ func (s *Service) listIndex(ctx context.Context) (*screening.Index, map[string]s
 			key = append(key, snap.ID)
 		}
 	}
+	k := strings.Join(key, " ")
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if k := strings.Join(key, " "); c.index == nil || c.key != k {
+	switch {
+	case c.index == nil:
+		// The first screening of this instance (or the first after an
+		// import here) waits for the index.
 		lists, err := s.CurrentLists(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
 		c.index, c.key, c.snapshots = screening.NewIndex(lists...), k, current
+	case c.key != k && !c.building:
+		// Another instance imported a list: build its index aside, and
+		// screen against the one in hand meanwhile (each screening
+		// records the snapshots it used), rather than stall every create.
+		c.building = true
+		go func() {
+			lists, err := s.CurrentLists(context.WithoutCancel(ctx))
+			var ix *screening.Index
+			if err == nil {
+				ix = screening.NewIndex(lists...)
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.building = false
+			if err == nil {
+				c.index, c.key, c.snapshots = ix, k, current
+			}
+		}()
 	}
 	c.checked = s.Now()
 	return c.index, c.snapshots, nil
