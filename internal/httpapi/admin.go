@@ -161,22 +161,8 @@ func (s *Server) customerHistory(r *http.Request, read func(context.Context, str
 // adminAudit shows the audit trail of one partner (its keys and customers)
 // or one customer.
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request) error {
-	var f kyb.AuditFilter
-	var fields []api.FieldError
-	for name, values := range r.URL.Query() {
-		if len(values) > 1 {
-			fields = append(fields, api.FieldError{Field: name, Code: api.CodeInvalidValue, Message: "must be given once"})
-			continue
-		}
-		switch name {
-		case "partner_id":
-			f.PartnerID = values[0]
-		case "customer_id":
-			f.CustomerID = values[0]
-		default:
-			fields = append(fields, api.FieldError{Field: name, Code: api.CodeUnknownField, Message: "is not a known query parameter"})
-		}
-	}
+	params, fields := singleParams(r.URL.Query(), "partner_id", "customer_id")
+	f := kyb.AuditFilter{PartnerID: params["partner_id"], CustomerID: params["customer_id"]}
 	if (f.PartnerID == "") == (f.CustomerID == "") {
 		fields = append(fields, api.FieldError{Field: "partner_id", Code: api.CodeRequired, Message: "give exactly one of partner_id and customer_id"})
 	}

@@ -74,26 +74,8 @@ func (s *Server) adminListSnapshots(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) adminSearchLists(w http.ResponseWriter, r *http.Request) error {
-	q := kyb.ListQuery{}
-	var fields []api.FieldError
-	for name, values := range r.URL.Query() {
-		if len(values) > 1 {
-			fields = append(fields, api.FieldError{Field: name, Code: api.CodeInvalidValue, Message: "must be given once"})
-			continue
-		}
-		switch name {
-		case "name":
-			q.Name = values[0]
-		case "kind":
-			q.Kind = values[0]
-		case "birth_date":
-			q.BirthDate = values[0]
-		case "country":
-			q.Country = values[0]
-		default:
-			fields = append(fields, api.FieldError{Field: name, Code: api.CodeUnknownField, Message: "is not a known query parameter"})
-		}
-	}
+	params, fields := singleParams(r.URL.Query(), "name", "kind", "birth_date", "country")
+	q := kyb.ListQuery{Name: params["name"], Kind: params["kind"], BirthDate: params["birth_date"], Country: params["country"]}
 	if len(fields) > 0 {
 		return kyb.Invalid(fields)
 	}

@@ -64,3 +64,21 @@ func parseCustomerQuery(params map[string][]string, extra ...string) (kyb.Custom
 	}
 	return q, nil
 }
+
+// singleParams reads query parameters that are each given at most once,
+// reporting any given twice or not among known by name.
+func singleParams(params map[string][]string, known ...string) (map[string]string, []api.FieldError) {
+	out := map[string]string{}
+	var errs []api.FieldError
+	for name, values := range params {
+		switch {
+		case len(values) > 1:
+			errs = append(errs, api.FieldError{Field: name, Code: api.CodeInvalidValue, Message: "must be given once"})
+		case !slices.Contains(known, name):
+			errs = append(errs, api.FieldError{Field: name, Code: api.CodeUnknownField, Message: "is not a known query parameter"})
+		default:
+			out[name] = values[0]
+		}
+	}
+	return out, errs
+}
