@@ -88,3 +88,26 @@ func listsList(ctx context.Context, args []string, e env) error {
 		return tw.Flush()
 	})
 }
+
+func partnersPolicy(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("partners policy", "partners policy PARTNER_ID [--set manual|auto_approve_clean] [--database-url URL]", e)
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		fs.Usage()
+		return command.Usage("partners policy: the partner id is required")
+	}
+	id := args[0]
+	set := fs.String("set", "", "the new policy: manual (every new customer waits for review) or auto_approve_clean (a customer screened with no hit and no risk flag is approved at create)")
+	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+		if *set != "" {
+			if err := svc.SetPolicy(ctx, cliActor, id, kyb.DecisionPolicy(*set)); err != nil {
+				return err
+			}
+		}
+		p, err := svc.PartnerPolicy(ctx, id)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(e.stdout, "%s: decision policy %s\n", id, p)
+		return err
+	})
+}

@@ -77,3 +77,21 @@ func TestListsImport(t *testing.T) {
 		}
 	})
 }
+
+func TestPartnersPolicy(t *testing.T) {
+	dbURL := storetest.SQLiteURL(t)
+	out, err := cli(t, "partners", "create", "--name", "P", "--json", "--database-url", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := jsonCredentials(t, out).PartnerID
+	if out, err := cli(t, "partners", "policy", id, "--database-url", dbURL); err != nil || !strings.Contains(out, "decision policy manual") {
+		t.Errorf("partners policy = %s, %v; want manual, the default", out, err)
+	}
+	if out, err := cli(t, "partners", "policy", id, "--set", "auto_approve_clean", "--database-url", dbURL); err != nil || !strings.Contains(out, "auto_approve_clean") {
+		t.Errorf("partners policy --set = %s, %v", out, err)
+	}
+	if _, err := cli(t, "partners", "policy", id, "--set", "approve_all", "--database-url", dbURL); err == nil || !strings.Contains(err.Error(), "policy") {
+		t.Errorf("an unknown policy: %v, want it refused", err)
+	}
+}

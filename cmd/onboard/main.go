@@ -20,6 +20,8 @@ Usage:
   onboard partners create --name NAME [--json]
                                           create a partner and print its first API key and secret
   onboard partners list [--json]          list partners
+  onboard partners policy ID [--set manual|auto_approve_clean]
+                                          show or set how a partner's new customers are decided
   onboard partners rate-limit ID [--rps N --burst M | --default]
                                           show or set the rate limit of each of a partner's API keys
   onboard keys create --partner ID [--json]
@@ -99,6 +101,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return partnersCreate(ctx, rest[1:], e)
 	case cmd == "partners" && sub == "list":
 		return partnersList(ctx, rest[1:], e)
+	case cmd == "partners" && sub == "policy":
+		return partnersPolicy(ctx, rest[1:], e)
 	case cmd == "partners" && sub == "rate-limit":
 		return partnersRateLimit(ctx, rest[1:], e)
 	case cmd == "keys" && sub == "create":

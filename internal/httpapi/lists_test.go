@@ -177,3 +177,61 @@ func TestListsReachOtherInstances(t *testing.T) {
 		}
 	})
 }
+
+// TestDecisionPolicy: under auto_approve_clean a clean customer is active in
+// its own create answer, decided by the system with its reasons audited;
+// one with a hit or a flag stays pending, as every customer does under
+// manual.
+func TestDecisionPolicy(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		ts.importExcerpts(t)
+		creds := ts.partner(t)
+		admin, reviewer := ts.adminOperator(t), ts.operator(t)
+		clean := func() string {
+			return with(t, "partner_customer_id", uniqueID(t), "account_usage.operating_country", "CN")
+		}
+		status := func(resp response) string {
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("create = %d %s", resp.StatusCode, resp.Body)
+			}
+			return resp.json(t)["status"].(string)
+		}
+		if got := status(ts.create(t, creds, clean())); got != "pending" {
+			t.Errorf("a clean customer under manual is %s, want pending", got)
+		}
+		policyPath := "/admin/partners/" + creds.PartnerID + "/policy"
+		if resp := ts.admin(t, reviewer, "PUT", policyPath, `{"policy":"auto_approve_clean"}`); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a reviewer setting the policy = %d, want 403", resp.StatusCode)
+		}
+		if resp := ts.admin(t, admin, "PUT", policyPath, `{"policy":"approve_all"}`); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(resp.Body), `"policy"`) {
+			t.Errorf("an unknown policy = %d %s, want 400 naming policy", resp.StatusCode, resp.Body)
+		}
+		if resp := ts.admin(t, admin, "PUT", policyPath, `{"policy":"auto_approve_clean"}`); resp.StatusCode != http.StatusOK {
+			t.Fatalf("set the policy = %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := ts.admin(t, reviewer, "GET", policyPath, ""); !strings.Contains(string(resp.Body), `"policy":"auto_approve_clean"`) {
+			t.Errorf("GET policy = %s", resp.Body)
+		}
+		approved := ts.create(t, creds, clean())
+		if got := status(approved); got != "active" || !strings.Contains(string(approved.Body), "approved automatically") {
+			t.Errorf("a clean customer under auto_approve_clean = %s, want active with the reason", approved.Body)
+		}
+		id := approved.json(t)["customer_id"].(string)
+		trail := string(ts.admin(t, reviewer, "GET", "/admin/customers/"+id+"/audit", "").Body)
+		if !strings.Contains(trail, `"actor_type":"system","actor_id":"policy","action":"customer.status_changed"`) {
+			t.Errorf("the audit trail of an approved customer = %s, want the system's decision", trail)
+		}
+		if events := string(ts.request(t, "GET", "/api/customers/"+id+"/events", &creds, "").Body); !strings.Contains(events, "customer.active") {
+			t.Errorf("events of an approved customer = %s, want customer.active", events)
+		}
+		listed := with(t, "partner_customer_id", uniqueID(t), "account_usage.operating_country", "CN",
+			"business_person_list.0.basic_info.first_name_english", "Manuel Antonio", "business_person_list.0.basic_info.last_name_english", "Noriega")
+		if got := status(ts.create(t, creds, listed)); got != "pending" {
+			t.Errorf("a customer with a hit under auto_approve_clean is %s, want pending", got)
+		}
+		if got := status(ts.create(t, creds, with(t, "partner_customer_id", uniqueID(t)))); got != "pending" {
+			t.Errorf("a customer with a risk flag under auto_approve_clean is %s, want pending", got)
+		}
+	})
+}

@@ -23,6 +23,8 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.newOperatorJSON":   reflect.TypeFor[newOperatorJSON](),
 		"httpapi.newPartnerJSON":    reflect.TypeFor[newPartnerJSON](),
 		"httpapi.partnerJSON":       reflect.TypeFor[partnerJSON](),
+		"httpapi.policyJSON":        reflect.TypeFor[policyJSON](),
+		"httpapi.policyRequest":     reflect.TypeFor[policyRequest](),
 		"httpapi.rateLimitJSON":     reflect.TypeFor[rateLimitJSON](),
 		"httpapi.rateLimitRequest":  reflect.TypeFor[rateLimitRequest](),
 		"httpapi.redeliveredJSON":   reflect.TypeFor[redeliveredJSON](),

@@ -1595,6 +1595,9 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 		"adminCreateWebhookEndpoint": func(name, body string) response {
 			return ts.request(t, "POST", "/admin/partners/"+creds.PartnerID+"/webhooks/endpoints", nil, body, operator...)
 		},
+		"adminSetPolicy": func(name, body string) response {
+			return ts.request(t, "PUT", "/admin/partners/"+ts.partner(t).PartnerID+"/policy", nil, body, operator...)
+		},
 		"adminSetRateLimit": func(name, body string) response {
 			return ts.request(t, "PUT", "/admin/partners/"+ts.partner(t).PartnerID+"/rate-limit", nil, body, operator...)
 		},

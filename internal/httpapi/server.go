@@ -82,6 +82,8 @@ func (s *Server) routes() {
 	s.handle("POST", "/admin/partners", s.operator(s.adminCreatePartner))
 	s.handle("POST", "/admin/partners/{partner_id}/keys", s.operator(s.adminCreateKey))
 	s.handle("POST", "/admin/keys/{api_key}/revoke", s.operator(s.adminRevokeKey))
+	s.handle("GET", "/admin/partners/{partner_id}/policy", s.operator(s.adminGetPolicy))
+	s.handle("PUT", "/admin/partners/{partner_id}/policy", s.admin(s.adminSetPolicy))
 	s.handle("GET", "/admin/partners/{partner_id}/rate-limit", s.operator(s.adminGetRateLimit))
 	s.handle("PUT", "/admin/partners/{partner_id}/rate-limit", s.operator(s.adminSetRateLimit))
 	s.handle("DELETE", "/admin/partners/{partner_id}/rate-limit", s.operator(s.adminRemoveRateLimit))

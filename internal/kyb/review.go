@@ -119,7 +119,7 @@ const (
 var AuditActions = []string{
 	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
 	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionOperatorDisabled, ActionOperatorTokenRotated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
-	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased, ActionListImported,
+	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased, ActionListImported, ActionPartnerPolicyChanged,
 }
 
 // PrefixAuditEvent starts every audit event id.

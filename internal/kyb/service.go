@@ -30,6 +30,8 @@ type Service struct {
 	lists listCache
 	// risk is the policy of the risk flags.
 	risk RiskPolicy
+	// policies caches partners' decision policies.
+	policies policyCache
 	// secretGrace is how long a rotated webhook secret keeps signing.
 	secretGrace time.Duration
 	// operatorTokenTTL is how long an operator token works after it was
@@ -117,6 +119,10 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p api.Pr
 		return Customer{}, false, fmt.Errorf("create customer: %w", err)
 	}
 	if created {
+		// A failed decision leaves the customer pending, for review.
+		if decided, err := s.decide(ctx, stored); err == nil {
+			stored = decided
+		}
 		s.notifyEvents()
 	}
 	if !created && stored.Fingerprint != c.Fingerprint {

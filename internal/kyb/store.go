@@ -13,6 +13,7 @@ type Store interface {
 	RateLimitStore
 	ErasureStore
 	ListStore
+	PolicyStore
 	EncryptionStore
 	AuditStore
 	AuditChainStore

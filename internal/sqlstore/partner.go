@@ -181,3 +181,30 @@ func rateLimitOf(perSecond *float64, burst *int) kyb.RateLimit {
 	}
 	return kyb.RateLimit{PerSecond: *perSecond, Burst: *burst}
 }
+
+// SetPartnerPolicy stores a partner's decision policy with its audit event.
+func (c *Core) SetPartnerPolicy(ctx context.Context, partnerID string, p kyb.DecisionPolicy, audit kyb.AuditEvent) error {
+	return c.transactAudited(ctx, func(tx Queryer) error {
+		n, err := tx.Exec(ctx, "UPDATE partners SET decision_policy = ? WHERE id = ?", string(p), partnerID)
+		if err != nil {
+			return fmt.Errorf("set policy: %w", err)
+		}
+		if n == 0 {
+			return kyb.NotFound("partner")
+		}
+		return InsertAudit(ctx, c.Dialect, tx, audit)
+	})
+}
+
+// PartnerPolicy returns a partner's decision policy.
+func (c *Core) PartnerPolicy(ctx context.Context, partnerID string) (kyb.DecisionPolicy, error) {
+	var p string
+	err := c.Read.QueryRow(ctx, "SELECT decision_policy FROM partners WHERE id = ?", partnerID).Scan(&p)
+	if errors.Is(err, ErrNoRows) {
+		return "", kyb.NotFound("partner")
+	}
+	if err != nil {
+		return "", fmt.Errorf("select policy: %w", err)
+	}
+	return kyb.DecisionPolicy(p), nil
+}
