@@ -159,7 +159,8 @@ func (ix *Index) Entry(h Hit) (Entry, bool) {
 const minPairSimilarity = 0.8
 
 // Screen returns the entries whose names score at least threshold against
-// the query, best first, one hit (the best name) per entry.
+// the query, before or after the secondary evidence, best first (by the
+// score after it), one hit (the best name) per entry.
 func (ix *Index) Screen(q Query, threshold float64) []Hit {
 	if !latin(q.Name) {
 		return nil
@@ -203,7 +204,10 @@ func (ix *Index) Screen(q Query, threshold float64) []Hit {
 			continue
 		}
 		score, evidence := adjust(nameScore, q, e)
-		if score < threshold {
+		// Evidence raises a close name over the threshold, but never
+		// takes a name at or over it below: the same name with another
+		// birth date is for a person to judge, not to pass.
+		if score < threshold && nameScore < threshold {
 			continue
 		}
 		key := [2]int32{n.list, n.entry}

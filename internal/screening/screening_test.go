@@ -211,7 +211,7 @@ func TestScreenExcerpt(t *testing.T) {
 		{"a weak alias exactly", screening.Query{Name: "BNC", Kind: org}, "ofac-sdn:306"},
 		{"a UN name", screening.Query{Name: "Eric Badege", Kind: person}, "un:6907993"},
 		{"a birth date that agrees", screening.Query{Name: "Abu Abbas", Kind: person, BirthDate: birth("1948-12-10")}, "ofac-sdn:2674"},
-		{"the same name, a birth date that disagrees", screening.Query{Name: "Abu Abbas", Kind: person, BirthDate: birth("1990-01-01")}, ""},
+		{"the same name, a birth date that disagrees (a hit all the same)", screening.Query{Name: "Abu Abbas", Kind: person, BirthDate: birth("1990-01-01")}, "ofac-sdn:2674"},
 		{"a person is no company", screening.Query{Name: "Havin Bank", Kind: person}, ""},
 		{"a listed family name, another given name", screening.Query{Name: "Pedro Noriega", Kind: person}, ""},
 		{"a listed company word, another company", screening.Query{Name: "Cimex Logistics Ltd", Kind: org}, ""},
@@ -227,6 +227,11 @@ func TestScreenExcerpt(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s: %q hits %s (%+v), want %q", tt.name, tt.query.Name, got, hits, tt.want)
 		}
+	}
+	// Disagreeing evidence lowers the score below the name's, and says so.
+	low := ix.Screen(screening.Query{Name: "Abu Abbas", Kind: person, BirthDate: birth("1990-01-01")}, screening.DefaultThreshold)[0]
+	if low.Score >= low.NameScore || len(low.Evidence) != 1 || low.Evidence[0].Match {
+		t.Errorf("hit with a birth date that disagrees = %+v, want its score lowered and the mismatch shown", low)
 	}
 	// A hit explains itself.
 	h := ix.Screen(screening.Query{Field: "business_person_list[0].basic_info", Name: "Abu Abbas", Kind: person, BirthDate: birth("1948-12-10")}, screening.DefaultThreshold)[0]
