@@ -335,11 +335,11 @@ func (c Config) String() string {
 		keys = "xxxxx"
 	}
 	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s db-timeout=%s db-tcp-user-timeout=%s "+
-		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s "+
+		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s high-risk-countries=%s min-registration-age=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
 		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t operator-token-ttl=%s",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout,
-		key, keys, c.EncryptionKeyFile, c.RetainRejected,
+		key, keys, c.EncryptionKeyFile, c.RetainRejected, strings.Join(c.HighRiskCountries, ","), c.MinRegistrationAge,
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
 		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof, c.OperatorTokenTTL)
 }
