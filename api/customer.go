@@ -120,6 +120,13 @@ type Customer struct {
 	// ErasedAt is set once the customer's personal data was erased: its
 	// profile then holds partner_customer_id alone.
 	ErasedAt time.Time `json:"erased_at,omitzero"`
+	// Version is 1 at create and one more with each update of the
+	// profile; the ETag header of the customer carries it, and If-Match
+	// on an update names the version the update was made on.
+	Version int `json:"version"`
+	// Requirements are the open information requests of an operator,
+	// absent when there are none: see Requirement.
+	Requirements []Requirement `json:"requirements,omitempty"`
 }
 
 // List is one page of a list, newest first. NextCursor, set when HasMore,

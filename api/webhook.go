@@ -17,10 +17,18 @@ const (
 	EventCustomerActive    = "customer.active"
 	EventCustomerRejected  = "customer.rejected"
 	EventCustomerSuspended = "customer.suspended"
+	// EventCustomerUpdated tells of an update of the profile (a new
+	// version); EventCustomerPending of an active customer sent back to
+	// review by an update; EventCustomerRequirementsUpdated of
+	// information requests raised or resolved.
+	EventCustomerUpdated             = "customer.updated"
+	EventCustomerPending             = "customer.pending"
+	EventCustomerRequirementsUpdated = "customer.requirements_updated"
 )
 
 // EventTypes lists every event type.
-var EventTypes = []string{EventCustomerCreated, EventCustomerActive, EventCustomerRejected, EventCustomerSuspended}
+var EventTypes = []string{EventCustomerCreated, EventCustomerActive, EventCustomerRejected, EventCustomerSuspended,
+	EventCustomerUpdated, EventCustomerPending, EventCustomerRequirementsUpdated}
 
 // Event is one change of a customer, as delivered to a webhook endpoint and
 // as GET /api/customers/{customer_id}/events lists it. Its Data is the

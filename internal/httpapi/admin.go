@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/onboardkyb/onboard/api"
@@ -71,6 +72,12 @@ type adminCustomerJSON struct {
 	Risk      riskJSON       `json:"risk"`
 	Screening *screeningJSON `json:"screening,omitempty"`
 	History   *[]auditJSON   `json:"history,omitempty"`
+	// Information requests (updates.go): whether the customer waits for
+	// its partner (open requirements), whether any is overdue, and, when
+	// one customer is shown, every requirement with its resolution.
+	AwaitingPartner     bool               `json:"awaiting_partner"`
+	RequirementsOverdue bool               `json:"requirements_overdue"`
+	RequirementHistory  *[]requirementJSON `json:"requirement_history,omitempty"`
 }
 
 type auditJSON struct {
@@ -103,14 +110,20 @@ func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
 // adminCustomer is a customer as operators see it, with its risk as of
 // now.
 func (s *Server) adminCustomer(c kyb.Customer) adminCustomerJSON {
-	return adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening), Risk: newRiskJSON(s.service.Risk(c))}
+	out := adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening), Risk: newRiskJSON(s.service.Risk(c))}
+	out.AwaitingPartner = len(c.Requirements) > 0
+	out.RequirementsOverdue = slices.ContainsFunc(c.Requirements, func(r kyb.Requirement) bool { return r.Overdue(s.service.Now()) })
+	return out
 }
 
 // adminListCustomers is the review queue: every partner's customers,
 // oldest first, typically filtered by status=pending.
 func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseCustomerQuery(r.URL.Query(), "partner_id")
+	q, err := parseCustomerQuery(r.URL.Query(), "partner_id", "awaiting_partner")
 	if err != nil {
+		return err
+	}
+	if q.AwaitingPartner, err = boolParam(r.URL.Query(), "awaiting_partner"); err != nil {
 		return err
 	}
 	q.PartnerID, q.OldestFirst = r.URL.Query().Get("partner_id"), true
@@ -130,6 +143,13 @@ func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error 
 	}
 	out := s.adminCustomer(c)
 	out.History = &history
+	requirements, err := s.service.Requirements(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	reqs := s.newRequirementsJSON(requirements)
+	out.RequirementHistory = &reqs
+	setETag(w, c)
 	return writeJSON(w, http.StatusOK, out)
 }
 

@@ -35,6 +35,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	infoFrom(r.Context()).customerID = c.ID
+	setETag(w, c)
 	return writeJSON(w, http.StatusOK, newCustomerJSON(c))
 }
 

@@ -33,16 +33,17 @@ var (
 
 // kindStatus is the one table from error kinds to HTTP statuses.
 var kindStatus = map[kyb.Kind]int{
-	kyb.KindInvalid:      http.StatusBadRequest,
-	kyb.KindUnauthorized: http.StatusUnauthorized,
-	kyb.KindForbidden:    http.StatusForbidden,
-	kyb.KindNotFound:     http.StatusNotFound,
-	kyb.KindConflict:     http.StatusConflict,
-	kyb.KindTooLarge:     http.StatusRequestEntityTooLarge,
-	kyb.KindUnsupported:  http.StatusUnsupportedMediaType,
-	kyb.KindRateLimited:  http.StatusTooManyRequests,
-	kyb.KindUnavailable:  http.StatusServiceUnavailable,
-	kyb.KindInternal:     http.StatusInternalServerError,
+	kyb.KindInvalid:            http.StatusBadRequest,
+	kyb.KindUnauthorized:       http.StatusUnauthorized,
+	kyb.KindForbidden:          http.StatusForbidden,
+	kyb.KindNotFound:           http.StatusNotFound,
+	kyb.KindConflict:           http.StatusConflict,
+	kyb.KindPreconditionFailed: http.StatusPreconditionFailed,
+	kyb.KindTooLarge:           http.StatusRequestEntityTooLarge,
+	kyb.KindUnsupported:        http.StatusUnsupportedMediaType,
+	kyb.KindRateLimited:        http.StatusTooManyRequests,
+	kyb.KindUnavailable:        http.StatusServiceUnavailable,
+	kyb.KindInternal:           http.StatusInternalServerError,
 }
 
 // writeError is the one place where an error becomes an HTTP response.

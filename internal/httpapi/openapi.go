@@ -32,5 +32,7 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.riskFlagJSON":      reflect.TypeFor[riskFlagJSON](),
 		"httpapi.riskJSON":          reflect.TypeFor[riskJSON](),
 		"httpapi.screeningJSON":     reflect.TypeFor[screeningJSON](),
+		"httpapi.requirementJSON":   reflect.TypeFor[requirementJSON](),
+		"httpapi.versionJSON":       reflect.TypeFor[versionJSON](),
 	}
 }

@@ -671,7 +671,8 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 		"business_person_list": [{"basic_info": {"first_name": "Jane", "last_name": "Doe"}}],
 		"customer_id": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d",
 		"status": "pending",
-		"created_at": "2024-01-15T09:30:00Z"
+		"created_at": "2024-01-15T09:30:00Z",
+		"version": 1
 	}`
 	errorBody := `{"error": {"code": "not_found", "message": "customer not found", "request_id": "req_1"}}`
 	const getPath = "/api/customers/cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d"
@@ -689,6 +690,7 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 	page := `{"data": [` + active + `, ` + customer + `], "has_more": true, "next_cursor": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d"}`
 	adminCustomer := string(editJSON(t, active, func(v map[string]any) {
 		v["partner_id"], v["risk"] = partnerID, map[string]any{"level": "low", "flags": []any{}}
+		v["awaiting_partner"], v["requirements_overdue"] = false, false
 	}))
 	adminPage := `{"data": [` + adminCustomer + `], "has_more": false}`
 	event := `{"id": "aud_018c6a1f3b9d4c2e8a7b6c5d4e3f2a1b", "created_at": "2024-01-16T11:02:37Z", "actor_type": "operator",
@@ -699,6 +701,7 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 		var e any
 		json.Unmarshal([]byte(event), &e)
 		v["history"] = []any{e}
+		v["requirement_history"] = []any{}
 	}))
 	file := `{"file_id": "` + fileID + `", "file_type": "Business Registration", "size": 15,
 		"sha256": "68d3dbe223d4659eb030429ecc280a437eb6e9b042a59797cbbd9e16f56c1d56", "content_type": "application/pdf", "created_at": "2024-01-15T09:29:12Z"}`
@@ -1452,6 +1455,7 @@ func TestOpenAPIListParameters(t *testing.T) {
 		"partner_id":          creds.PartnerID,
 		"customer_id":         customerID,
 		"event_id":            "evt_00000000000000000000000000000000",
+		"awaiting_partner":    "false",
 	}
 	for _, tc := range []struct {
 		path     string
@@ -1601,6 +1605,14 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 		"adminSetRateLimit": func(name, body string) response {
 			return ts.request(t, "PUT", "/admin/partners/"+ts.partner(t).PartnerID+"/rate-limit", nil, body, operator...)
 		},
+		"updateCustomer": func(name, body string) response {
+			id, _ := openAPICustomer(t, ts, creds)
+			return ts.request(t, "POST", "/api/customers/"+id+"/update", &creds, body)
+		},
+		"adminRequestInformation": func(name, body string) response {
+			id := openAPIPersonCustomer(t, ts, creds)
+			return ts.request(t, "POST", "/admin/customers/"+id+"/requirements", nil, body, operator...)
+		},
 		"adminCreateOperator": func(name, body string) response {
 			return ts.request(t, "POST", "/admin/operators", nil, body, operator...)
 		},
@@ -1706,7 +1718,10 @@ func TestOpenAPIDocumentsWebhooks(t *testing.T) {
 					sequence = 1
 				}
 				event := openAPIEvent(t, other, sequence, status)
-				want := status == kyb.StatusPending && other == api.EventCustomerCreated || other == "customer."+string(status)
+				// An update and a change of requirements are about a
+				// customer in any status.
+				anyStatus := other == api.EventCustomerUpdated || other == api.EventCustomerRequirementsUpdated
+				want := status == kyb.StatusPending && other == api.EventCustomerCreated || other == "customer."+string(status) || anyStatus
 				if err := doc.Components.Schemas["WebhookEvent"].Value.VisitJSON(event, opts...); (err == nil) != want {
 					t.Errorf("WebhookEvent accepts an event %s about a customer %s = %v, want %v (%v)", other, status, err == nil, want, err)
 				}
@@ -1782,6 +1797,7 @@ func openAPIEvent(t *testing.T, eventType string, sequence int, status kyb.Statu
 		"customer_id": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d",
 		"status":      string(status),
 		"created_at":  "2024-01-15T09:30:00Z",
+		"version":     1,
 	}
 	if status != kyb.StatusPending {
 		customer["status_reason"], customer["status_updated_at"] = "documents verified", "2024-01-16T11:02:37Z"
@@ -1971,8 +1987,27 @@ func TestOpenAPIDescribesWebhookDeliveries(t *testing.T) {
 				t.Fatalf("make a customer %s = %d: %s", step.status, resp.StatusCode, resp.Body)
 			}
 		}
-		// Two customers created, one approved then suspended, one rejected.
-		got := accepted(5)
+		// A third asked for information and updated; a fourth approved,
+		// then sent back to review by an update that adds a risk flag.
+		updated, _ := openAPICustomer(t, ts, creds)
+		sentBack, _ := openAPICustomer(t, ts, creds)
+		for _, step := range []struct{ path, body string }{
+			{"/admin/customers/" + updated + "/requirements", `{"items":[{"kind":"question","message":"Which marketplaces?"}]}`},
+			{"/api/customers/" + updated + "/update", `{"business_details":{"website":"https://www.example.org"}}`},
+			{"/admin/customers/" + sentBack + "/status", `{"status":"active","reason":"openapi"}`},
+			{"/api/customers/" + sentBack + "/update", `{"registration_address":{"registration_address_country_code":"IR"}}`},
+		} {
+			headers, c := operator, (*kyb.Credentials)(nil)
+			if strings.HasPrefix(step.path, "/api/") {
+				headers, c = nil, &creds
+			}
+			if resp := ts.request(t, "POST", step.path, c, step.body, headers...); resp.StatusCode != http.StatusOK {
+				t.Fatalf("POST %s = %d: %s", step.path, resp.StatusCode, resp.Body)
+			}
+		}
+		// Two customers created, one approved then suspended, one rejected;
+		// then the 3 and 4 events of the other two.
+		got := accepted(12)
 
 		requestOptions := &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SchemaValidationOptions: formatValidators}
 		types := map[string]bool{}
@@ -2099,7 +2134,7 @@ func TestOpenAPIDescribesWebhookDeliveries(t *testing.T) {
 		if resp := ts.request(t, "POST", "/admin/events/"+first.ID+"/redeliver", nil, "", operator...); resp.StatusCode != http.StatusOK {
 			t.Fatalf("redeliver = %d: %s", resp.StatusCode, resp.Body)
 		}
-		again := accepted(6)
+		again := accepted(13)
 		last := again[len(again)-1]
 		if last.header.Get("webhook-id") != first.ID || !bytes.Equal(last.body, got[0].body) {
 			t.Errorf("the redelivery is %s %s, want %s %s", last.header.Get("webhook-id"), last.body, first.ID, got[0].body)

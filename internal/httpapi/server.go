@@ -99,6 +99,14 @@ func (s *Server) routes() {
 	s.handle("POST", "/admin/operators", s.admin(s.adminCreateOperator))
 	s.handle("POST", "/admin/operators/{operator_id}/disable", s.admin(s.adminDisableOperator))
 	s.handle("POST", "/admin/operators/{operator_id}/rotate-token", s.operator(s.adminRotateOperatorToken))
+
+	// Updates, information requests and versions (updates.go).
+	s.handle("POST", "/api/customers/{customer_id}/update", s.partner(s.updateCustomer))
+	s.handle("POST", "/api/customers/{customer_id}/requirements/{requirement_id}/answer", s.partner(s.answerRequirement))
+	s.handle("POST", "/admin/customers/{customer_id}/requirements", s.operator(s.adminRequestInformation))
+	s.handle("POST", "/admin/customers/{customer_id}/requirements/{requirement_id}/resolve", s.operator(s.adminResolveRequirement))
+	s.handle("GET", "/admin/customers/{customer_id}/versions", s.operator(s.adminCustomerVersions))
+	s.handle("GET", "/admin/customers/{customer_id}/versions/{version}", s.operator(s.adminCustomerVersion))
 }
 
 func (s *Server) handle(method, path string, h handlerFunc) {

@@ -42,6 +42,13 @@ type Customer struct {
 	// Screening is what screening found at create; nil when no list was
 	// imported then (or the customer is erased). Never in View.
 	Screening *Screening
+	// Version is 1 at create and one more with each update of the
+	// profile.
+	Version int
+	// OpenRequirements counts the open information requests; Requirements
+	// holds them, oldest first.
+	OpenRequirements int
+	Requirements     []Requirement
 }
 
 // View returns the customer as the API shows it to its partner. The
@@ -60,6 +67,10 @@ func (c Customer) View() api.Customer {
 	}
 	if !c.ErasedAt.IsZero() {
 		v.ErasedAt = api.Time(c.ErasedAt)
+	}
+	v.Version = max(c.Version, 1)
+	for _, r := range c.Requirements {
+		v.Requirements = append(v.Requirements, r.View())
 	}
 	return v
 }

@@ -19,11 +19,14 @@ const (
 	KindForbidden    Kind = "forbidden"    // authenticated, but not allowed this
 	KindNotFound     Kind = "not_found"    // no such thing visible to the caller
 	KindConflict     Kind = "conflict"     // the request clashes with current state
-	KindTooLarge     Kind = "too_large"    // the content is over a size limit
-	KindUnsupported  Kind = "unsupported"  // the content is of a kind we do not accept
-	KindRateLimited  Kind = "rate_limited" // slow down
-	KindUnavailable  Kind = "unavailable"  // a dependency is down; retry later
-	KindInternal     Kind = "internal"     // a bug or an unexpected failure
+	// KindPreconditionFailed: a condition of the request (If-Match) does
+	// not hold.
+	KindPreconditionFailed Kind = "precondition_failed"
+	KindTooLarge           Kind = "too_large"    // the content is over a size limit
+	KindUnsupported        Kind = "unsupported"  // the content is of a kind we do not accept
+	KindRateLimited        Kind = "rate_limited" // slow down
+	KindUnavailable        Kind = "unavailable"  // a dependency is down; retry later
+	KindInternal           Kind = "internal"     // a bug or an unexpected failure
 )
 
 // Error is an error the service reports to its callers. Code is a stable,

@@ -120,6 +120,7 @@ var AuditActions = []string{
 	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
 	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionOperatorDisabled, ActionOperatorTokenRotated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
 	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased, ActionListImported, ActionPartnerPolicyChanged,
+	ActionCustomerUpdated, ActionCustomerRescreened, ActionRequirementRequested, ActionRequirementAnswered, ActionRequirementResolved,
 }
 
 // PrefixAuditEvent starts every audit event id.
@@ -177,6 +178,10 @@ type CustomerQuery struct {
 	Limit             int
 	StartingAfter     string
 	OldestFirst       bool
+	// AwaitingPartner, when set, keeps the customers with open
+	// requirements (true) or without (false): the review queue without
+	// those waiting for their partner.
+	AwaitingPartner *bool
 }
 
 // CustomerPage is one page of a customer list.

@@ -204,6 +204,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if err != nil {
 		return Customer{}, fmt.Errorf("change status of %s: %w", customerID, err)
 	}
+	updated.Requirements = c.Requirements
 	s.notifyEvents()
 	return updated, nil
 }

@@ -12,6 +12,7 @@ type Store interface {
 	WebhookStore
 	RateLimitStore
 	ErasureStore
+	ChangeStore
 	ListStore
 	PolicyStore
 	EncryptionStore

@@ -4,7 +4,8 @@
 //
 // Keywords understood only here join the two:
 //
-//   - "x-generated": "Object input" (or "output") marks where a schema built
+//   - "x-generated": "Object input" (or "output", or "patch": its merge
+//     patch) marks where a schema built
 //     from kyb.ProfileObjects goes; the placeholder's other keys are laid
 //     over the generated ones (a longer description, say).
 //   - "x-go": "api.File" makes a schema describe that Go type: its
@@ -64,11 +65,15 @@ func Generate(types map[string]reflect.Type) ([]byte, error) {
 			continue
 		}
 		object, variant, _ := strings.Cut(mark, " ")
-		g := generated[schemaName(object, variant == "input")]
-		if g == nil || (variant != "input" && variant != "output") {
+		generatedName := schemaName(object, variant == "input")
+		if variant == "patch" {
+			generatedName = patchName(object)
+		}
+		g := generated[generatedName]
+		if g == nil || (variant != "input" && variant != "output" && variant != "patch") {
 			return nil, fmt.Errorf("components.schemas.%s: nothing generated for %q", name, mark)
 		}
-		used[schemaName(object, variant == "input")] = true
+		used[generatedName] = true
 		for _, k := range s.keys {
 			if k != "x-generated" {
 				g.set(k, s.get(k))

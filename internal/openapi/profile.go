@@ -82,8 +82,41 @@ func profileSchemas() (map[string]*obj, error) {
 			}
 		}
 		out[schemaName(o.Name, true)], out[schemaName(o.Name, false)] = in, resp
+		out[patchName(o.Name)] = patchSchema(o, in)
 	}
 	return out, nil
+}
+
+// patchName is the component name of an object's merge patch, the body
+// of updateCustomer.
+func patchName(object string) string {
+	if object == "Profile" {
+		return "CustomerUpdateRequest"
+	}
+	return object + "Patch"
+}
+
+// patchSchema is the merge patch (RFC 7396) of an object, from its request
+// schema: every property optional, a nested object a patch of its own that
+// null removes, anything else (lists too) as in the request, replacing the
+// current value whole.
+func patchSchema(o kyb.Object, in *obj) *obj {
+	s := newObj()
+	s.set("type", typ("object", o.Name != "Profile"))
+	s.set("description", sentences(o.Description, "A merge patch: the members given replace the customer's, null removes one (a required one is then reported as required), and one not given stays as it is."))
+	s.set("additionalProperties", false)
+	props, inProps := newObj(), in.child("properties")
+	for _, name := range inProps.keys {
+		p := clone(inProps.get(name))
+		for _, f := range o.Fields {
+			if f.Name == name && f.Kind == kyb.FieldObject {
+				p = newObj("$ref", "#/components/schemas/"+patchName(f.Object))
+			}
+		}
+		props.set(name, p)
+	}
+	s.set("properties", props)
+	return s
 }
 
 // narrowed writes a response object as its request object, which allows

@@ -35,6 +35,12 @@ var wireTypes = map[string]reflect.Type{
 	"kyb.OperatorView":        reflect.TypeFor[kyb.OperatorView](),
 	"kyb.StatusChange":        reflect.TypeFor[kyb.StatusChange](),
 	"kyb.Erasure":             reflect.TypeFor[kyb.Erasure](),
+	// Updates and information requests.
+	"api.Requirement":         reflect.TypeFor[api.Requirement](),
+	"api.Answer":              reflect.TypeFor[api.Answer](),
+	"kyb.RequirementsRequest": reflect.TypeFor[kyb.RequirementsRequest](),
+	"kyb.RequirementItem":     reflect.TypeFor[kyb.RequirementItem](),
+	"kyb.Resolution":          reflect.TypeFor[kyb.Resolution](),
 }
 
 // wireEnums are the Go lists that an overlay property names with x-enum to

@@ -9,16 +9,30 @@ import (
 )
 
 // CustomerColumns are the customers columns ScanCustomer reads.
-const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, sealed_profile, data_key, erased_at, sealed_screening"
+const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, sealed_profile, data_key, erased_at, sealed_screening, version, open_requirements"
 
 // Customer returns one of a partner's customers.
 func (c *Core) Customer(ctx context.Context, partnerID, id string) (kyb.Customer, error) {
-	return c.ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ? AND partner_id = ?", id, partnerID))
+	cust, err := c.ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ? AND partner_id = ?", id, partnerID))
+	if err != nil {
+		return kyb.Customer{}, err
+	}
+	return cust, c.openRequirements(ctx, c.Read, &cust)
 }
 
 // CustomerByID returns any partner's customer.
 func (c *Core) CustomerByID(ctx context.Context, id string) (kyb.Customer, error) {
-	return c.ScanCustomer(c.Read.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ?", id))
+	return c.customerIn(ctx, c.Read, id, "")
+}
+
+// customerIn reads any partner's customer through q, with its open
+// requirements; lock ends the query (Dialect.ForUpdate, or nothing).
+func (c *Core) customerIn(ctx context.Context, q Queryer, id, lock string) (kyb.Customer, error) {
+	cust, err := c.ScanCustomer(q.QueryRow(ctx, "SELECT "+CustomerColumns+" FROM customers WHERE id = ?"+lock, id))
+	if err != nil {
+		return kyb.Customer{}, err
+	}
+	return cust, c.openRequirements(ctx, q, &cust)
 }
 
 // ListCustomers returns a page of customers ordered by creation time; a
@@ -45,6 +59,12 @@ func (c *Core) ListCustomers(ctx context.Context, q kyb.CustomerQuery) (kyb.Cust
 	if err := rows.Err(); err != nil {
 		return kyb.CustomerPage{}, fmt.Errorf("list customers: %w", err)
 	}
+	rows.Close()
+	for i := range customers {
+		if err := c.openRequirements(ctx, c.Read, &customers[i]); err != nil {
+			return kyb.CustomerPage{}, err
+		}
+	}
 	return Page(customers, q.Limit), nil
 }
 
@@ -56,7 +76,7 @@ func (c *Core) ScanCustomer(row Row) (kyb.Customer, error) {
 	var profile, sealed, dataKey, sealedScreening []byte
 	var partnerCustomerID string
 	err := row.Scan(&cust.ID, &cust.PartnerID, &cust.Status, &created, &cust.StatusReason, &updated, &profile, &cust.Fingerprint,
-		&partnerCustomerID, &sealed, &dataKey, &erased, &sealedScreening)
+		&partnerCustomerID, &sealed, &dataKey, &erased, &sealedScreening, &cust.Version, &cust.OpenRequirements)
 	if errors.Is(err, ErrNoRows) {
 		return kyb.Customer{}, kyb.NotFound("customer")
 	}

@@ -31,6 +31,14 @@ func (c *Core) EraseCustomer(ctx context.Context, audit kyb.AuditEvent, fileIDs 
 		if _, err := tx.Exec(ctx, "UPDATE events SET data = '', sealed_data = NULL WHERE customer_id = ?", audit.CustomerID); err != nil {
 			return fmt.Errorf("erase events: %w", err)
 		}
+		// So are the versions' profiles and the requirements' messages and
+		// answers; the update digests are cleared like the fingerprint.
+		if _, err := tx.Exec(ctx, "UPDATE customer_versions SET sealed_profile = NULL, patch_digest = '' WHERE customer_id = ?", audit.CustomerID); err != nil {
+			return fmt.Errorf("erase versions: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "UPDATE requirements SET sealed_message = NULL, sealed_answer = NULL WHERE customer_id = ?", audit.CustomerID); err != nil {
+			return fmt.Errorf("erase requirements: %w", err)
+		}
 		if _, err := tx.Exec(ctx, `UPDATE deliveries SET status = ?, next_attempt_at = NULL, lease_until = NULL
 			WHERE status = ? AND event_id IN (SELECT id FROM events WHERE customer_id = ?)`,
 			kyb.DeliveryFailed, kyb.DeliveryPending, audit.CustomerID); err != nil {

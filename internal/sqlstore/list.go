@@ -36,6 +36,13 @@ func ListCustomers(d Dialect, columns string, q kyb.CustomerQuery, cursor kyb.Cu
 	if !q.CreatedBefore.IsZero() {
 		add("created_at < ?", d.Time(q.CreatedBefore))
 	}
+	if q.AwaitingPartner != nil {
+		if *q.AwaitingPartner {
+			add("open_requirements > 0")
+		} else {
+			add("open_requirements = 0")
+		}
+	}
 	order, beyond := "DESC", "<"
 	if q.OldestFirst {
 		order, beyond = "ASC", ">"
