@@ -29,6 +29,8 @@ func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("files", func(t *testing.T) { testFiles(t, open(t)) })
 	t.Run("rate limits", func(t *testing.T) { testRateLimits(t, open(t)) })
 	t.Run("pending deliveries", func(t *testing.T) { testPendingDeliveries(t, open(t)) })
+	t.Run("customer changes", func(t *testing.T) { testCustomerChanges(t, open(t)) })
+	t.Run("concurrent updates", func(t *testing.T) { testConcurrentUpdates(t, open(t)) })
 }
 
 var ctx = context.Background()
