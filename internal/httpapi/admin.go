@@ -143,9 +143,13 @@ func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error 
 	}
 	out := s.adminCustomer(c)
 	out.History = &history
-	requirements, err := s.service.Requirements(r.Context(), c.ID)
-	if err != nil {
-		return err
+	var requirements []kyb.Requirement
+	if c.ErasedAt.IsZero() {
+		// An erased customer's requirements keep their kinds and paths in
+		// the audit trail alone: their texts are gone.
+		if requirements, err = s.service.Requirements(r.Context(), c.ID); err != nil {
+			return err
+		}
 	}
 	reqs := s.newRequirementsJSON(requirements)
 	out.RequirementHistory = &reqs

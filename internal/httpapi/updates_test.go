@@ -270,3 +270,269 @@ func TestUpdateCustomerVersions(t *testing.T) {
 		}
 	})
 }
+
+// requirementsOf returns the requirements of a customer object.
+func requirementsOf(t *testing.T, body []byte) []api.Requirement {
+	t.Helper()
+	var c api.Customer
+	if err := json.Unmarshal(body, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c.Requirements
+}
+
+func TestRequirementsRaisedAndResolved(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		creds := ts.partner(t)
+		token := ts.operator(t)
+		id := ts.newFullCustomer(t, creds)
+		due := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
+		ask := `{"items":[
+			{"kind":"field","field":"business_person_list[0].identification.id_number","message":"The ID number has a typo"},
+			{"kind":"document","file_type":"Main page","field":"business_person_list[0].identification.id_document_front_file_id","message":"The front of the ID is blurred","due_at":"` + due + `"},
+			{"kind":"question","message":"Which marketplaces do you sell on?"},
+			{"kind":"question","message":"Anything else?"}]}`
+		resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/requirements", ask)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(resp.Body), `"awaiting_partner":true`) {
+			t.Fatalf("request information = %d %s", resp.StatusCode, resp.Body)
+		}
+		// The partner sees them on the customer and in the list, stays
+		// pending, and hears of it.
+		read := ts.request(t, "GET", "/api/customers/"+id, &creds, "")
+		reqs := requirementsOf(t, read.Body)
+		if len(reqs) != 4 || reqs[0].Kind != "field" || reqs[1].FileType != "Main page" || reqs[1].DueAt.Format(time.RFC3339) != due || !strings.HasPrefix(reqs[2].ID, "req_") {
+			t.Fatalf("requirements = %+v", reqs)
+		}
+		if read.json(t)["status"] != "pending" || read.Header.Get("ETag") != `"1"` {
+			t.Errorf("asking changed the status or the version: %s", read.Body)
+		}
+		if list := ts.request(t, "GET", "/api/customers", &creds, ""); !strings.Contains(string(list.Body), reqs[2].ID) {
+			t.Errorf("the list lacks the requirements: %s", list.Body)
+		}
+		queue := string(ts.admin(t, token, "GET", "/admin/customers?status=pending&awaiting_partner=false&partner_id="+creds.PartnerID, "").Body)
+		waiting := string(ts.admin(t, token, "GET", "/admin/customers?awaiting_partner=true&partner_id="+creds.PartnerID, "").Body)
+		if strings.Contains(queue, id) || !strings.Contains(waiting, id) {
+			t.Errorf("the reviewers' queue has the customer waiting for its partner: queue %s, waiting %s", queue, waiting)
+		}
+
+		// The field item goes with an update of its field, the document item
+		// with a new file of its type there.
+		front := ts.upload(t, creds, kyb.FileMainPage, "front.png", samplePNG, true).json(t)["file_id"].(string)
+		resp = ts.update(t, creds, id, `{"business_person_list":[`+mustJSON(t, personWith(t, ts, creds, id, "E12345679", front))+`]}`, `"1"`)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("update = %d %s", resp.StatusCode, resp.Body)
+		}
+		if left := requirementsOf(t, resp.Body); len(left) != 2 || left[0].ID != reqs[2].ID {
+			t.Errorf("after the update the requirements are %+v, want the questions alone", left)
+		}
+		// The question is answered; the other resolved by an operator.
+		answer := ts.request(t, "POST", "/api/customers/"+id+"/requirements/"+reqs[2].ID+"/answer", &creds, `{"text":"Amazon and eBay"}`)
+		if answer.StatusCode != http.StatusOK || len(requirementsOf(t, answer.Body)) != 1 {
+			t.Errorf("answer = %d %s", answer.StatusCode, answer.Body)
+		}
+		if again := ts.request(t, "POST", "/api/customers/"+id+"/requirements/"+reqs[2].ID+"/answer", &creds, `{"text":"again"}`); again.StatusCode != http.StatusConflict {
+			t.Errorf("answering again = %d %s, want 409", again.StatusCode, again.Body)
+		}
+		resolved := ts.admin(t, token, "POST", "/admin/customers/"+id+"/requirements/"+reqs[3].ID+"/resolve", `{"reason":"asked by phone"}`)
+		if resolved.StatusCode != http.StatusOK || !strings.Contains(string(resolved.Body), `"awaiting_partner":false`) || strings.Contains(string(resolved.Body), `"requirements"`) {
+			t.Errorf("resolve = %d %s, want no requirements left", resolved.StatusCode, resolved.Body)
+		}
+		if queue := string(ts.admin(t, token, "GET", "/admin/customers?status=pending&awaiting_partner=false&partner_id="+creds.PartnerID, "").Body); !strings.Contains(queue, id) {
+			t.Errorf("the customer is not back in the reviewers' queue: %s", queue)
+		}
+		// The operator sees how each was resolved, and the answer.
+		detail := string(ts.admin(t, token, "GET", "/admin/customers/"+id, "").Body)
+		for _, want := range []string{`"resolution":"updated"`, `"resolution":"file_added"`, `"resolution":"answered"`, `"answer":"Amazon and eBay"`, `"resolution":"operator"`} {
+			if !strings.Contains(detail, want) {
+				t.Errorf("the operator's view lacks %s: %s", want, detail)
+			}
+		}
+		// One event for the request, the update with its resolutions, the
+		// answer and the operator's resolution.
+		want := []string{api.EventCustomerCreated, api.EventCustomerRequirementsUpdated, api.EventCustomerUpdated, api.EventCustomerRequirementsUpdated,
+			api.EventCustomerRequirementsUpdated, api.EventCustomerRequirementsUpdated}
+		if got := ts.eventTypes(t, creds, id); !slices.Equal(got, want) {
+			t.Errorf("events = %q, want %q", got, want)
+		}
+		// The audit trail names kinds and paths, never the messages or the
+		// answer.
+		audit := string(ts.admin(t, token, "GET", "/admin/customers/"+id+"/audit", "").Body)
+		for _, secret := range []string{"typo", "blurred", "Amazon", "E12345679"} {
+			if strings.Contains(audit, secret) {
+				t.Errorf("the audit trail quotes %q: %s", secret, audit)
+			}
+		}
+		if !strings.Contains(audit, "customer.requirement_requested") || !strings.Contains(audit, "customer.requirement_answered") {
+			t.Errorf("audit = %s", audit)
+		}
+	})
+}
+
+// personWith returns the customer's first person with another ID number
+// and front file.
+func personWith(t *testing.T, ts *testServer, creds kyb.Credentials, id, idNumber, front string) api.BusinessPerson {
+	t.Helper()
+	var c api.Customer
+	json.Unmarshal(ts.request(t, "GET", "/api/customers/"+id, &creds, "").Body, &c)
+	p := c.BusinessPersonList[0]
+	ident := *p.Identification
+	ident.IDNumber, ident.DocumentFrontFileID = idNumber, front
+	p.Identification = &ident
+	return p
+}
+
+func TestRequestInformationIsChecked(t *testing.T) {
+	ts := newTestServer(t, storetest.Engines()[0])
+	creds := ts.partner(t)
+	token := ts.operator(t)
+	id := ts.newFullCustomer(t, creds)
+	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	for _, tc := range []struct {
+		name, body string
+		fields     []string
+	}{
+		{"no items", `{"items":[]}`, []string{"items required"}},
+		{"unknown kind", `{"items":[{"kind":"wish","message":"x"}]}`, []string{"items[0].kind invalid_value"}},
+		{"field item without a field", `{"items":[{"kind":"field","message":"x"}]}`, []string{"items[0].field required"}},
+		{"no such field", `{"items":[{"kind":"field","field":"business_details.nickname","message":"x"}]}`, []string{"items[0].field invalid_value"}},
+		{"no such person", `{"items":[{"kind":"field","field":"business_person_list[3].basic_info","message":"x"}]}`, []string{"items[0].field invalid_value"}},
+		{"a leaf with children", `{"items":[{"kind":"field","field":"business_details.website.host","message":"x"}]}`, []string{"items[0].field invalid_value"}},
+		{"a document in a text field", `{"items":[{"kind":"document","file_type":"Main page","field":"business_details.website","message":"x"}]}`, []string{"items[0].field invalid_value"}},
+		{"unknown file type", `{"items":[{"kind":"document","file_type":"Selfie","message":"x"}]}`, []string{"items[0].file_type invalid_value"}},
+		{"due in the past", `{"items":[{"kind":"question","message":"x","due_at":"` + past + `"}]}`, []string{"items[0].due_at invalid_value"}},
+		{"no message", `{"items":[{"kind":"question"}]}`, []string{"items[0].message required"}},
+	} {
+		resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/requirements", tc.body)
+		if got := fieldsOf(t, resp); resp.StatusCode != http.StatusBadRequest || !slices.Equal(got, tc.fields) {
+			t.Errorf("%s: %d %q, want 400 %q", tc.name, resp.StatusCode, got, tc.fields)
+		}
+	}
+	ok := `{"items":[{"kind":"field","field":"business_details.business_identifier_document_list[0]","message":"x"},{"kind":"field","field":"business_person_list","message":"add the director"}]}`
+	if resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/requirements", ok); resp.StatusCode != http.StatusOK {
+		t.Errorf("valid paths = %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := ts.admin(t, token, "POST", "/admin/customers/cus_00000000000000000000000000000000/requirements", ok); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown customer = %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestReReviewOnRiskyChange: an update of an active customer that raises a
+// new hit or risk flag sends it back to review; others keep it active.
+// Partners never learn of screening.
+func TestReReviewOnRiskyChange(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		ts.importExcerpts(t)
+		creds := ts.partner(t)
+		token := ts.operator(t)
+		id := ts.newFullCustomer(t, creds)
+		if resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/status", review("active", "ok")); resp.StatusCode != http.StatusOK {
+			t.Fatal(resp.Status)
+		}
+		// Not risky: the website, the contact.
+		resp := ts.update(t, creds, id, `{"business_details":{"website":"https://www.example.org"},"primary_contact":{"contact_email":"ops@example.com"}}`, "")
+		if resp.StatusCode != http.StatusOK || resp.json(t)["status"] != "active" {
+			t.Fatalf("a harmless update = %d %s, want active", resp.StatusCode, resp.Body)
+		}
+		// Risky, but raising nothing new: still active.
+		resp = ts.update(t, creds, id, `{"business_details":{"business_name_english":"Shenzhen Example Tech Co., Ltd."}}`, "")
+		if resp.StatusCode != http.StatusOK || resp.json(t)["status"] != "active" {
+			t.Fatalf("a clean rename = %d %s, want active", resp.StatusCode, resp.Body)
+		}
+		// A person renamed to a listed one: back to review.
+		resp = ts.update(t, creds, id, `{"business_person_list":[{"basic_info":{"first_name_english":"Manuel Antonio","last_name_english":"Noriega","first_name":"M","last_name":"N"}}]}`, "")
+		c := resp.json(t)
+		if resp.StatusCode != http.StatusOK || c["status"] != "pending" || c["status_reason"] != "the update changed details that need review again" {
+			t.Fatalf("a rename to a listed person = %d %s, want pending with a reason", resp.StatusCode, resp.Body)
+		}
+		want := []string{api.EventCustomerCreated, api.EventCustomerActive, api.EventCustomerUpdated, api.EventCustomerUpdated, api.EventCustomerUpdated, api.EventCustomerPending}
+		if got := ts.eventTypes(t, creds, id); !slices.Equal(got, want) {
+			t.Errorf("events = %q, want %q", got, want)
+		}
+		admin := string(ts.admin(t, token, "GET", "/admin/customers/"+id, "").Body)
+		if !strings.Contains(admin, `"entry_id":"1572"`) || !strings.Contains(admin, `"action":"customer.rescreened"`) {
+			t.Errorf("the operator's view lacks the new hit or the re-screening: %s", admin)
+		}
+		// Tipping-off: nothing a partner reads tells of screening.
+		answers := []string{string(resp.Body)}
+		for _, path := range []string{"/api/customers/" + id, "/api/customers", "/api/customers/" + id + "/events"} {
+			answers = append(answers, string(ts.request(t, "GET", path, &creds, "").Body))
+		}
+		for _, a := range answers {
+			if strings.Contains(a, "screening") || strings.Contains(a, "1572") || strings.Contains(a, "ofac") || strings.Contains(a, `"risk"`) {
+				t.Errorf("a partner's answer tells of screening: %s", a)
+			}
+		}
+		// Approved again, it is active.
+		if resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/status", review("active", "false positive")); resp.StatusCode != http.StatusOK {
+			t.Errorf("approve again = %d %s", resp.StatusCode, resp.Body)
+		}
+	})
+}
+
+// TestUpdatesIsolation: another partner's customer is 404 on every new
+// route, like one that does not exist.
+func TestUpdatesIsolation(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		owner, other := ts.partner(t), ts.partner(t)
+		token := ts.operator(t)
+		id := ts.newFullCustomer(t, owner)
+		resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/requirements", `{"items":[{"kind":"question","message":"Which marketplaces?"}]}`)
+		reqID := requirementsOf(t, resp.Body)[0].ID
+		for _, tc := range []struct{ path, body string }{
+			{"/api/customers/" + id + "/update", `{"business_details":{"website":"https://evil.example"}}`},
+			{"/api/customers/" + id + "/requirements/" + reqID + "/answer", `{"text":"x"}`},
+			{"/api/customers/cus_00000000000000000000000000000000/update", `{}`},
+			{"/api/customers/" + id + "/requirements/req_00000000000000000000000000000000/answer", `{"text":"x"}`},
+		} {
+			creds := other
+			if strings.Contains(tc.path, "req_0000") {
+				creds = owner
+			}
+			if resp := ts.request(t, "POST", tc.path, &creds, tc.body); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("POST %s = %d %s, want 404", tc.path, resp.StatusCode, resp.Body)
+			}
+		}
+		for _, path := range []string{"/versions", "/versions/1", "/requirements/req_00000000000000000000000000000000/resolve"} {
+			method, body := "GET", ""
+			if strings.HasSuffix(path, "resolve") {
+				method, body = "POST", `{"reason":"x"}`
+			}
+			if resp := ts.admin(t, token, method, "/admin/customers/cus_00000000000000000000000000000000"+path, body); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s %s of an unknown customer = %d, want 404", method, path, resp.StatusCode)
+			}
+		}
+		if got := ts.request(t, "GET", "/api/customers/"+id, &owner, ""); !strings.Contains(string(got.Body), reqID) || got.Header.Get("ETag") != `"1"` {
+			t.Errorf("the owner's customer changed: %s", got.Body)
+		}
+	})
+}
+
+// TestErasureDestroysVersionsAndRequirements: the versions' profiles and
+// the requirements' texts go with the customer's data key.
+func TestErasureDestroysVersionsAndRequirements(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		creds := ts.partner(t)
+		token, admin := ts.operator(t), ts.adminOperator(t)
+		id := ts.newFullCustomer(t, creds)
+		ts.admin(t, token, "POST", "/admin/customers/"+id+"/requirements", `{"items":[{"kind":"question","message":"Where is Zhang Wei now?"}]}`)
+		if resp := ts.update(t, creds, id, `{"business_details":{"business_name":"Secret Name Ltd"}}`, ""); resp.StatusCode != http.StatusOK {
+			t.Fatal(resp.Status)
+		}
+		ts.admin(t, token, "POST", "/admin/customers/"+id+"/status", review("rejected", "no"))
+		if resp := ts.admin(t, admin, "POST", "/admin/customers/"+id+"/erase", `{"reason":"erasure request"}`); resp.StatusCode != http.StatusOK {
+			t.Fatalf("erase = %d %s", resp.StatusCode, resp.Body)
+		}
+		for _, path := range []string{"/versions/1", "/versions/2", ""} {
+			body := string(ts.admin(t, token, "GET", "/admin/customers/"+id+path, "").Body)
+			for _, secret := range []string{"Secret Name", "深圳", "Zhang Wei"} {
+				if strings.Contains(body, secret) {
+					t.Errorf("GET %s after erasure shows %q: %s", path, secret, body)
+				}
+			}
+		}
+	})
+}

@@ -131,7 +131,7 @@ func (s *Service) updateChange(ctx context.Context, actor Actor, cur Customer, m
 		Number: after.Version, CreatedAt: now.Truncate(time.Second), Actor: actor, BaseVersion: cur.Version, Changed: changed, PatchDigest: digest}}
 	ch := CustomerChange{CustomerID: cur.ID, Version: cur.Version, Status: cur.Status, Update: up}
 	a := newAuditEvent(now, actor, ActionCustomerUpdated)
-	a.PartnerID, a.CustomerID, a.Reason = cur.PartnerID, cur.ID, "version "+strconv.Itoa(after.Version)+": "+strings.Join(changed, ", ")
+	a.PartnerID, a.CustomerID, a.Reason = cur.PartnerID, cur.ID, changedReason(after.Version, changed)
 	ch.Audit = append(ch.Audit, a)
 	events := []string{api.EventCustomerUpdated}
 	if riskyChange(changed) {
@@ -175,6 +175,24 @@ func (s *Service) updateChange(ctx context.Context, actor Actor, cur Customer, m
 		return out
 	}
 	return ch, nil
+}
+
+// changedReason is the audit reason of an update: its version and the
+// paths it changed, as many as MaxReasonLength allows.
+func changedReason(version int, changed []string) string {
+	reason := "version " + strconv.Itoa(version) + ": "
+	for i, p := range changed {
+		more := " and " + strconv.Itoa(len(changed)-i) + " more"
+		sep := ", "
+		if i == 0 {
+			sep = ""
+		}
+		if len(reason)+len(sep)+len(p)+len(" and 999 more") > MaxReasonLength {
+			return reason + more
+		}
+		reason += sep + p
+	}
+	return reason
 }
 
 // riskyChange reports whether a change touches what screening and the
