@@ -1,4 +1,5 @@
-// Package client is the Go client of the onboard partner API: customers,
+// Package client is the Go client of the onboard partner API: customers
+// (created, read, updated, their information requests answered),
 // documents, webhook endpoints and their deliveries, and verification of
 // the webhooks onboard sends. Request and response bodies are the types of
 // package api, which the server uses too. API errors come back as *Error.
@@ -228,10 +229,14 @@ func call[T any](ctx context.Context, c *Client, method, path string, in any) (*
 
 // send sends an authenticated request; an answer other than 2xx comes back
 // as an *Error.
-func (c *Client) send(ctx context.Context, method, path, contentType string, body io.Reader) (*http.Response, error) {
+// headers are more request headers, name then value.
+func (c *Client) send(ctx context.Context, method, path, contentType string, body io.Reader, headers ...string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, body)
 	if err != nil {
 		return nil, fmt.Errorf("onboard: %w", err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)

@@ -39,6 +39,8 @@ Usage:
                                           the review queue, oldest first
   onboard customers review ID --status active|rejected|suspended --reason TEXT
                                           decide on a customer (recorded in the audit trail)
+  onboard customers request-info ID --kind field|document|question [--field PATH] [--file-type TYPE] --message TEXT [--due 168h]
+                                          ask the customer's partner to correct a field, provide a file or answer
   onboard customers erase ID --reason TEXT
                                           erase a customer's personal data (not while active)
   onboard customers erase-expired [--retain-rejected 43800h]
@@ -121,6 +123,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return customersList(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "review":
 		return customersReview(ctx, rest[1:], e)
+	case cmd == "customers" && sub == "request-info":
+		return customersRequestInfo(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "erase":
 		return customersErase(ctx, rest[1:], e)
 	case cmd == "customers" && sub == "erase-expired":

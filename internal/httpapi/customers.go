@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -116,7 +115,4 @@ func within(field string, errs []api.FieldError) bool {
 }
 
 // inside reports whether the JSON path field is path or lies inside it.
-func inside(field, path string) bool {
-	rest, ok := strings.CutPrefix(field, path)
-	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
-}
+func inside(field, path string) bool { return kyb.WithinPath(field, path) }

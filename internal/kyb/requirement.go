@@ -454,15 +454,15 @@ func lookupPath(path string, paths map[string]string) (Field, string) {
 
 func hasPathWithin(paths map[string]string, prefix string) bool {
 	for p := range paths {
-		if withinPath(p, prefix) {
+		if WithinPath(p, prefix) {
 			return true
 		}
 	}
 	return false
 }
 
-// withinPath reports whether the path field is path or lies inside it.
-func withinPath(field, path string) bool {
+// WithinPath reports whether the path field is path or lies inside it.
+func WithinPath(field, path string) bool {
 	rest, ok := strings.CutPrefix(field, path)
 	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
 }

@@ -269,13 +269,13 @@ func (s *Service) resolvedBy(ctx context.Context, cur Customer, merged api.Profi
 	for _, r := range cur.Requirements {
 		switch r.Kind {
 		case api.RequirementField:
-			if slices.ContainsFunc(changed, func(p string) bool { return withinPath(p, r.Field) || withinPath(r.Field, p) }) {
+			if slices.ContainsFunc(changed, func(p string) bool { return WithinPath(p, r.Field) || WithinPath(r.Field, p) }) {
 				r.Resolution = ResolvedByUpdate
 				out = append(out, r)
 			}
 		case api.RequirementDocument:
 			if slices.ContainsFunc(added, func(a fileReference) bool {
-				return types[a.id].Type == r.FileType && (r.Field == "" || withinPath(a.field, r.Field) || withinPath(r.Field, a.field))
+				return types[a.id].Type == r.FileType && (r.Field == "" || WithinPath(a.field, r.Field) || WithinPath(r.Field, a.field))
 			}) {
 				r.Resolution = ResolvedByFile
 				out = append(out, r)
