@@ -1452,6 +1452,8 @@ func TestOpenAPIListParameters(t *testing.T) {
 		"partner_id":          creds.PartnerID,
 		"customer_id":         customerID,
 		"event_id":            "evt_00000000000000000000000000000000",
+		"risk":                "medium",
+		"has_hits":            "false",
 	}
 	for _, tc := range []struct {
 		path     string
@@ -1462,6 +1464,7 @@ func TestOpenAPIListParameters(t *testing.T) {
 		{"/api/customers", nil, &creds, true},
 		{"/admin/customers", operator, nil, true},
 		{"/admin/audit", operator, nil, false},
+		{"/admin/customers/counts", operator, nil, true},
 		{"/api/webhooks/deliveries", nil, &creds, true},
 		{"/admin/webhooks/deliveries", operator, nil, true},
 	} {
