@@ -128,7 +128,7 @@ func (s *Server) adminCustomerReviewed(c kyb.Customer) adminCustomerJSON {
 	if c.Status == kyb.StatusPending && c.ErasedAt.IsZero() {
 		review := &reviewJSON{RequiredApprovals: s.service.RequiredApprovals(c), Approvals: []approvalJSON{}}
 		for _, a := range c.Approvals {
-			review.Approvals = append(review.Approvals, approvalJSON{OperatorID: a.OperatorID, Reason: a.Reason, ApprovedAt: a.At.UTC()})
+			review.Approvals = append(review.Approvals, approvalJSON{OperatorID: a.OperatorID, Reason: a.Reason, ApprovedAt: api.Time(a.At)})
 		}
 		review.AwaitingSecondApproval = len(review.Approvals) > 0 && len(review.Approvals) < review.RequiredApprovals
 		out.Review = review

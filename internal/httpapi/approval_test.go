@@ -38,6 +38,7 @@ type reviewOf struct {
 		Approvals         []struct {
 			OperatorID string `json:"operator_id"`
 			Reason     string `json:"reason"`
+			ApprovedAt string `json:"approved_at"`
 		} `json:"approvals"`
 		AwaitingSecondApproval bool `json:"awaiting_second_approval"`
 	} `json:"review"`
@@ -75,6 +76,9 @@ func TestTwoPersonRule(t *testing.T) {
 		if resp.StatusCode != http.StatusAccepted || got.Status != "pending" || got.Review == nil || !got.Review.AwaitingSecondApproval ||
 			len(got.Review.Approvals) != 1 || got.Review.Approvals[0].OperatorID != first.OperatorID || got.Review.Approvals[0].Reason != "the hit is a namesake" {
 			t.Fatalf("first approval = %d %s, want 202, pending, awaiting a second approval by another operator", resp.StatusCode, resp.Body)
+		}
+		if at := got.Review.Approvals[0].ApprovedAt; len(at) != len("2006-01-02T15:04:05Z") {
+			t.Errorf("approved_at = %q, want UTC to the second", at)
 		}
 		partner := string(ts.request(t, "GET", "/api/customers/"+listed, &creds, "").Body)
 		if !strings.Contains(partner, `"status":"pending"`) || strings.Contains(partner, "approv") || strings.Contains(partner, "review") {
