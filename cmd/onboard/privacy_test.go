@@ -310,8 +310,8 @@ func TestErasure(t *testing.T) {
 		var got map[string]any
 		_, body = apiRequest(t, srv, creds, "GET", "/api/customers/"+id, "", nil)
 		json.Unmarshal(body, &got)
-		if got["partner_customer_id"] != "erase-me-"+e.Name+"-00000000000" || got["status"] != "suspended" || got["erased_at"] == nil || len(got) != 7 {
-			t.Errorf("the partner sees %s, want the skeleton: ids, status, reason and times", body)
+		if got["partner_customer_id"] != "erase-me-"+e.Name+"-00000000000" || got["status"] != "suspended" || got["erased_at"] == nil || len(got) != 8 {
+			t.Errorf("the partner sees %s, want the skeleton: ids, status, reason, times and version", body)
 		}
 		if status, body := erase(); status != http.StatusConflict || !bytes.Contains(body, []byte("customer_erased")) {
 			t.Errorf("erase twice = %d %s, want 409 customer_erased", status, body)

@@ -34,5 +34,9 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.screeningJSON":     reflect.TypeFor[screeningJSON](),
 		"httpapi.requirementJSON":   reflect.TypeFor[requirementJSON](),
 		"httpapi.versionJSON":       reflect.TypeFor[versionJSON](),
+		"httpapi.reviewJSON":        reflect.TypeFor[reviewJSON](),
+		"httpapi.approvalJSON":      reflect.TypeFor[approvalJSON](),
+		"httpapi.statusCountsJSON":  reflect.TypeFor[statusCountsJSON](),
+		"httpapi.adminFileJSON":     reflect.TypeFor[adminFileJSON](),
 	}
 }

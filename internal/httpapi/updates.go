@@ -224,16 +224,3 @@ func (s *Server) adminCustomerVersion(w http.ResponseWriter, r *http.Request) er
 	out.CompareTo, out.Profile = compareTo, &v.Profile
 	return writeJSON(w, http.StatusOK, out)
 }
-
-// boolParam reads an optional true|false query parameter.
-func boolParam(params map[string][]string, name string) (*bool, error) {
-	values, ok := params[name]
-	if !ok {
-		return nil, nil
-	}
-	b, err := strconv.ParseBool(values[0])
-	if err != nil || (values[0] != "true" && values[0] != "false") {
-		return nil, kyb.Invalid([]api.FieldError{{Field: name, Code: api.CodeInvalidValue, Message: "must be true or false"}})
-	}
-	return &b, nil
-}

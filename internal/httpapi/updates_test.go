@@ -464,9 +464,12 @@ func TestReReviewOnRiskyChange(t *testing.T) {
 				t.Errorf("a partner's answer tells of screening: %s", a)
 			}
 		}
-		// Approved again, it is active.
-		if resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/status", review("active", "false positive")); resp.StatusCode != http.StatusOK {
-			t.Errorf("approve again = %d %s", resp.StatusCode, resp.Body)
+		// With a hit it needs two operators to be active again.
+		if resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/status", review("active", "false positive")); resp.StatusCode != http.StatusAccepted {
+			t.Errorf("approve again = %d %s, want 202 awaiting a second approval", resp.StatusCode, resp.Body)
+		}
+		if resp := ts.admin(t, ts.operator(t), "POST", "/admin/customers/"+id+"/status", review("active", "false positive, checked")); resp.StatusCode != http.StatusOK || resp.json(t)["status"] != "active" {
+			t.Errorf("the second approval = %d %s, want active", resp.StatusCode, resp.Body)
 		}
 	})
 }

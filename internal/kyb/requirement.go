@@ -200,8 +200,12 @@ type ProfileUpdate struct {
 	Version     Version
 	Profile     api.Profile
 	Fingerprint string
-	// Screening, when not nil, replaces the customer's screening.
-	Screening *Screening
+	// Rescreened says the update was screened again: Screening (nil when
+	// no list was ever imported) and RiskLevel, the level assessed with
+	// it, replace the customer's.
+	Rescreened bool
+	Screening  *Screening
+	RiskLevel  string
 }
 
 // Version is one version of a customer's profile.

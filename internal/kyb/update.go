@@ -140,7 +140,10 @@ func (s *Service) updateChange(ctx context.Context, actor Actor, cur Customer, m
 			return CustomerChange{}, err
 		}
 		if sc != nil {
-			up.Screening, after.Screening = sc, sc
+			after.Screening = sc
+		}
+		up.Rescreened, up.Screening, up.RiskLevel = true, after.Screening, s.Risk(after).Level
+		if sc != nil {
 			a := newAuditEvent(now, Actor{ActorSystem, "screening"}, ActionCustomerRescreened)
 			a.PartnerID, a.CustomerID, a.Reason = cur.PartnerID, cur.ID, "version "+strconv.Itoa(after.Version)
 			ch.Audit = append(ch.Audit, a)

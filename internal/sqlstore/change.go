@@ -129,7 +129,8 @@ func (c *Core) customerKey(ctx context.Context, tx Queryer, cur kyb.Customer) (e
 // writeVersion stores the profile's next version: the row of the version
 // before when it has none yet (the create's), the new one, and the
 // customer's profile, fingerprint, hashes and, when screened again, its
-// screening.
+// screening and risk level (through SaveScreeningTx, as every rewrite of
+// a screening goes).
 func (c *Core) writeVersion(ctx context.Context, tx Queryer, key envelope.DataKey, cur kyb.Customer, up *kyb.ProfileUpdate) error {
 	if cur.Version == 1 {
 		first := kyb.Version{Number: 1, CreatedAt: cur.CreatedAt, Actor: kyb.Actor{Type: kyb.ActorPartner, ID: cur.PartnerID}}
@@ -149,20 +150,8 @@ func (c *Core) writeVersion(ctx context.Context, tx Queryer, key envelope.DataKe
 		WHERE id = ?`, key.Seal(profileAD(cur.ID), stored), up.Fingerprint, business, idNumbers, up.Version.Number, cur.ID); err != nil {
 		return fmt.Errorf("update profile: %w", err)
 	}
-	if up.Screening != nil {
-		return c.writeScreening(ctx, tx, key, cur.ID, up.Screening)
-	}
-	return nil
-}
-
-// writeScreening replaces a customer's screening inside tx.
-func (c *Core) writeScreening(ctx context.Context, tx Queryer, key envelope.DataKey, customerID string, sc *kyb.Screening) error {
-	b, err := json.Marshal(sc)
-	if err != nil {
-		return fmt.Errorf("encode screening: %w", err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE customers SET sealed_screening = ? WHERE id = ?", key.Seal(screeningAD(customerID), b), customerID); err != nil {
-		return fmt.Errorf("update screening: %w", err)
+	if up.Rescreened {
+		return c.SaveScreeningTx(ctx, tx, cur.ID, up.Screening, up.RiskLevel)
 	}
 	return nil
 }

@@ -43,6 +43,16 @@ func ListCustomers(d Dialect, columns string, q kyb.CustomerQuery, cursor kyb.Cu
 			add("open_requirements = 0")
 		}
 	}
+	if q.RiskLevel != "" {
+		add("risk_level = ?", q.RiskLevel)
+	}
+	if q.HasHits != nil {
+		if *q.HasHits {
+			add("hit_count > 0")
+		} else {
+			add("hit_count = 0")
+		}
+	}
 	order, beyond := "DESC", "<"
 	if q.OldestFirst {
 		order, beyond = "ASC", ">"

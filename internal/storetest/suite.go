@@ -31,6 +31,8 @@ func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("pending deliveries", func(t *testing.T) { testPendingDeliveries(t, open(t)) })
 	t.Run("customer changes", func(t *testing.T) { testCustomerChanges(t, open(t)) })
 	t.Run("concurrent updates", func(t *testing.T) { testConcurrentUpdates(t, open(t)) })
+	t.Run("save screening", func(t *testing.T) { testSaveScreening(t, open(t)) })
+	t.Run("approvals", func(t *testing.T) { testApprovals(t, open(t)) })
 }
 
 var ctx = context.Background()
