@@ -522,12 +522,25 @@ func TestErasureDestroysVersionsAndRequirements(t *testing.T) {
 		token, admin := ts.operator(t), ts.adminOperator(t)
 		id := ts.newFullCustomer(t, creds)
 		ts.admin(t, token, "POST", "/admin/customers/"+id+"/requirements", `{"items":[{"kind":"question","message":"Where is Zhang Wei now?"}]}`)
-		if resp := ts.update(t, creds, id, `{"business_details":{"business_name":"Secret Name Ltd"}}`, ""); resp.StatusCode != http.StatusOK {
-			t.Fatal(resp.Status)
+		var before api.Customer
+		json.Unmarshal(ts.request(t, "GET", "/api/customers/"+id, &creds, "").Body, &before)
+		oldFront := before.BusinessPersonList[0].Identification
+		if resp := ts.request(t, "GET", "/api/files/"+oldFront.DocumentFrontFileID, &creds, ""); resp.StatusCode != http.StatusOK {
+			t.Fatalf("the front before erasure = %d", resp.StatusCode)
+		}
+		front := ts.upload(t, creds, kyb.FileMainPage, "front.png", samplePNG, true).json(t)["file_id"].(string)
+		patch := `{"business_details":{"business_name":"Secret Name Ltd"},"business_person_list":[` + mustJSON(t, personWith(t, ts, creds, id, "E12345678", front)) + `]}`
+		if resp := ts.update(t, creds, id, patch, ""); resp.StatusCode != http.StatusOK {
+			t.Fatal(resp.Status, string(resp.Body))
 		}
 		ts.admin(t, token, "POST", "/admin/customers/"+id+"/status", review("rejected", "no"))
 		if resp := ts.admin(t, admin, "POST", "/admin/customers/"+id+"/erase", `{"reason":"erasure request"}`); resp.StatusCode != http.StatusOK {
 			t.Fatalf("erase = %d %s", resp.StatusCode, resp.Body)
+		}
+		// The documents of every version are deleted: the replaced front
+		// too.
+		if resp := ts.request(t, "GET", "/api/files/"+oldFront.DocumentFrontFileID, &creds, ""); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the front the update replaced = %d after erasure, want 404", resp.StatusCode)
 		}
 		for _, path := range []string{"/versions/1", "/versions/2", ""} {
 			body := string(ts.admin(t, token, "GET", "/admin/customers/"+id+path, "").Body)

@@ -19,8 +19,9 @@ const ActionCustomerErased = "customer.erased"
 
 // ErasureStore erases customers' personal data.
 type ErasureStore interface {
-	// EraseCustomer destroys the customer's data key, so that its profile
-	// and its events' data can never be opened again, clears its keyed
+	// EraseCustomer destroys the customer's data key, so that its profile,
+	// its versions, its requirements' texts and its events' data can never
+	// be opened again, clears its keyed
 	// hashes, deletes its partner's files fileIDs, stops the pending
 	// deliveries of its events and records audit, in one transaction.
 	// The customer keeps its ids, status and history. It is a conflict
@@ -82,7 +83,11 @@ func (s *Service) EraseCustomer(ctx context.Context, actor Actor, customerID str
 	}
 	audit := newAuditEvent(s.Now().UTC(), actor, ActionCustomerErased)
 	audit.PartnerID, audit.CustomerID, audit.FromStatus, audit.Reason = c.PartnerID, c.ID, c.Status, req.Reason
-	erased, err := s.store.EraseCustomer(ctx, audit, referencedFiles(c.Profile))
+	files, err := s.filesOfEveryVersion(ctx, c)
+	if err != nil {
+		return Customer{}, fmt.Errorf("erase customer %s: %w", customerID, err)
+	}
+	erased, err := s.store.EraseCustomer(ctx, audit, files)
 	if err != nil {
 		return Customer{}, fmt.Errorf("erase customer %s: %w", customerID, err)
 	}
@@ -131,4 +136,29 @@ func referencedFiles(p api.Profile) []string {
 		}
 	}
 	return ids
+}
+
+// filesOfEveryVersion lists the files the customer's profile names now or
+// named in any earlier version (a document an update replaced), each once.
+func (s *Service) filesOfEveryVersion(ctx context.Context, c Customer) ([]string, error) {
+	ids := referencedFiles(c.Profile)
+	versions, err := s.store.CustomerVersions(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range versions {
+		if v.Number == c.Version {
+			continue
+		}
+		full, err := s.store.CustomerVersion(ctx, c.ID, v.Number)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range referencedFiles(full.Profile) {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
 }
