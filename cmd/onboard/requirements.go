@@ -14,16 +14,17 @@ import (
 func customersRequestInfo(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("customers request-info",
 		"customers request-info CUSTOMER_ID --kind field|document|question [--field PATH] [--file-type TYPE] --message TEXT [--due DURATION] [--database-url URL]", e)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return command.Usage("customers request-info: the customer id is required")
-	}
-	id := args[0]
 	kind := fs.String("kind", "", "field (correct a field), document (provide a file) or question (required)")
 	field := fs.String("field", "", "the field's path, as validation errors name it, such as business_person_list[0].identification.id_number (required for a field item)")
 	fileType := fs.String("file-type", "", `the type of the file to provide, such as "Main page" (required for a document item)`)
 	message := fs.String("message", "", "what to ask, shown to the partner (required)")
 	due := fs.Duration("due", 0, "when it is wanted by, from now, such as 168h (optional)")
+	// The flags are defined first, so that --help lists them.
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		fs.Usage()
+		return command.Usage("customers request-info: the customer id is required")
+	}
+	id := args[0]
 	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
 		item := kyb.RequirementItem{Kind: *kind, Field: *field, FileType: *fileType, Message: *message}
 		if *due > 0 {
