@@ -25,6 +25,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) error {
 		// As with Stripe's idempotency keys: this is the stored result.
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
+	setETag(w, c)
 	return writeJSON(w, http.StatusOK, newCustomerJSON(c))
 }
 
