@@ -126,7 +126,7 @@ func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
 // now.
 func (s *Server) adminCustomer(c kyb.Customer) adminCustomerJSON {
 	out := adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening), Risk: newRiskJSON(s.service.Risk(c))}
-	out.AwaitingPartner = len(c.Requirements) > 0
+	out.AwaitingPartner = len(out.Requirements) > 0
 	out.RequirementsOverdue = slices.ContainsFunc(c.Requirements, func(r kyb.Requirement) bool { return r.Overdue(s.service.Now()) })
 	return out
 }

@@ -262,11 +262,20 @@ func TestUpdateCustomerVersions(t *testing.T) {
 		}
 
 		// A rejected customer is not updated.
+		asked := ts.admin(t, token, "POST", "/admin/customers/"+id+"/requirements", `{"items":[{"kind":"question","message":"Which marketplaces?"}]}`)
+		question := requirementsOf(t, asked.Body)[0].ID
 		if resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/status", review("rejected", "no")); resp.StatusCode != http.StatusOK {
 			t.Fatal(resp.Status)
 		}
 		if resp := ts.update(t, creds, id, `{"business_details":{"website":"https://late.example"}}`, ""); resp.StatusCode != http.StatusConflict || !strings.Contains(string(resp.Body), "customer_not_open") {
 			t.Errorf("update of a rejected customer = %d %s, want 409", resp.StatusCode, resp.Body)
+		}
+		// Its open requirements wait, unshown and unanswerable.
+		if resp := ts.request(t, "GET", "/api/customers/"+id, &creds, ""); strings.Contains(string(resp.Body), `"requirements"`) {
+			t.Errorf("a rejected customer shows its requirements: %s", resp.Body)
+		}
+		if resp := ts.request(t, "POST", "/api/customers/"+id+"/requirements/"+question+"/answer", &creds, `{"text":"late"}`); resp.StatusCode != http.StatusConflict {
+			t.Errorf("answering for a rejected customer = %d %s, want 409", resp.StatusCode, resp.Body)
 		}
 	})
 }

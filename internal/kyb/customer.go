@@ -77,8 +77,12 @@ func (c Customer) View() api.Customer {
 		v.ErasedAt = api.Time(c.ErasedAt)
 	}
 	v.Version = max(c.Version, 1)
-	for _, r := range c.Requirements {
-		v.Requirements = append(v.Requirements, r.View())
+	// Requirements are the partner's to meet only while the customer can
+	// be updated: a rejected or suspended customer's wait, unshown.
+	if c.Status == StatusPending || c.Status == StatusActive {
+		for _, r := range c.Requirements {
+			v.Requirements = append(v.Requirements, r.View())
+		}
 	}
 	return v
 }

@@ -333,6 +333,9 @@ func (s *Service) resolve(ctx context.Context, actor Actor, customerID, requirem
 		if err != nil {
 			return CustomerChange{}, err
 		}
+		if err := requestable(c); err != nil && actor.Type == ActorPartner {
+			return CustomerChange{}, err
+		}
 		i := slices.IndexFunc(c.Requirements, func(r Requirement) bool { return r.ID == requirementID })
 		if i < 0 {
 			all, err := s.store.Requirements(ctx, c.ID)
