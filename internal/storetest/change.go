@@ -124,6 +124,10 @@ func testCustomerChanges(t *testing.T, s kyb.Store) {
 	if err != nil || len(page.Customers) != 1 || len(page.Customers[0].Requirements) != 2 {
 		t.Errorf("list awaiting the partner = %+v, %v; want the customer with its requirements", page.Customers, err)
 	}
+	awaiting = false
+	if page, err := s.ListCustomers(ctx, kyb.CustomerQuery{PartnerID: p.ID, Limit: 10, AwaitingPartner: &awaiting}); err != nil || len(page.Customers) != 0 {
+		t.Errorf("list not awaiting the partner = %d customers, %v; want none", len(page.Customers), err)
+	}
 	answer := reqs[1]
 	answer.ResolvedAt, answer.Resolution, answer.ResolvedBy, answer.Answer = now, kyb.ResolvedByAnswer, kyb.Actor{Type: kyb.ActorPartner, ID: p.ID}, "Amazon and eBay"
 	resolve := kyb.CustomerChange{CustomerID: c.ID, Version: 2, Status: kyb.StatusPending, Resolve: []kyb.Requirement{answer}, Events: changeEvents(api.EventCustomerRequirementsUpdated)}
