@@ -115,6 +115,7 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p api.Pr
 	if c.Screening, err = s.screenProfile(ctx, p, now.Truncate(time.Second)); err != nil {
 		return Customer{}, false, err
 	}
+	c.RiskLevel = s.Risk(c).Level
 	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)
 	audit.PartnerID, audit.CustomerID, audit.ToStatus = partnerID, c.ID, c.Status
 	stored, created, err := s.store.CreateCustomer(ctx, c, audit, newEvent(c, api.EventCustomerCreated, now))
@@ -198,6 +199,15 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 		return Customer{}, ErrTransition(c.Status, change.Status)
 	}
 	now := s.Now().UTC()
+	if c.Status == StatusPending && change.Status == StatusActive && s.RequiredApprovals(c) > 1 {
+		// The two-person rule: the first approval is recorded and the
+		// customer stays pending, awaiting another operator's.
+		approved, enough, err := s.approve(ctx, actor, c, change.Reason, now)
+		if err != nil || !enough {
+			return approved, err
+		}
+		c = approved
+	}
 	audit := newAuditEvent(now, actor, ActionCustomerStatusChanged)
 	audit.PartnerID, audit.CustomerID = c.PartnerID, c.ID
 	audit.FromStatus, audit.ToStatus, audit.Reason = c.Status, change.Status, change.Reason
@@ -208,6 +218,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 		return Customer{}, fmt.Errorf("change status of %s: %w", customerID, err)
 	}
 	s.notifyEvents()
+	updated.Approvals = c.Approvals
 	return updated, nil
 }
 
@@ -235,6 +246,12 @@ func (s *Service) CustomerForOperator(ctx context.Context, id string) (Customer,
 // partner's, which only operators may ask for.
 func (s *Service) ListCustomers(ctx context.Context, q CustomerQuery) (CustomerPage, error) {
 	return s.store.ListCustomers(ctx, q)
+}
+
+// StatusCounts counts a partner's customers by status; partnerID empty
+// counts every partner's, which only operators may ask for.
+func (s *Service) StatusCounts(ctx context.Context, partnerID string) (map[Status]int, error) {
+	return s.store.StatusCounts(ctx, partnerID)
 }
 
 // AuditTrail returns the audit events of a customer or of a partner,
