@@ -21,7 +21,7 @@ type loginData struct {
 
 func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := loginData{Next: localPath(q.Get("next")), Email: q.Get("email")}
+	d := loginData{Next: localPath(q.Get("next"))}
 	if reason := q.Get("reason"); reason != "" {
 		d.Notice = loginReason(reason)
 		if reason == "expired" {
@@ -165,9 +165,9 @@ func (c *Console) setup(w http.ResponseWriter, r *http.Request) error {
 	var op kyb.Operator
 	var err error
 	if len(ch) == 0 {
-		op, err = c.svc.CompleteSetup(r.Context(), token, choice)
+		_, err = c.svc.CompleteSetup(r.Context(), token, choice)
 		if err == nil {
-			http.Redirect(w, r, "/console/login?"+url.Values{"reason": {"set_up"}, "email": {op.Email}}.Encode(), http.StatusSeeOther)
+			http.Redirect(w, r, "/console/login?"+url.Values{"reason": {"set_up"}}.Encode(), http.StatusSeeOther)
 			return nil
 		}
 		var ke *kyb.Error

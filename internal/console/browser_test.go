@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/storetest"
 )
@@ -136,7 +137,8 @@ func TestBrowser(t *testing.T) {
 		h := newHarness(t, e)
 		h.importExcerpts(t)
 		creds, c := h.customerWithHit(t, "<script>alert(1)</script>")
-		_, clean := h.customerWithHit(t, "Northwind Trading Ltd")
+		_, clean := h.customer(t, "Northwind Trading Ltd", "Northwind Bank", api.BasicInfo{FirstNameEnglish: "Maria", LastNameEnglish: "Lindqvist",
+			FirstName: "Maria", LastName: "Lindqvist", BirthDate: "1981-04-02T00:00:00Z", Nationality: "SE"})
 		_, adminEmail, adminPassword, adminSecret := h.account(t, "Ada", true, true)
 		_, revEmail, revPassword, _ := h.account(t, "Rui", false, false)
 
@@ -170,7 +172,7 @@ func TestBrowser(t *testing.T) {
 		ada := newTab()
 		ada.login(adminEmail, adminPassword, adminSecret)
 		queue := ada.text("table.queue tbody")
-		for _, want := range []string{"<script>alert(1)</script>", "Northwind Trading Ltd", "Acme Payments", "risk high", "hit"} {
+		for _, want := range []string{"<script>alert(1)</script>", "Northwind Trading Ltd", "Acme Payments", "risk high", "1 hit", "no hit"} {
 			if !strings.Contains(queue, want) {
 				t.Errorf("queue lacks %q:\n%s", want, queue)
 			}
@@ -208,31 +210,32 @@ func TestBrowser(t *testing.T) {
 		ada.screenshot("console-customer.png")
 		ada.do(chromedp.SendKeys(chromedp.CSS("#reason"), "director checked against the passport: not the listed person"),
 			chromedp.Click(chromedp.CSS("button[value=active]")), chromedp.WaitVisible(chromedp.CSS(".notice")))
-		if got := ada.text(".notice"); !strings.Contains(got, "Approved") {
-			t.Errorf("after Approve the page says %q", got)
+		if got := ada.text(".notice"); !strings.Contains(got, "stays pending until a second operator approves it") {
+			t.Errorf("after the first Approve the page says %q", got)
 		}
 		if ada.alerts.Load() != 0 {
 			t.Errorf("%d JavaScript dialogs opened: a script ran", ada.alerts.Load())
 		}
-
-		// The partner API answers active.
-		req, _ := http.NewRequest("GET", h.URL+"/api/customers/"+c.ID, nil)
-		req.Header.Set("X-API-Key", creds.APIKey)
-		req.Header.Set("X-API-Secret", creds.APISecret)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		var got struct{ Status string }
-		if json.Unmarshal(body, &got); got.Status != "active" {
-			t.Errorf("partner API status = %q (%d %s), want active", got.Status, resp.StatusCode, body)
+		if got := partnerStatus(t, h.URL, creds, c.ID); got != "pending" {
+			t.Errorf("after one approval the partner API says %q, want pending", got)
 		}
 
-		// A reviewer signs in without TOTP and cannot open admin pages.
+		// A reviewer signs in without TOTP, gives the second approval, and
+		// cannot open admin pages.
 		rui := newTab()
 		rui.login(revEmail, revPassword, "")
+		rui.do(chromedp.Navigate(h.URL+"/console/customers/"+c.ID), chromedp.WaitVisible(chromedp.CSS("#reason")))
+		if got := rui.text(".two-person"); !strings.Contains(got, "Awaiting second approval") {
+			t.Errorf("the second operator sees %q", got)
+		}
+		rui.do(chromedp.SendKeys(chromedp.CSS("#reason"), "second look: passport and birth date differ from the listing"),
+			chromedp.Click(chromedp.CSS("button[value=active]")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+		if got := rui.text(".notice"); !strings.Contains(got, "Approved: the customer is active.") {
+			t.Errorf("after the second Approve the page says %q", got)
+		}
+		if got := partnerStatus(t, h.URL, creds, c.ID); got != "active" {
+			t.Errorf("after two approvals the partner API says %q, want active", got)
+		}
 		rui.do(chromedp.Navigate(h.URL + "/console/admin/operators"))
 		if got := rui.text("main"); !strings.Contains(got, "Only admins may open this page.") {
 			t.Errorf("a reviewer on the operators page sees %q", got)
@@ -261,4 +264,23 @@ func TestBrowser(t *testing.T) {
 		}
 		rui.do(chromedp.Navigate(h.URL+"/console/"), chromedp.WaitVisible(chromedp.CSS("#email")))
 	})
+}
+
+// partnerStatus is a customer's status as its partner's API answers.
+func partnerStatus(t *testing.T, base string, creds kyb.Credentials, id string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/api/customers/"+id, nil)
+	req.Header.Set("X-API-Key", creds.APIKey)
+	req.Header.Set("X-API-Secret", creds.APISecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var got struct{ Status string }
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("partner API: %d %s", resp.StatusCode, body)
+	}
+	return got.Status
 }

@@ -264,3 +264,55 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("partners page does not show the rate limit")
 	}
 }
+
+func TestTwoApprovalsAndQueueFilters(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		h := newHarness(t, e)
+		h.importExcerpts(t)
+		creds, c := h.customerWithHit(t, "Two Person Trading Ltd")
+		_, e1, p1, _ := h.account(t, "First", false, false)
+		_, e2, p2, _ := h.account(t, "Second", false, false)
+		first, second := h.browser(t), h.browser(t)
+		first.login(e1, p1, "")
+		second.login(e2, p2, "")
+
+		// The queue: counts per status and the risk and hits filters.
+		q := "/console/?status=pending&partner=" + creds.PartnerID
+		for _, tt := range []struct {
+			filter string
+			listed bool
+		}{{"", true}, {"&risk=high", true}, {"&risk=low", false}, {"&hits=yes", true}, {"&hits=no", false}} {
+			a := first.get(q + tt.filter)
+			if a.StatusCode != http.StatusOK || strings.Contains(a.Body, c.ID) != tt.listed {
+				t.Errorf("queue%s = %d, listed %t, want %t", tt.filter, a.StatusCode, strings.Contains(a.Body, c.ID), tt.listed)
+			}
+		}
+		if a := first.get(q); !strings.Contains(a.Body, `status-pending">pending</span> <strong>1</strong>`) {
+			t.Errorf("the queue does not count the partner's one pending customer:\n%s", a.Body)
+		}
+		if a := first.get("/console/?risk=extreme"); a.StatusCode != http.StatusBadRequest || !strings.Contains(a.Body, "Risk must be one of low, medium, high.") {
+			t.Errorf("a bad risk filter = %d", a.StatusCode)
+		}
+
+		approve := func(b *browser, reason string) answer {
+			page := b.get("/console/customers/" + c.ID)
+			return b.do("POST", "/console/customers/"+c.ID+"/status", url.Values{"csrf": {csrf(t, page)}, "status": {"active"}, "reason": {reason}})
+		}
+		a := approve(first, "checked the passport")
+		if a.StatusCode != http.StatusSeeOther || !strings.HasSuffix(a.Header.Get("Location"), "done=pending") {
+			t.Fatalf("the first approval = %d %s", a.StatusCode, a.Header.Get("Location"))
+		}
+		if page := second.get("/console/customers/" + c.ID); !strings.Contains(page.Body, "Awaiting second approval.") || !strings.Contains(page.Body, "checked the passport") {
+			t.Errorf("the customer after one approval:\n%s", page.Body)
+		}
+		if a := approve(first, "again"); a.StatusCode != http.StatusConflict || !strings.Contains(a.Body, "a second operator must give the other approval") {
+			t.Errorf("the same operator's second approval = %d\n%s", a.StatusCode, a.Body)
+		}
+		if a := approve(second, "agreed"); a.StatusCode != http.StatusSeeOther || !strings.HasSuffix(a.Header.Get("Location"), "done=active") {
+			t.Errorf("the second operator's approval = %d %s", a.StatusCode, a.Header.Get("Location"))
+		}
+		if got, _ := h.Svc.CustomerForOperator(t.Context(), c.ID); got.Status != kyb.StatusActive {
+			t.Errorf("after two approvals the customer is %s", got.Status)
+		}
+	})
+}

@@ -132,8 +132,19 @@ const samplePDF = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R /OpenAction 
 // 1948), with an identity card image and a PDF registration document.
 func (h *harness) customerWithHit(t *testing.T, name string) (kyb.Credentials, kyb.Customer) {
 	t.Helper()
+	creds, c := h.customer(t, name, "Acme Payments", api.BasicInfo{FirstNameEnglish: "Abu", LastNameEnglish: "Abbas", FirstName: "Abu", LastName: "Abbas", BirthDate: "1948-12-10T00:00:00Z", Nationality: "GB"})
+	if c.Screening == nil || len(c.Screening.Hits) == 0 {
+		t.Fatalf("the customer was not screened with a hit: %+v", c.Screening)
+	}
+	return creds, c
+}
+
+// customer creates a partner and a customer of it with person as its
+// representative, with the documents of customerWithHit.
+func (h *harness) customer(t *testing.T, name, partner string, person api.BasicInfo) (kyb.Credentials, kyb.Customer) {
+	t.Helper()
 	ctx := context.Background()
-	creds, err := h.Svc.CreatePartner(ctx, testActor, "Acme Payments", false)
+	creds, err := h.Svc.CreatePartner(ctx, testActor, partner, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,16 +162,13 @@ func (h *harness) customerWithHit(t *testing.T, name string) (kyb.Credentials, k
 			BusinessIdentifierDocumentList: []string{reg}, BusinessIdentifierStartDate: "2015-03-01T00:00:00Z"},
 		RegistrationAddress: &api.RegistrationAddress{Line1: "1 High Street", City: "London", Postcode: "EC1A 1AA", CountryCode: "GB"},
 		BusinessPersonList: []api.BusinessPerson{{
-			BasicInfo:      &api.BasicInfo{FirstNameEnglish: "Abu", LastNameEnglish: "Abbas", FirstName: "Abu", LastName: "Abbas", BirthDate: "1948-12-10T00:00:00Z", Nationality: "GB"},
+			BasicInfo:      &person,
 			Identification: &api.Identification{IDNumber: "P1234567", IssuingCountryCode: "GB", ExpirationDate: "2031-01-01T00:00:00Z", IssueDate: "2021-01-01T00:00:00Z", DocumentFrontFileID: front, DocumentBackFileID: back},
 		}},
 	}
 	c, _, err := h.Svc.CreateCustomer(ctx, creds.PartnerID, p)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if c.Screening == nil || len(c.Screening.Hits) == 0 {
-		t.Fatalf("the customer was not screened with a hit: %+v", c.Screening)
 	}
 	return creds, c
 }

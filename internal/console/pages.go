@@ -23,7 +23,7 @@ func actor(op kyb.Operator) kyb.Actor { return kyb.Actor{Type: kyb.ActorOperator
 
 // queueFilters are the queue's filters as the form holds them.
 type queueFilters struct {
-	Status, Partner, From, To string
+	Status, Partner, Risk, Hits, From, To string
 }
 
 // queueRow is one customer of the queue.
@@ -39,18 +39,31 @@ type queueData struct {
 	Filters  queueFilters
 	Partners []kyb.Partner
 	Statuses []string
-	Rows     []queueRow
+	Risks    []string
+	// Counts are the customers in each status, of the partner filtered
+	// on or of all.
+	Counts []statusCount
+	Rows   []queueRow
 	// Next is the query of the next page; First that of the first, when
 	// this is not it.
 	Next, First string
 }
 
+// statusCount is how many customers have a status.
+type statusCount struct {
+	Status string
+	N      int
+}
+
 var statuses = []string{string(kyb.StatusPending), string(kyb.StatusActive), string(kyb.StatusRejected), string(kyb.StatusSuspended)}
+
+var riskLevels = []string{kyb.RiskLow, kyb.RiskMedium, kyb.RiskHigh}
 
 // queue lists customers oldest first, pending ones by default.
 func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator) error {
 	params := r.URL.Query()
-	f := queueFilters{Status: params.Get("status"), Partner: params.Get("partner"), From: params.Get("from"), To: params.Get("to")}
+	f := queueFilters{Status: params.Get("status"), Partner: params.Get("partner"), Risk: params.Get("risk"), Hits: params.Get("hits"),
+		From: params.Get("from"), To: params.Get("to")}
 	if !params.Has("status") {
 		f.Status = string(kyb.StatusPending)
 	}
@@ -62,6 +75,21 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 		q.Status = kyb.Status(f.Status)
 	default:
 		problems = append(problems, "Status must be one of "+strings.Join(statuses, ", ")+".")
+	}
+	switch {
+	case f.Risk == "":
+	case slices.Contains(riskLevels, f.Risk):
+		q.RiskLevel = f.Risk
+	default:
+		problems = append(problems, "Risk must be one of "+strings.Join(riskLevels, ", ")+".")
+	}
+	switch f.Hits {
+	case "":
+	case "yes", "no":
+		hits := f.Hits == "yes"
+		q.HasHits = &hits
+	default:
+		problems = append(problems, "Screening must be yes or no.")
 	}
 	if f.Partner != "" && !kyb.IsID(f.Partner, kyb.PrefixPartner) {
 		problems = append(problems, "Partner must be a partner id.")
@@ -102,7 +130,14 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 	if err != nil {
 		return err
 	}
-	d := queueData{Filters: f, Partners: partners, Statuses: statuses}
+	counts, err := c.svc.StatusCounts(r.Context(), f.Partner)
+	if err != nil {
+		return err
+	}
+	d := queueData{Filters: f, Partners: partners, Statuses: statuses, Risks: riskLevels}
+	for _, st := range statuses {
+		d.Counts = append(d.Counts, statusCount{st, counts[kyb.Status(st)]})
+	}
 	now := c.svc.Now()
 	for _, cust := range pg.Customers {
 		risk := c.svc.Risk(cust)
@@ -114,7 +149,7 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 		d.Rows = append(d.Rows, row)
 	}
 	keep := url.Values{}
-	for k, v := range map[string]string{"status": f.Status, "partner": f.Partner, "from": f.From, "to": f.To} {
+	for k, v := range map[string]string{"status": f.Status, "partner": f.Partner, "risk": f.Risk, "hits": f.Hits, "from": f.From, "to": f.To} {
 		if v != "" || k == "status" {
 			keep.Set(k, v)
 		}
@@ -201,11 +236,16 @@ type customerData struct {
 	Timeline []timelineItem
 	Actions  []action
 	Notice   string
+	// Approvals are those recorded while the customer awaits a second;
+	// Required how many different operators must approve it.
+	Approvals []kyb.Approval
+	Required  int
 }
 
 // notices are the messages a redirect after an action may show.
 var notices = map[string]string{
 	"active":      "Approved: the customer is active.",
+	"pending":     "Your approval is recorded. The customer's risk is high, so it stays pending until a second operator approves it too.",
 	"rejected":    "Rejected.",
 	"suspended":   "Suspended.",
 	"redelivered": "The event is queued for delivery again.",
@@ -217,7 +257,8 @@ func (c *Console) customer(w http.ResponseWriter, r *http.Request, op kyb.Operat
 	if err != nil {
 		return err
 	}
-	d := customerData{Customer: cust, Risk: c.svc.Risk(cust), Notice: notices[r.URL.Query().Get("done")]}
+	d := customerData{Customer: cust, Risk: c.svc.Risk(cust), Notice: notices[r.URL.Query().Get("done")],
+		Approvals: cust.Approvals, Required: c.svc.RequiredApprovals(cust)}
 	if p, err := c.svc.Partner(ctx, cust.PartnerID); err == nil {
 		d.Partner = p.Name
 	}
