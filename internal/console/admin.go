@@ -200,21 +200,35 @@ type endpointRow struct {
 	Endpoints []kyb.Endpoint
 }
 
+// failedShown is how many failed deliveries the webhooks page lists.
+const failedShown = 50
+
+type webhooksData struct {
+	Partners     []endpointRow
+	PartnerNames map[string]string
+	Failed       []kyb.Delivery
+	Notice       string
+}
+
 func (c *Console) webhooksPage(w http.ResponseWriter, r *http.Request, op kyb.Operator) error {
 	ctx := r.Context()
 	partners, err := c.svc.Partners(ctx)
 	if err != nil {
 		return err
 	}
-	var rows []endpointRow
+	d := webhooksData{Notice: notices[r.URL.Query().Get("done")], PartnerNames: map[string]string{}}
 	for _, p := range partners {
 		eps, err := c.svc.Endpoints(ctx, p.ID)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, endpointRow{Partner: p, Endpoints: eps})
+		d.Partners = append(d.Partners, endpointRow{Partner: p, Endpoints: eps})
+		d.PartnerNames[p.ID] = p.Name
 	}
-	c.render(w, r, http.StatusOK, "webhooks", page{Title: "Webhooks", Data: rows})
+	if d.Failed, err = c.svc.FailedDeliveries(ctx, failedShown); err != nil {
+		return err
+	}
+	c.render(w, r, http.StatusOK, "webhooks", page{Title: "Webhooks", Data: d})
 	return nil
 }
 

@@ -113,6 +113,15 @@ func (tb *tab) screenshot(name string) {
 	}
 }
 
+// unlabelled fails the test for each form control of the page without a
+// label.
+func (tb *tab) unlabelled(page string) {
+	tb.t.Helper()
+	if ids := eval[[]string](tb, `[...document.querySelectorAll("input:not([type=hidden]), select, textarea")].filter(e => !e.labels || e.labels.length === 0).map(e => e.name)`); len(ids) > 0 {
+		tb.t.Errorf("%s: controls without a label: %v", page, ids)
+	}
+}
+
 // fitsWidth reports whether the page needs no sideways scrolling at the
 // viewport's width.
 func (tb *tab) fitsWidth(width int64) bool {
@@ -184,6 +193,13 @@ func TestBrowser(t *testing.T) {
 		if !ada.fitsWidth(375) {
 			t.Error("the queue needs sideways scrolling at 375 px")
 		}
+		// The keyboard reaches the content first through the skip link;
+		// every control has a label.
+		ada.do(chromedp.KeyEvent("\t"))
+		if got := eval[string](ada, "document.activeElement.className"); got != "skip" {
+			t.Errorf("the first Tab focuses %q, want the skip link", got)
+		}
+		ada.unlabelled("queue")
 		ada.screenshot("console-queue.png")
 
 		// The customer with a hit: the document image loads, the hit sits
@@ -207,6 +223,7 @@ func TestBrowser(t *testing.T) {
 		if !ada.fitsWidth(375) {
 			t.Error("the customer page needs sideways scrolling at 375 px")
 		}
+		ada.unlabelled("customer page")
 		ada.screenshot("console-customer.png")
 		ada.do(chromedp.SendKeys(chromedp.CSS("#reason"), "director checked against the passport: not the listed person"),
 			chromedp.Click(chromedp.CSS("button[value=active]")), chromedp.WaitVisible(chromedp.CSS(".notice")))
@@ -236,6 +253,10 @@ func TestBrowser(t *testing.T) {
 		if got := partnerStatus(t, h.URL, creds, c.ID); got != "active" {
 			t.Errorf("after two approvals the partner API says %q, want active", got)
 		}
+		ada.do(chromedp.Navigate(h.URL+"/console/admin/partners"), chromedp.WaitVisible(chromedp.CSS("table")))
+		ada.unlabelled("partners page")
+		ada.do(chromedp.Navigate(h.URL+"/console/admin/operators"), chromedp.WaitVisible(chromedp.CSS("table")))
+		ada.unlabelled("operators page")
 		rui.do(chromedp.Navigate(h.URL + "/console/admin/operators"))
 		if got := rui.text("main"); !strings.Contains(got, "Only admins may open this page.") {
 			t.Errorf("a reviewer on the operators page sees %q", got)

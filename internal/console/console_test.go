@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/ratelimit"
 	"github.com/onboardkyb/onboard/internal/storetest"
@@ -258,6 +259,20 @@ func TestAdminPages(t *testing.T) {
 	}
 	if p, _ := h.Svc.PartnerPolicy(t.Context(), creds.PartnerID); p != kyb.PolicyAutoApproveClean {
 		t.Errorf("policy after the form = %s", p)
+	}
+	// A failed delivery is listed, and sent again from the list.
+	_, other := h.customer(t, "Hooked Ltd", "Hooked partner", api.BasicInfo{FirstName: "Lena", LastName: "Berg", FirstNameEnglish: "Lena", LastNameEnglish: "Berg", BirthDate: "1980-01-01T00:00:00Z", Nationality: "SE"})
+	event := h.failDelivery(t, other.PartnerID, other)
+	hooks := b.get("/console/admin/webhooks")
+	if !strings.Contains(hooks.Body, event) || !strings.Contains(hooks.Body, "HTTP 503") || !strings.Contains(hooks.Body, "Hooked partner") {
+		t.Errorf("the webhooks page does not list the failed delivery of %s:\n%s", event, hooks.Body)
+	}
+	a = b.do("POST", "/console/admin/events/"+event+"/redeliver", url.Values{"csrf": {token}, "back": {"/console/admin/webhooks"}})
+	if a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") != "/console/admin/webhooks?done=redelivered" {
+		t.Errorf("redeliver = %d %s", a.StatusCode, a.Header.Get("Location"))
+	}
+	if hooks := b.get(a.Header.Get("Location")); strings.Contains(hooks.Body, "<td class=\"id\">"+event) || !strings.Contains(hooks.Body, "queued for delivery again") {
+		t.Errorf("after redelivery the webhooks page:\n%s", hooks.Body)
 	}
 	partners := b.get("/console/admin/partners")
 	if !strings.Contains(partners.Body, "5 requests per second, bursts of 10") {

@@ -36,8 +36,9 @@ var fastPasswords = kyb.PasswordParams{Time: 1, Memory: 1024, Threads: 1}
 
 // harness is the real server (API and console) on a real store.
 type harness struct {
-	URL string
-	Svc *kyb.Service
+	URL   string
+	Svc   *kyb.Service
+	Store kyb.Store
 	// Now is the console throttle's clock.
 	Now *time.Time
 }
@@ -56,10 +57,11 @@ func newHarness(t *testing.T, e storetest.Engine, opts ...harnessOption) *harnes
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := kyb.NewService(e.Open(t), kyb.WithCipher(cipher), kyb.WithConsolePolicy(policy))
+	store := e.Open(t)
+	svc := kyb.NewService(store, kyb.WithCipher(cipher), kyb.WithConsolePolicy(policy))
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	now := time.Now()
-	h := &harness{Svc: svc, Now: &now}
+	h := &harness{Svc: svc, Store: store, Now: &now}
 	api := httpapi.New(svc, log)
 	api.Mount("/console", console.New(console.Options{Service: svc, Log: log, ClientKey: api.ClientKey, LoginFailures: failures,
 		Now: func() time.Time { return *h.Now }}))
@@ -232,4 +234,39 @@ func (b *browser) login(email, password, code string) answer {
 	b.t.Helper()
 	page := b.get("/console/login")
 	return b.do("POST", "/console/login", url.Values{"csrf": {csrf(b.t, page)}, "email": {email}, "password": {password}, "totp": {code}, "next": {"/console/"}})
+}
+
+// failDelivery gives a partner a webhook endpoint, rejects its customer,
+// and makes the delivery of that event fail for good, as the relay would
+// after its retries; it returns the event's id.
+func (h *harness) failDelivery(t *testing.T, partnerID string, c kyb.Customer) string {
+	t.Helper()
+	ctx := context.Background()
+	ep, err := h.Svc.CreateEndpoint(ctx, testActor, partnerID, "https://hooks.example.com/onboard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Svc.ChangeStatus(ctx, testActor, c.ID, kyb.StatusChange{Status: kyb.StatusRejected, Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	events, err := h.Svc.CustomerEvents(ctx, partnerID, c.ID)
+	if err != nil || len(events) != 2 {
+		t.Fatalf("events of %s: %d, %v", c.ID, len(events), err)
+	}
+	rejected := events[1]
+	jobs, err := h.Store.ClaimDeliveries(ctx, time.Now().Add(time.Second), time.Minute, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Event.ID == rejected.ID && j.Endpoint.ID == ep.ID {
+			a := kyb.Attempt{At: time.Now().UTC().Truncate(time.Microsecond), StatusCode: 503, Error: "http status 503"}
+			if err := h.Store.RecordAttempt(ctx, j.Event.ID, ep.ID, j.Attempt, a, kyb.DeliveryFailed, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			return j.Event.ID
+		}
+	}
+	t.Fatalf("no delivery of %s to claim", rejected.ID)
+	return ""
 }

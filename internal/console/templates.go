@@ -26,6 +26,12 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d bytes", n)
 	},
+	"lastAttempt": func(a []kyb.Attempt) *kyb.Attempt {
+		if len(a) == 0 {
+			return nil
+		}
+		return &a[len(a)-1]
+	},
 	"docOf": func(customerID string, d document) any {
 		return struct {
 			CID string

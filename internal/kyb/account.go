@@ -125,6 +125,9 @@ type SessionStore interface {
 	// EndSession deletes a session, with the audit event when it is not
 	// nil; an unknown session changes nothing.
 	EndSession(ctx context.Context, tokenHash string, audit *AuditEvent) error
+	// FailedDeliveries returns up to limit webhook deliveries that failed
+	// for good, of every partner, newest first, with their attempts.
+	FailedDeliveries(ctx context.Context, limit int) ([]Delivery, error)
 }
 
 // Errors of console accounts. A failed login says nothing about which of
@@ -528,4 +531,10 @@ func ReferencesFile(p api.Profile, fileID string) bool {
 		}
 	}
 	return false
+}
+
+// FailedDeliveries returns up to limit webhook deliveries that failed for
+// good, of every partner, newest first, for operators to send again.
+func (s *Service) FailedDeliveries(ctx context.Context, limit int) ([]Delivery, error) {
+	return s.store.FailedDeliveries(ctx, min(max(limit, 1), MaxPageSize))
 }
