@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/ratelimit"
 )
@@ -178,26 +179,9 @@ var errForbidden = &pageError{status: http.StatusForbidden, message: "Only admin
 var errBadForm = &pageError{status: http.StatusForbidden,
 	message: "This form was not sent from a current console page (its security token is missing or out of date). Go back, reload the page and try again."}
 
-// statusOf maps the service's error kinds to HTTP statuses.
-func statusOf(err error) int {
-	switch kyb.ErrorKind(err) {
-	case kyb.KindInvalid:
-		return http.StatusBadRequest
-	case kyb.KindUnauthorized:
-		return http.StatusUnauthorized
-	case kyb.KindForbidden:
-		return http.StatusForbidden
-	case kyb.KindNotFound:
-		return http.StatusNotFound
-	case kyb.KindConflict:
-		return http.StatusConflict
-	case kyb.KindRateLimited:
-		return http.StatusTooManyRequests
-	case kyb.KindUnavailable:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+// statusOf is the HTTP status of an error of the service, as the API
+// would answer it.
+func statusOf(err error) int { return httpapi.StatusOf(kyb.ErrorKind(err)) }
 
 // renderError renders the error page: the service's message for what the
 // operator can act on, a generic one (and a log line) for the rest.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/ratelimit"
 )
 
@@ -25,3 +26,12 @@ func (s *Server) ClientKey(r *http.Request) string { return s.limits.clientKey(r
 
 // AuthFailures is the policy that failed authentications are throttled by.
 func (s *Server) AuthFailures() ratelimit.Policy { return s.limits.AuthFailures }
+
+// StatusOf is the HTTP status of an error kind, the same for every surface
+// the server has (the APIs and the console's pages).
+func StatusOf(kind kyb.Kind) int {
+	if status, ok := kindStatus[kind]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}

@@ -116,8 +116,11 @@ type SessionStore interface {
 	CompleteOperatorSetup(ctx context.Context, setupHash, passwordHash, totpSecret string, audit AuditEvent) (Operator, error)
 	// CreateSession stores a session and its audit event, and ends the
 	// session whose token hash is replaces (when not empty) in the same
-	// transaction.
-	CreateSession(ctx context.Context, s Session, replaces string, audit AuditEvent) error
+	// transaction. A totpStep above zero is the time step of the TOTP code
+	// the login used: it must be later than the operator's last one
+	// (Operator.TOTPStep), which it becomes; otherwise the code is being
+	// replayed, and the answer is ErrBadLogin with nothing stored.
+	CreateSession(ctx context.Context, s Session, replaces string, totpStep int64, audit AuditEvent) error
 	// Session returns a session by its token hash.
 	Session(ctx context.Context, tokenHash string) (Session, error)
 	// TouchSession records that a session was used at at.
@@ -257,7 +260,7 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, c AccountChoi
 	switch {
 	case c.TOTPSecret == "" && op.Admin && s.console.AdminTOTP:
 		ch.add("totp", api.CodeRequired, "admins must turn on the authenticator code")
-	case c.TOTPSecret != "" && !validTOTP(c.TOTPSecret, c.TOTPCode, now):
+	case c.TOTPSecret != "" && totpStep(c.TOTPSecret, c.TOTPCode, now) == 0:
 		ch.add("totp", api.CodeInvalidValue, "the code does not match: enter the 6 digits your authenticator app shows now")
 	}
 	if len(ch.errs) > 0 {
@@ -265,6 +268,8 @@ func (s *Service) CompleteSetup(ctx context.Context, token string, c AccountChoi
 	}
 	audit := newAuditEvent(now.UTC(), Actor{ActorOperator, op.ID}, ActionOperatorAccountSetUp)
 	audit.TargetID = op.ID
+	// The code that proved the authenticator is not recorded as used: the
+	// operator may sign in with it at once, as people do.
 	op, err = s.store.CompleteOperatorSetup(ctx, HashSecret(token), HashPassword(c.Password, s.console.Password), c.TOTPSecret, audit)
 	if ErrorKind(err) == KindNotFound {
 		return Operator{}, ErrBadSetup
@@ -286,13 +291,22 @@ func NewTOTP(email string) (secret, uri string, err error) {
 // seconds, one step of clock drift either way.
 var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
-func validTOTP(secret, code string, now time.Time) bool {
+// totpStep returns the time step (Unix time over the period) whose code
+// code is, within the allowed drift of now, or 0 when it is none's.
+func totpStep(secret, code string, now time.Time) int64 {
 	code = strings.TrimSpace(code)
 	if len(code) != 6 {
-		return false
+		return 0
 	}
-	ok, err := totp.ValidateCustom(code, secret, now, totpOpts)
-	return err == nil && ok
+	period := int64(totpOpts.Period)
+	for _, d := range []int64{0, -1, 1} {
+		step := now.Unix()/period + d
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(step*period, 0), totpOpts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return step
+		}
+	}
+	return 0
 }
 
 // TOTPCode returns the code of a secret at a time, for tests and tools.
@@ -334,7 +348,8 @@ func (s *Service) Login(ctx context.Context, l Login) (token string, op Operator
 		return "", Operator{}, ErrNoAccount
 	case !ok:
 		return "", Operator{}, ErrBadLogin
-	case op.TOTPSecret != "" && !validTOTP(op.TOTPSecret, l.TOTPCode, now):
+	case op.TOTPSecret != "" && totpStep(op.TOTPSecret, l.TOTPCode, now) <= op.TOTPStep:
+		// A wrong code, or one used already: each code signs in once.
 		return "", Operator{}, ErrBadLogin
 	case op.Disabled():
 		return "", Operator{}, ErrOperatorDisabled
@@ -349,7 +364,14 @@ func (s *Service) Login(ctx context.Context, l Login) (token string, op Operator
 	if l.Replaces != "" {
 		replaces = HashSecret(l.Replaces)
 	}
-	if err := s.store.CreateSession(ctx, Session{TokenHash: tokenHash, OperatorID: op.ID, CreatedAt: at, LastSeenAt: at}, replaces, audit); err != nil {
+	var step int64
+	if op.TOTPSecret != "" {
+		step = totpStep(op.TOTPSecret, l.TOTPCode, now)
+	}
+	if err := s.store.CreateSession(ctx, Session{TokenHash: tokenHash, OperatorID: op.ID, CreatedAt: at, LastSeenAt: at}, replaces, step, audit); err != nil {
+		if errors.Is(err, ErrBadLogin) {
+			return "", Operator{}, ErrBadLogin
+		}
 		return "", Operator{}, fmt.Errorf("login: %w", err)
 	}
 	return token, op, nil

@@ -150,7 +150,14 @@ func TestAccountSetupAndLogin(t *testing.T) {
 	if got, err := svc.OperatorSession(ctx, token); err != nil || got.ID != op.ID {
 		t.Fatalf("OperatorSession = %+v, %v", got, err)
 	}
-	// A new login rotates the session: the old token stops working.
+	// The same code does not sign in twice.
+	if _, _, err := svc.Login(ctx, kyb.Login{Email: "ana@example.com", Password: "a fine long passphrase", TOTPCode: code}); !errors.Is(err, kyb.ErrBadLogin) {
+		t.Errorf("a TOTP code used again = %v, want ErrBadLogin", err)
+	}
+	// A new login (with the next code) rotates the session: the old token
+	// stops working.
+	*now = now.Add(30 * time.Second)
+	code, _ = kyb.TOTPCode(secret, *now)
 	again, _, err := svc.Login(ctx, kyb.Login{Email: "ana@example.com", Password: "a fine long passphrase", TOTPCode: code, Replaces: token})
 	if err != nil {
 		t.Fatal(err)

@@ -36,6 +36,9 @@ type Operator struct {
 	// until the account is set up; TOTPSecret the base32 secret of the
 	// second factor, empty when it is off (sealed at rest).
 	PasswordHash, TOTPSecret string
+	// TOTPStep is the time step of the last TOTP code used, which no
+	// later sign-in may use again.
+	TOTPStep int64
 	// SetupHash is the hash of the one-time set-up token, empty once used;
 	// it works until SetupExpiresAt.
 	SetupHash      string

@@ -8,7 +8,7 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-const operatorColumns = "id, name, admin, token_hash, created_at, token_issued_at, disabled_at, email_sealed, password_hash, totp_sealed, setup_hash, setup_expires_at"
+const operatorColumns = "id, name, admin, token_hash, created_at, token_issued_at, disabled_at, email_sealed, password_hash, totp_sealed, setup_hash, setup_expires_at, totp_step"
 
 // CreateOperator stores an operator with the audit event of its creation.
 func (c *Core) CreateOperator(ctx context.Context, op kyb.Operator, audit kyb.AuditEvent) error {
@@ -17,7 +17,7 @@ func (c *Core) CreateOperator(ctx context.Context, op kyb.Operator, audit kyb.Au
 		if !op.SetupExpiresAt.IsZero() {
 			setupExpires = c.Dialect.Time(op.SetupExpiresAt)
 		}
-		n, err := tx.Exec(ctx, "INSERT INTO operators ("+operatorColumns+", email_hmac) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?) ON CONFLICT (email_hmac) DO NOTHING",
+		n, err := tx.Exec(ctx, "INSERT INTO operators ("+operatorColumns+", email_hmac) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (email_hmac) DO NOTHING",
 			op.ID, op.Name, op.Admin, op.TokenHash, c.Dialect.Time(op.CreatedAt), c.Dialect.Time(op.TokenIssuedAt),
 			c.sealOperator(op.ID, operatorEmailPurpose, op.Email), op.PasswordHash, c.sealOperator(op.ID, operatorTOTPPurpose, op.TOTPSecret),
 			nullable(op.SetupHash), setupExpires, c.emailHash(op.Email))
@@ -99,7 +99,7 @@ func (c *Core) scanOperator(r Row) (kyb.Operator, error) {
 	var created, issued, disabled, setupExpires Time
 	var email, totp []byte
 	var setupHash *string
-	err := r.Scan(&op.ID, &op.Name, &op.Admin, &op.TokenHash, &created, &issued, &disabled, &email, &op.PasswordHash, &totp, &setupHash, &setupExpires)
+	err := r.Scan(&op.ID, &op.Name, &op.Admin, &op.TokenHash, &created, &issued, &disabled, &email, &op.PasswordHash, &totp, &setupHash, &setupExpires, &op.TOTPStep)
 	if errors.Is(err, ErrNoRows) {
 		return kyb.Operator{}, kyb.NotFound("operator")
 	}

@@ -90,7 +90,7 @@ func (c *Core) ResetOperatorAccount(ctx context.Context, id, email, setupHash st
 				return fmt.Errorf("set email: %w", err)
 			}
 		}
-		n, err := tx.Exec(ctx, "UPDATE operators SET password_hash = '', totp_sealed = NULL, setup_hash = ?, setup_expires_at = ? WHERE id = ?",
+		n, err := tx.Exec(ctx, "UPDATE operators SET password_hash = '', totp_sealed = NULL, totp_step = 0, setup_hash = ?, setup_expires_at = ? WHERE id = ?",
 			setupHash, c.Dialect.Time(expires), id)
 		if err != nil {
 			return fmt.Errorf("reset account: %w", err)
@@ -118,7 +118,7 @@ func (c *Core) CompleteOperatorSetup(ctx context.Context, setupHash, passwordHas
 			}
 			return fmt.Errorf("find set-up token: %w", err)
 		}
-		n, err := tx.Exec(ctx, "UPDATE operators SET password_hash = ?, totp_sealed = ?, setup_hash = NULL, setup_expires_at = NULL WHERE id = ? AND setup_hash = ?",
+		n, err := tx.Exec(ctx, "UPDATE operators SET password_hash = ?, totp_sealed = ?, totp_step = 0, setup_hash = NULL, setup_expires_at = NULL WHERE id = ? AND setup_hash = ?",
 			passwordHash, c.sealOperator(id, operatorTOTPPurpose, totpSecret), id, setupHash)
 		if err != nil {
 			return fmt.Errorf("set up account: %w", err)
@@ -135,8 +135,17 @@ func (c *Core) CompleteOperatorSetup(ctx context.Context, setupHash, passwordHas
 }
 
 // CreateSession stores a new session, ending the one it replaces.
-func (c *Core) CreateSession(ctx context.Context, s kyb.Session, replaces string, audit kyb.AuditEvent) error {
+func (c *Core) CreateSession(ctx context.Context, s kyb.Session, replaces string, totpStep int64, audit kyb.AuditEvent) error {
 	return c.transactAudited(ctx, func(tx Queryer) error {
+		if totpStep > 0 {
+			n, err := tx.Exec(ctx, "UPDATE operators SET totp_step = ? WHERE id = ? AND totp_step < ?", totpStep, s.OperatorID, totpStep)
+			if err != nil {
+				return fmt.Errorf("record the TOTP step: %w", err)
+			}
+			if n == 0 {
+				return kyb.ErrBadLogin // the code was used meanwhile
+			}
+		}
 		if replaces != "" {
 			if _, err := tx.Exec(ctx, "DELETE FROM console_sessions WHERE token_hash = ?", replaces); err != nil {
 				return fmt.Errorf("end replaced session: %w", err)

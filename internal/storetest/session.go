@@ -36,7 +36,7 @@ func testSessions(t *testing.T, s kyb.Store) {
 
 	setUp := AuditOf(kyb.ActionOperatorAccountSetUp, "", op.ID)
 	got, err = s.CompleteOperatorSetup(ctx, setupHash, "$argon2id$hash", "JBSWY3DPEHPK3PXP", setUp)
-	if err != nil || got.PasswordHash != "$argon2id$hash" || got.TOTPSecret != "JBSWY3DPEHPK3PXP" || got.SetupHash != "" {
+	if err != nil || got.PasswordHash != "$argon2id$hash" || got.TOTPSecret != "JBSWY3DPEHPK3PXP" || got.TOTPStep != 0 || got.SetupHash != "" {
 		t.Fatalf("CompleteOperatorSetup = %+v, %v; want the password and secret set, the token used", got, err)
 	}
 	if _, err := s.CompleteOperatorSetup(ctx, setupHash, "$argon2id$again", "", setUp); !errors.Is(err, kyb.ErrNotFound) {
@@ -46,7 +46,7 @@ func testSessions(t *testing.T, s kyb.Store) {
 	newSession := func(at time.Time) kyb.Session {
 		_, h := kyb.NewOperatorToken()
 		sess := kyb.Session{TokenHash: h, OperatorID: op.ID, CreatedAt: at, LastSeenAt: at}
-		if err := s.CreateSession(ctx, sess, "", AuditOf(kyb.ActionOperatorLoggedIn, "", op.ID)); err != nil {
+		if err := s.CreateSession(ctx, sess, "", 0, AuditOf(kyb.ActionOperatorLoggedIn, "", op.ID)); err != nil {
 			t.Fatalf("CreateSession: %v", err)
 		}
 		return sess
@@ -65,8 +65,19 @@ func testSessions(t *testing.T, s kyb.Store) {
 	// A login replaces the session the browser held.
 	_, h := kyb.NewOperatorToken()
 	second := kyb.Session{TokenHash: h, OperatorID: op.ID, CreatedAt: later, LastSeenAt: later}
-	if err := s.CreateSession(ctx, second, first.TokenHash, AuditOf(kyb.ActionOperatorLoggedIn, "", op.ID)); err != nil {
+	if err := s.CreateSession(ctx, second, first.TokenHash, 1001, AuditOf(kyb.ActionOperatorLoggedIn, "", op.ID)); err != nil {
 		t.Fatal(err)
+	}
+	// A TOTP step used already (or older) is refused, and stores nothing.
+	_, replay := kyb.NewOperatorToken()
+	if err := s.CreateSession(ctx, kyb.Session{TokenHash: replay, OperatorID: op.ID, CreatedAt: later, LastSeenAt: later}, "", 1001, AuditOf(kyb.ActionOperatorLoggedIn, "", op.ID)); !errors.Is(err, kyb.ErrBadLogin) {
+		t.Errorf("a session with a TOTP step used already = %v, want ErrBadLogin", err)
+	}
+	if _, err := s.Session(ctx, replay); !errors.Is(err, kyb.ErrNotFound) {
+		t.Errorf("the refused session = %v, want not stored", err)
+	}
+	if got, _ := s.OperatorByID(ctx, op.ID); got.TOTPStep != 1001 {
+		t.Errorf("TOTP step after the login = %d, want 1001", got.TOTPStep)
 	}
 	if _, err := s.Session(ctx, first.TokenHash); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("the replaced session = %v, want not found", err)
@@ -89,7 +100,7 @@ func testSessions(t *testing.T, s kyb.Store) {
 		t.Fatal(err)
 	}
 	got, err = s.OperatorByID(ctx, op.ID)
-	if err != nil || got.PasswordHash != "" || got.TOTPSecret != "" || got.SetupHash != resetHash || got.Email != email {
+	if err != nil || got.PasswordHash != "" || got.TOTPSecret != "" || got.TOTPStep != 0 || got.SetupHash != resetHash || got.Email != email {
 		t.Errorf("after the reset %+v, %v; want no password, no secret, the new token, the same email", got, err)
 	}
 	if _, err := s.Session(ctx, third.TokenHash); !errors.Is(err, kyb.ErrNotFound) {

@@ -1,11 +1,13 @@
 -- Console accounts on the operators: an email to sign in with (sealed,
 -- found by its keyed hash), an argon2id password hash, an optional TOTP
--- secret (sealed), and a one-time set-up token (its hash) with its expiry.
+-- secret (sealed) with the time step of the last code used (a code signs
+-- in once), and a one-time set-up token (its hash) with its expiry.
 -- Operators from before keep their bearer tokens and have no account until
 -- an admin resets them with an email.
 ALTER TABLE operators ADD COLUMN email_hmac text;
 ALTER TABLE operators ADD COLUMN email_sealed bytea;
 ALTER TABLE operators ADD COLUMN password_hash text NOT NULL DEFAULT '';
+ALTER TABLE operators ADD COLUMN totp_step bigint NOT NULL DEFAULT 0;
 ALTER TABLE operators ADD COLUMN totp_sealed bytea;
 ALTER TABLE operators ADD COLUMN setup_hash text;
 ALTER TABLE operators ADD COLUMN setup_expires_at timestamptz;
