@@ -289,12 +289,25 @@ func operatorsList(ctx context.Context, args []string, e env) error {
 			return json.NewEncoder(e.stdout).Encode(views)
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "OPERATOR ID\tNAME\tADMIN\tCREATED\tTOKEN EXPIRES\tDISABLED")
-		for _, v := range views {
-			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t%s\n", v.OperatorID, v.Name, v.Admin, v.CreatedAt, v.TokenExpiresAt, v.DisabledAt)
+		fmt.Fprintln(tw, "OPERATOR ID\tNAME\tADMIN\tCONSOLE\tCREATED\tTOKEN EXPIRES\tDISABLED")
+		for i, v := range views {
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t%s\t%s\n", v.OperatorID, v.Name, v.Admin, consoleAccount(ops[i]), v.CreatedAt, v.TokenExpiresAt, v.DisabledAt)
 		}
 		return tw.Flush()
 	})
+}
+
+// consoleAccount says where an operator's console account stands.
+func consoleAccount(op kyb.Operator) string {
+	switch {
+	case op.PasswordHash != "" && op.TOTPSecret != "":
+		return "set up, with TOTP"
+	case op.PasswordHash != "":
+		return "set up"
+	case op.Email != "":
+		return "set-up link sent"
+	}
+	return "none"
 }
 
 // operatorArg takes the operator id that comes first on the command line.

@@ -35,7 +35,7 @@ Usage:
                                           create an operator with a console account and print its one-time set-up link
   onboard operators reset ID [--email EMAIL] [--console-url URL] [--json]
                                           clear an operator's console password and second factor, end their sessions, print a new set-up link
-  onboard operators list [--json]         list operators, their token expiry and whether disabled
+  onboard operators list [--json]         list operators, their console account, token expiry and whether disabled
   onboard operators disable ID            refuse an operator's token from now on, on every instance
   onboard operators rotate-token ID [--json]
                                           issue an operator a new token (shown once); the old one stops working
