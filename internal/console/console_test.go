@@ -1,8 +1,10 @@
 package console_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -28,8 +30,12 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
 	}
-	if strings.Contains(a.Body, "<script>") || strings.Contains(a.Body, " on") && strings.Contains(a.Body, "onclick") {
+	if strings.Contains(a.Body, "<script>") || strings.Contains(a.Body, "onclick") {
 		t.Error("the login page has inline script")
+	}
+	if a := h.browser(t).get("/console/no/such/page"); a.StatusCode != http.StatusNotFound || !strings.Contains(a.Body, "There is no such page in the console.") ||
+		a.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("an unknown console page = %d %q", a.StatusCode, a.Body)
 	}
 }
 
@@ -106,6 +112,23 @@ func TestExpiredSession(t *testing.T) {
 	a := b.get("/console/customers/cus_0123456789abcdef0123456789abcdef")
 	if a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") != "/console/login?next=%2Fconsole%2Fcustomers%2Fcus_0123456789abcdef0123456789abcdef&reason=expired" {
 		t.Fatalf("an expired session = %d %s", a.StatusCode, a.Header.Get("Location"))
+	}
+	// A form sent with an expired session says so and leads to the login
+	// page, which brings the operator back to the page of the form.
+	b.login(email, password, "")
+	time.Sleep(1100 * time.Millisecond)
+	req, _ := http.NewRequest("POST", h.URL+"/console/customers/cus_0123456789abcdef0123456789abcdef/status", strings.NewReader("status=active&reason=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Referer", h.URL+"/console/customers/cus_0123456789abcdef0123456789abcdef")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "Your session has expired. Sign in again to continue.") ||
+		!strings.Contains(string(body), `href="/console/login?next=%2Fconsole%2Fcustomers%2Fcus_0123456789abcdef0123456789abcdef&amp;reason=expired"`) {
+		t.Errorf("a form with an expired session = %d\n%s", resp.StatusCode, body)
 	}
 	login := b.get(a.Header.Get("Location"))
 	if !strings.Contains(login.Body, "Your session has expired. Sign in again to go back to where you were.") ||
@@ -219,6 +242,7 @@ func TestAdminPages(t *testing.T) {
 	if a.StatusCode != http.StatusOK || !strings.Contains(a.Body, "/console/setup?token=ost_") {
 		t.Fatalf("create operator = %d\n%s", a.StatusCode, a.Body)
 	}
+	created := a
 	link := a.Body[strings.Index(a.Body, "/console/setup?token="):]
 	link = link[:strings.Index(link, "<")]
 	// The new operator sets up their account from the link.
@@ -239,6 +263,17 @@ func TestAdminPages(t *testing.T) {
 	}
 	if a := nb.login("new.reviewer@example.com", "a brand new passphrase", ""); a.StatusCode != http.StatusSeeOther {
 		t.Errorf("the new operator's login = %d\n%s", a.StatusCode, a.Body)
+	}
+	// Disabling them ends their session at once.
+	newID := regexp.MustCompile(`operator_id</dt><dd><code class="secret">(opr_[0-9a-f]+)`).FindStringSubmatch(created.Body)
+	if newID == nil {
+		t.Fatalf("no operator id on the page:\n%s", created.Body)
+	}
+	if a := b.do("POST", "/console/admin/operators/"+newID[1]+"/disable", url.Values{"csrf": {token}}); a.StatusCode != http.StatusSeeOther {
+		t.Errorf("disable = %d\n%s", a.StatusCode, a.Body)
+	}
+	if a := nb.get("/console/"); a.StatusCode != http.StatusSeeOther {
+		t.Errorf("a disabled operator's session = %d, want the login page", a.StatusCode)
 	}
 	// Keys: a new one shows its secret once; revoking works.
 	a = b.do("POST", "/console/admin/partners/"+creds.PartnerID+"/keys", url.Values{"csrf": {token}})
