@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -365,4 +366,43 @@ func TestTwoApprovalsAndQueueFilters(t *testing.T) {
 			t.Errorf("after two approvals the customer is %s", got.Status)
 		}
 	})
+}
+
+func TestQueuePages(t *testing.T) {
+	h := newHarness(t, storetest.Engines()[0])
+	_, email, password, _ := h.account(t, "Pia", false, false)
+	creds, first := h.customer(t, "Company 00", "Many customers", api.BasicInfo{FirstName: "Ola", LastName: "Nordmann", BirthDate: "1970-01-01T00:00:00Z", Nationality: "NO"})
+	want := []string{first.ID}
+	for i := 1; i < 27; i++ {
+		c := h.customerOf(t, creds, fmt.Sprintf("Company %02d", i), api.BasicInfo{FirstName: "Ola", LastName: "Nordmann", BirthDate: "1970-01-01T00:00:00Z", Nationality: "NO"})
+		want = append(want, c.ID)
+	}
+	b := h.browser(t)
+	b.login(email, password, "")
+	rows := regexp.MustCompile(`href="/console/customers/(cus_[0-9a-f]+)"`)
+	next := regexp.MustCompile(`href="(/console/\?[^"]+)" rel="next"`)
+	var got []string
+	path := "/console/?partner=" + creds.PartnerID
+	for pages := 0; path != ""; pages++ {
+		if pages > 3 {
+			t.Fatal("more pages than customers")
+		}
+		a := b.get(path)
+		if a.StatusCode != http.StatusOK {
+			t.Fatalf("%s = %d\n%s", path, a.StatusCode, a.Body)
+		}
+		for _, m := range rows.FindAllStringSubmatch(a.Body, -1) {
+			got = append(got, m[1])
+		}
+		if pages > 0 && !strings.Contains(a.Body, ">First page<") {
+			t.Errorf("page %d has no link to the first", pages+1)
+		}
+		path = ""
+		if m := next.FindStringSubmatch(a.Body); m != nil {
+			path = strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("the queue's pages list\n%v\nwant every customer once, oldest first\n%v", got, want)
+	}
 }

@@ -145,11 +145,17 @@ func (h *harness) customerWithHit(t *testing.T, name string) (kyb.Credentials, k
 // representative, with the documents of customerWithHit.
 func (h *harness) customer(t *testing.T, name, partner string, person api.BasicInfo) (kyb.Credentials, kyb.Customer) {
 	t.Helper()
-	ctx := context.Background()
-	creds, err := h.Svc.CreatePartner(ctx, testActor, partner, false)
+	creds, err := h.Svc.CreatePartner(context.Background(), testActor, partner, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return creds, h.customerOf(t, creds, name, person)
+}
+
+// customerOf creates a customer of a partner.
+func (h *harness) customerOf(t *testing.T, creds kyb.Credentials, name string, person api.BasicInfo) kyb.Customer {
+	t.Helper()
+	ctx := context.Background()
 	upload := func(ft kyb.FileType, content []byte) string {
 		f, err := h.Svc.UploadFile(ctx, creds.PartnerID, ft, content)
 		if err != nil {
@@ -172,7 +178,7 @@ func (h *harness) customer(t *testing.T, name, partner string, person api.BasicI
 	if err != nil {
 		t.Fatal(err)
 	}
-	return creds, c
+	return c
 }
 
 // browser is an HTTP client with its own cookies that does not follow

@@ -44,8 +44,8 @@ type queueData struct {
 	// on or of all.
 	Counts []statusCount
 	Rows   []queueRow
-	// Next is the query of the next page; First that of the first, when
-	// this is not it.
+	// Next is the address of the next page; First that of the first,
+	// when this is not it.
 	Next, First string
 }
 
@@ -160,10 +160,10 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 			next[k] = v
 		}
 		next.Set("after", pg.Customers[len(pg.Customers)-1].ID)
-		d.Next = next.Encode()
+		d.Next = "/console/?" + next.Encode()
 	}
 	if q.StartingAfter != "" {
-		d.First = keep.Encode()
+		d.First = "/console/?" + keep.Encode()
 	}
 	c.render(w, r, http.StatusOK, "queue", page{Title: "Review queue", Data: d})
 	return nil
