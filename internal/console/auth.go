@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -102,11 +103,14 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) error {
 // setupData is what the set-up page shows: whom the link is for, and a
 // TOTP secret offered to their authenticator.
 type setupData struct {
-	Token         string
-	Name, Email   string
-	Role          string
-	TOTPSecret    string
-	TOTPURI       string
+	Token       string
+	Name, Email string
+	Role        string
+	TOTPSecret  string
+	// TOTPURI is the otpauth:// link, which html/template would refuse as
+	// a scheme it does not know; it is built here from the secret and the
+	// validated email, every part escaped.
+	TOTPURI       template.URL
 	TOTPRequired  bool
 	Errors        []string
 	MinPassword   int
@@ -138,12 +142,14 @@ func (c *Console) setupData(op kyb.Operator, token, secret string) (setupData, e
 	d := setupData{Token: token, Name: op.Name, Email: op.Email, Role: op.Role(), MinPassword: kyb.MinPasswordLength,
 		TOTPRequired: op.Admin && c.svc.ConsolePolicy().AdminTOTP}
 	var err error
+	var uri string
 	if secret == "" {
-		secret, d.TOTPURI, err = kyb.NewTOTP(op.Email)
+		secret, uri, err = kyb.NewTOTP(op.Email)
 	} else {
-		d.TOTPURI = (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/onboard:" + op.Email,
+		uri = (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/onboard:" + op.Email,
 			RawQuery: url.Values{"secret": {secret}, "issuer": {"onboard"}}.Encode()}).String()
 	}
+	d.TOTPURI = template.URL(uri)
 	d.TOTPSecret = secret
 	return d, err
 }

@@ -249,7 +249,7 @@ func TestAdminPages(t *testing.T) {
 	// The new operator sets up their account from the link.
 	nb := h.browser(t)
 	setup := nb.get(strings.ReplaceAll(link, "&amp;", "&"))
-	if setup.StatusCode != http.StatusOK || !strings.Contains(setup.Body, "New Reviewer") {
+	if setup.StatusCode != http.StatusOK || !strings.Contains(setup.Body, "New Reviewer") || !strings.Contains(setup.Body, `href="otpauth://totp/onboard:new.reviewer@example.com?`) {
 		t.Fatalf("set-up page = %d\n%s", setup.StatusCode, setup.Body)
 	}
 	tok := link[len("/console/setup?token="):]
@@ -404,5 +404,48 @@ func TestQueuePages(t *testing.T) {
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("the queue's pages list\n%v\nwant every customer once, oldest first\n%v", got, want)
+	}
+}
+
+func TestSetupWithTOTP(t *testing.T) {
+	h := newHarness(t, storetest.Engines()[0], func(p *kyb.ConsolePolicy, _ *ratelimit.Policy) { p.AdminTOTP = true })
+	setup, err := h.Svc.CreateOperatorAccount(t.Context(), testActor, "Tia", "tia@example.com", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := h.browser(t)
+	page := b.get("/console/setup?token=" + setup.Token)
+	m := regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`).FindStringSubmatch(page.Body)
+	if page.StatusCode != http.StatusOK || m == nil || !strings.Contains(page.Body, "(required for admins)") {
+		t.Fatalf("set-up page = %d\n%s", page.StatusCode, page.Body)
+	}
+	secret := m[1]
+	form := url.Values{"csrf": {csrf(t, page)}, "token": {setup.Token}, "totp_secret": {secret}, "password": {"an admin's long passphrase"}, "password_again": {"an admin's long passphrase"}}
+	for _, tt := range []struct {
+		useTOTP, code, want string
+	}{
+		{"", "", "admins must turn on the authenticator code"},
+		{"1", "000000", "the code does not match"},
+	} {
+		form.Set("use_totp", tt.useTOTP)
+		form.Set("totp", tt.code)
+		if a := b.do("POST", "/console/setup", form); a.StatusCode != http.StatusBadRequest || !strings.Contains(a.Body, tt.want) || !strings.Contains(a.Body, secret) {
+			t.Errorf("set-up with use_totp=%q code %q = %d, want 400 saying %q and the same secret offered", tt.useTOTP, tt.code, a.StatusCode, tt.want)
+		}
+	}
+	code, _ := kyb.TOTPCode(secret, time.Now())
+	form.Set("use_totp", "1")
+	form.Set("totp", code)
+	if a := b.do("POST", "/console/setup", form); a.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set-up with the right code = %d\n%s", a.StatusCode, a.Body)
+	}
+	if a := b.login("tia@example.com", "an admin's long passphrase", ""); a.StatusCode != http.StatusUnauthorized {
+		t.Errorf("login without the code = %d, want 401", a.StatusCode)
+	}
+	if a := b.login("tia@example.com", "an admin's long passphrase", code); a.StatusCode != http.StatusSeeOther {
+		t.Errorf("login with the code = %d\n%s", a.StatusCode, a.Body)
+	}
+	if a := b.login("tia@example.com", "an admin's long passphrase", code); a.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the same code again = %d, want 401", a.StatusCode)
 	}
 }
