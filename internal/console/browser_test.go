@@ -186,6 +186,10 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("queue lacks %q:\n%s", want, queue)
 			}
 		}
+		// The stylesheet and the script load under the strict policy.
+		if got := eval[string](ada, "getComputedStyle(document.querySelector('header.top')).display"); got != "flex" {
+			t.Errorf("the header's display is %q: the stylesheet did not load", got)
+		}
 		// Times are shown in the browser's zone, UTC on hover.
 		if shown, title := eval[string](ada, "document.querySelector('main time').textContent"), eval[string](ada, "document.querySelector('main time').title"); shown == title || !strings.HasSuffix(title, "UTC") {
 			t.Errorf("a time shows %q with title %q: want the local time shown and UTC in the title", shown, title)
