@@ -353,7 +353,8 @@ func TestTwoApprovalsAndQueueFilters(t *testing.T) {
 		if a.StatusCode != http.StatusSeeOther || !strings.HasSuffix(a.Header.Get("Location"), "done=pending") {
 			t.Fatalf("the first approval = %d %s", a.StatusCode, a.Header.Get("Location"))
 		}
-		if page := second.get("/console/customers/" + c.ID); !strings.Contains(page.Body, "Awaiting second approval.") || !strings.Contains(page.Body, "checked the passport") {
+		if page := second.get("/console/customers/" + c.ID); !strings.Contains(page.Body, "Awaiting second approval.") || !strings.Contains(page.Body, "checked the passport") ||
+			!strings.Contains(page.Body, "approval recorded, awaiting a second</strong> <span class=\"muted\">by First (opr_") {
 			t.Errorf("the customer after one approval:\n%s", page.Body)
 		}
 		if a := approve(first, "again"); a.StatusCode != http.StatusConflict || !strings.Contains(a.Body, "a second operator must give the other approval") {

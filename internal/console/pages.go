@@ -322,14 +322,29 @@ func (c *Console) timeline(ctx context.Context, op kyb.Operator, cust kyb.Custom
 	if err != nil {
 		return nil, err
 	}
+	ops, err := c.svc.Operators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, o := range ops {
+		names[o.ID] = o.Name
+	}
 	var items []timelineItem
 	for _, e := range trail {
 		if e.Action == kyb.ActionCustomerViewed || e.Action == kyb.ActionCustomerEventsViewed {
 			continue // every page view; the audit API lists them
 		}
-		it := timelineItem{At: e.At, What: e.Action, Who: string(e.Actor.Type) + " " + e.Actor.ID, Detail: e.Reason}
-		if e.ToStatus != "" && e.FromStatus != "" {
+		who := string(e.Actor.Type) + " " + e.Actor.ID
+		if name, ok := names[e.Actor.ID]; ok && e.Actor.Type == kyb.ActorOperator {
+			who = name + " (" + e.Actor.ID + ")"
+		}
+		it := timelineItem{At: e.At, What: e.Action, Who: who, Detail: e.Reason}
+		switch e.Action {
+		case kyb.ActionCustomerStatusChanged:
 			it.What = fmt.Sprintf("status %s → %s", e.FromStatus, e.ToStatus)
+		case kyb.ActionCustomerApprovalRecorded:
+			it.What = "approval recorded, awaiting a second"
 		}
 		items = append(items, it)
 	}
