@@ -434,11 +434,6 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.store.EndSession(ctx, hash, &audit)
 }
 
-// Operator returns an operator by id.
-func (s *Service) Operator(ctx context.Context, id string) (Operator, error) {
-	return s.store.OperatorByID(ctx, id)
-}
-
 // HashPassword returns the argon2id hash of a password in the PHC string
 // format, with a random salt and the parameters p.
 func HashPassword(password string, p PasswordParams) string {
