@@ -157,6 +157,27 @@ func TestLoginThrottle(t *testing.T) {
 	if a := b.login(email, password, ""); a.StatusCode != http.StatusSeeOther {
 		t.Errorf("after the block = %d, want signed in", a.StatusCode)
 	}
+
+	// Guesses at one email from many addresses block the email: further
+	// wrong passwords get the wait, but the right one still signs in, so
+	// the guesser cannot lock the operator out.
+	for i := range 3 {
+		guesser := h.browser(t)
+		guesser.from = fmt.Sprintf("192.0.2.%d", i+1)
+		if a := guesser.login(email, "a guess at it", ""); a.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d = %d, want 401", i+1, a.StatusCode)
+		}
+	}
+	guesser := h.browser(t)
+	guesser.from = "192.0.2.99"
+	if a := guesser.login(email, "another guess", ""); a.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a guess at a blocked email = %d, want 429", a.StatusCode)
+	}
+	owner := h.browser(t)
+	owner.from = "198.51.100.7"
+	if a := owner.login(email, password, ""); a.StatusCode != http.StatusSeeOther {
+		t.Errorf("the right password for a blocked email = %d, want signed in", a.StatusCode)
+	}
 }
 
 func TestReviewThroughForms(t *testing.T) {

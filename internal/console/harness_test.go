@@ -63,7 +63,15 @@ func newHarness(t *testing.T, e storetest.Engine, opts ...harnessOption) *harnes
 	now := time.Now()
 	h := &harness{Svc: svc, Store: store, Now: &now}
 	api := httpapi.New(svc, log)
-	api.Mount("/console", console.New(console.Options{Service: svc, Log: log, ClientKey: api.ClientKey, LoginFailures: failures,
+	// A test names its client in X-Test-Client to be seen from several
+	// addresses; otherwise the client is the API's.
+	clientKey := func(r *http.Request) string {
+		if c := r.Header.Get("X-Test-Client"); c != "" {
+			return c
+		}
+		return api.ClientKey(r)
+	}
+	api.Mount("/console", console.New(console.Options{Service: svc, Log: log, ClientKey: clientKey, LoginFailures: failures,
 		Now: func() time.Time { return *h.Now }}))
 	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
@@ -187,6 +195,8 @@ type browser struct {
 	t      *testing.T
 	base   string
 	client *http.Client
+	// from, when set, is the client address the console is told.
+	from string
 }
 
 func (h *harness) browser(t *testing.T) *browser {
@@ -211,6 +221,9 @@ func (b *browser) do(method, path string, form url.Values) answer {
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if b.from != "" {
+		req.Header.Set("X-Test-Client", b.from)
 	}
 	resp, err := b.client.Do(req)
 	if err != nil {
