@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -175,23 +176,92 @@ func withOperators(ctx context.Context, fs *flag.FlagSet, args []string, e env, 
 }
 
 func operatorsCreate(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("operators create", "operators create --name NAME [--admin] [--json] [--database-url URL]", e)
+	fs := newFlagSet("operators create", "operators create --name NAME [--admin] [--json] | --name NAME --email EMAIL --role reviewer|admin [--console-url URL] [--json]", e)
 	name := fs.String("name", "", "the operator's name (required)")
-	admin := fs.Bool("admin", false, "an admin operator, who also manages operators through /admin/operators")
-	asJSON := fs.Bool("json", false, "print one JSON object with operator_id, token and expires_at")
+	admin := fs.Bool("admin", false, "an admin operator, who also manages partners, webhooks and operators (the same as --role admin)")
+	email := fs.String("email", "", "the email the operator signs in to the console with: creates a console account and prints its set-up link instead of a token")
+	role := fs.String("role", "", "with --email: reviewer (decides on customers) or admin (also manages partners, keys, webhooks and operators)")
+	consoleURL := fs.String("console-url", "", "the console's address as operators reach it, for the set-up link (default http:// and --addr)")
+	asJSON := fs.Bool("json", false, "print one JSON object: operator_id, token and expires_at; or with --email operator_id, setup_url and expires_at")
 	check := func() error {
-		if *name == "" {
+		switch {
+		case *name == "":
 			return command.Usage("operators create: --name is required")
+		case *email == "" && *role != "":
+			return command.Usage("operators create: --role needs --email (an operator without a console account is --admin or not)")
+		case *email != "" && *role != kyb.RoleReviewer && *role != kyb.RoleAdmin:
+			return command.Usage("operators create: with --email, --role must be reviewer or admin")
+		case *email != "" && *admin && *role != kyb.RoleAdmin:
+			return command.Usage("operators create: --admin and --role reviewer disagree")
 		}
 		return nil
 	}
-	return withOperators(ctx, fs, args, e, check, func(svc *kyb.Service) error {
-		creds, err := svc.CreateOperator(ctx, cliActor, *name, *admin)
+	return withAccounts(ctx, fs, args, e, check, func(cfg config.Config, svc *kyb.Service) error {
+		if *email == "" {
+			creds, err := svc.CreateOperator(ctx, cliActor, *name, *admin)
+			if err != nil {
+				return err
+			}
+			return printOperatorToken(e.stdout, creds, *asJSON)
+		}
+		setup, err := svc.CreateOperatorAccount(ctx, cliActor, *name, *email, *role == kyb.RoleAdmin)
 		if err != nil {
 			return err
 		}
-		return printOperatorToken(e.stdout, creds, *asJSON)
+		return printSetup(e.stdout, setup, setupURL(*consoleURL, cfg.Addr, setup.Token), *asJSON)
 	})
+}
+
+func operatorsReset(ctx context.Context, args []string, e env) error {
+	fs := newFlagSet("operators reset", "operators reset OPERATOR_ID [--email EMAIL] [--console-url URL] [--json]", e)
+	id, err := operatorArg(fs, args, "operators reset")
+	if err != nil {
+		return err
+	}
+	email := fs.String("email", "", "the email to sign in with from now on; required for an operator who had a bearer token only")
+	consoleURL := fs.String("console-url", "", "the console's address as operators reach it, for the set-up link (default http:// and --addr)")
+	asJSON := fs.Bool("json", false, "print one JSON object with operator_id, setup_url and expires_at")
+	return withAccounts(ctx, fs, args[1:], e, nil, func(cfg config.Config, svc *kyb.Service) error {
+		setup, err := svc.ResetOperatorAccount(ctx, cliActor, id, *email)
+		if err != nil {
+			return err
+		}
+		return printSetup(e.stdout, setup, setupURL(*consoleURL, cfg.Addr, setup.Token), *asJSON)
+	})
+}
+
+// withAccounts is withOperators for the commands that make console
+// accounts: it also reads --addr, the default host of set-up links.
+func withAccounts(ctx context.Context, fs *flag.FlagSet, args []string, e env, check func() error, fn func(config.Config, *kyb.Service) error) error {
+	options := func(cfg config.Config) ([]kyb.Option, error) {
+		if cfg.OperatorTokenTTL <= 0 {
+			return nil, command.Usage("operator-token-ttl must be positive")
+		}
+		return []kyb.Option{kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL), kyb.WithConsolePolicy(cfg.ConsolePolicy())}, nil
+	}
+	return openService(ctx, fs, args, e, []string{"database-url", "operator-token-ttl", "addr", "console-admin-totp"}, check, options, fn)
+}
+
+// setupURL is the set-up link of a token under the console's address.
+func setupURL(consoleURL, addr, token string) string {
+	if consoleURL == "" {
+		consoleURL = "http://" + addr
+	}
+	return strings.TrimRight(consoleURL, "/") + "/console/setup?" + url.Values{"token": {token}}.Encode()
+}
+
+// printSetup shows a set-up link, the only time it is shown.
+func printSetup(w io.Writer, s kyb.AccountSetup, link string, asJSON bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(struct {
+			OperatorID string `json:"operator_id"`
+			SetupURL   string `json:"setup_url"`
+			ExpiresAt  string `json:"expires_at"`
+		}{s.OperatorID, link, kyb.FormatTime(s.ExpiresAt)})
+	}
+	_, err := fmt.Fprintf(w, "operator_id  %s\nsetup_url    %s\nexpires_at   %s\n\nSend the link to the operator: it works once, until it expires, and is not shown again.\nThey choose a password (and an authenticator code) there, then sign in at /console/login.\n",
+		s.OperatorID, link, kyb.FormatTime(s.ExpiresAt))
+	return err
 }
 
 // printOperatorToken shows a new operator token, the only time it is shown.
@@ -219,12 +289,25 @@ func operatorsList(ctx context.Context, args []string, e env) error {
 			return json.NewEncoder(e.stdout).Encode(views)
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "OPERATOR ID\tNAME\tADMIN\tCREATED\tTOKEN EXPIRES\tDISABLED")
-		for _, v := range views {
-			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t%s\n", v.OperatorID, v.Name, v.Admin, v.CreatedAt, v.TokenExpiresAt, v.DisabledAt)
+		fmt.Fprintln(tw, "OPERATOR ID\tNAME\tADMIN\tCONSOLE\tCREATED\tTOKEN EXPIRES\tDISABLED")
+		for i, v := range views {
+			fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t%s\t%s\n", v.OperatorID, v.Name, v.Admin, consoleAccount(ops[i]), v.CreatedAt, v.TokenExpiresAt, v.DisabledAt)
 		}
 		return tw.Flush()
 	})
+}
+
+// consoleAccount says where an operator's console account stands.
+func consoleAccount(op kyb.Operator) string {
+	switch {
+	case op.PasswordHash != "" && op.TOTPSecret != "":
+		return "set up, with TOTP"
+	case op.PasswordHash != "":
+		return "set up"
+	case op.Email != "":
+		return "set-up link sent"
+	}
+	return "none"
 }
 
 // operatorArg takes the operator id that comes first on the command line.

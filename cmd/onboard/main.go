@@ -31,7 +31,11 @@ Usage:
                                           re-wrap everything encrypted under an older encryption key with the newest
   onboard operators create --name NAME [--admin] [--json]
                                           create a compliance operator and print their admin API token
-  onboard operators list [--json]         list operators, their token expiry and whether disabled
+  onboard operators create --name NAME --email EMAIL --role reviewer|admin [--console-url URL] [--json]
+                                          create an operator with a console account and print its one-time set-up link
+  onboard operators reset ID [--email EMAIL] [--console-url URL] [--json]
+                                          clear an operator's console password and second factor, end their sessions, print a new set-up link
+  onboard operators list [--json]         list operators, their console account, token expiry and whether disabled
   onboard operators disable ID            refuse an operator's token from now on, on every instance
   onboard operators rotate-token ID [--json]
                                           issue an operator a new token (shown once); the old one stops working
@@ -113,6 +117,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return keysRevoke(ctx, rest[1:], e)
 	case cmd == "operators" && sub == "create":
 		return operatorsCreate(ctx, rest[1:], e)
+	case cmd == "operators" && sub == "reset":
+		return operatorsReset(ctx, rest[1:], e)
 	case cmd == "operators" && sub == "list":
 		return operatorsList(ctx, rest[1:], e)
 	case cmd == "operators" && sub == "disable":

@@ -14,6 +14,7 @@ import (
 
 	"github.com/onboardkyb/onboard/internal/command"
 	"github.com/onboardkyb/onboard/internal/config"
+	"github.com/onboardkyb/onboard/internal/console"
 	"github.com/onboardkyb/onboard/internal/httpapi"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/webhook"
@@ -54,7 +55,8 @@ func serve(ctx context.Context, args []string, e env) error {
 	})
 	svc := kyb.NewService(store, kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify),
 		kyb.WithWebhookSecretGrace(cfg.WebhookSecretGrace), kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL),
-		kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge}))
+		kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge}),
+		kyb.WithConsolePolicy(cfg.ConsolePolicy()))
 	// The relay outlives the HTTP server during shutdown, so that events of
 	// the last requests are still sent, and stops after it.
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
@@ -80,8 +82,10 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	defer stopMetrics()
 
+	api := httpapi.New(svc, log, serverOptions(cfg, m)...)
+	api.Mount("/console", console.New(console.Options{Service: svc, Log: log, ClientKey: api.ClientKey, LoginFailures: api.AuthFailures()}))
 	srv := &http.Server{
-		Handler: httpapi.New(svc, log, serverOptions(cfg, m)...),
+		Handler: api,
 		// Timeouts cut off clients that send or read too slowly, so they
 		// cannot hold connections open.
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,

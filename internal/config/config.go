@@ -84,6 +84,11 @@ type Config struct {
 	// OperatorTokenTTL is how long an operator token works after it was
 	// issued.
 	OperatorTokenTTL time.Duration
+	// ConsoleSessionIdle and ConsoleSessionLifetime end console sessions
+	// unused for that long, or that long after their login; ConsoleAdminTOTP
+	// requires admins to sign in with a second factor.
+	ConsoleSessionIdle, ConsoleSessionLifetime time.Duration
+	ConsoleAdminTOTP                           bool
 }
 
 // Default returns the settings used when nothing else is given: the
@@ -119,6 +124,9 @@ func Default() Config {
 		// 10 MiB at once (the worst case) stay within 640 MiB.
 		MaxInFlight:      64,
 		OperatorTokenTTL: kyb.DefaultOperatorTokenTTL,
+
+		ConsoleSessionIdle:     kyb.DefaultSessionIdle,
+		ConsoleSessionLifetime: kyb.DefaultSessionLifetime,
 	}
 }
 
@@ -160,6 +168,9 @@ func (c *Config) options() []option {
 		{"metrics-addr", "ONBOARD_METRICS_ADDR", "address to serve Prometheus metrics on at /metrics, such as 127.0.0.1:9090; never the public address; empty for none", (*stringValue)(&c.MetricsAddr)},
 		{"pprof", "ONBOARD_PPROF", "also serve Go's profiler (net/http/pprof) at /debug/pprof/ on the metrics listener, to see what a load is spent on", (*boolValue)(&c.Pprof)},
 		{"operator-token-ttl", "ONBOARD_OPERATOR_TOKEN_TTL", "how long an operator token works after it was issued (2160h is 90 days); then it gets 401 token_expired until rotated", (*durationValue)(&c.OperatorTokenTTL)},
+		{"console-session-idle", "ONBOARD_CONSOLE_SESSION_IDLE", "a console session unused for this long ends; the operator signs in again", (*durationValue)(&c.ConsoleSessionIdle)},
+		{"console-session-lifetime", "ONBOARD_CONSOLE_SESSION_LIFETIME", "every console session ends this long after its login, used or not", (*durationValue)(&c.ConsoleSessionLifetime)},
+		{"console-admin-totp", "ONBOARD_CONSOLE_ADMIN_TOTP", "admins must set up and use an authenticator code (TOTP) to sign in to the console", (*boolValue)(&c.ConsoleAdminTOTP)},
 	}
 }
 
@@ -184,7 +195,8 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 // ServeSettings names the settings of "onboard serve".
 var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected", "high-risk-countries", "min-registration-age",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
-	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof", "operator-token-ttl"}, KeySettings...)
+	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof", "operator-token-ttl",
+	"console-session-idle", "console-session-lifetime", "console-admin-totp"}, KeySettings...)
 
 // KeySettings name the settings of the encryption keys, which every
 // command that opens the database reads.
@@ -260,7 +272,8 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name  string
 		value time.Duration
-	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"db-timeout", c.DBTimeout}, {"db-tcp-user-timeout", c.DBTCPUserTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}, {"operator-token-ttl", c.OperatorTokenTTL}} {
+	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"db-timeout", c.DBTimeout}, {"db-tcp-user-timeout", c.DBTCPUserTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}, {"operator-token-ttl", c.OperatorTokenTTL},
+		{"console-session-idle", c.ConsoleSessionIdle}, {"console-session-lifetime", c.ConsoleSessionLifetime}} {
 		if d.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
@@ -285,6 +298,9 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("retain-rejected %v: must not be negative", c.RetainRejected))
 	}
 	errs = append(errs, c.validateLimits()...)
+	if c.ConsoleSessionLifetime < c.ConsoleSessionIdle {
+		errs = append(errs, fmt.Errorf("console-session-lifetime %v: must be at least console-session-idle (%v)", c.ConsoleSessionLifetime, c.ConsoleSessionIdle))
+	}
 	if c.Pprof && c.MetricsAddr == "" {
 		errs = append(errs, errors.New("pprof: needs metrics-addr, the listener the profiler is served on"))
 	}
@@ -337,11 +353,13 @@ func (c Config) String() string {
 	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s db-timeout=%s db-tcp-user-timeout=%s "+
 		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s high-risk-countries=%s min-registration-age=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
-		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t operator-token-ttl=%s",
+		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t operator-token-ttl=%s "+
+		"console-session-idle=%s console-session-lifetime=%s console-admin-totp=%t",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout,
 		key, keys, c.EncryptionKeyFile, c.RetainRejected, strings.Join(c.HighRiskCountries, ","), c.MinRegistrationAge,
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
-		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof, c.OperatorTokenTTL)
+		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof, c.OperatorTokenTTL,
+		c.ConsoleSessionIdle, c.ConsoleSessionLifetime, c.ConsoleAdminTOTP)
 }
 
 // DecodeFileKey decodes a file encryption key given as standard base64 of
@@ -355,4 +373,10 @@ func DecodeFileKey(s string) ([]byte, error) {
 		return nil, fmt.Errorf("file-encryption-key: %d bytes, want %d (generate one with: openssl rand -base64 %[2]d)", len(key), kyb.FileKeySize)
 	}
 	return key, nil
+}
+
+// ConsolePolicy is the policy of console accounts and sessions the
+// settings give.
+func (c Config) ConsolePolicy() kyb.ConsolePolicy {
+	return kyb.ConsolePolicy{SessionIdle: c.ConsoleSessionIdle, SessionLifetime: c.ConsoleSessionLifetime, AdminTOTP: c.ConsoleAdminTOTP, Password: kyb.DefaultPasswordParams}
 }

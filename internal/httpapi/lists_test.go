@@ -4,43 +4,19 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
-	"github.com/onboardkyb/onboard/internal/screening"
 	"github.com/onboardkyb/onboard/internal/storetest"
 )
 
 // importExcerpts imports the screening package's excerpts of both lists.
 func (ts *testServer) importExcerpts(t *testing.T) {
 	t.Helper()
-	dir := "../screening/testdata"
-	open := func(parts ...string) *os.File {
-		f, err := os.Open(filepath.Join(append([]string{dir}, parts...)...))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		return f
-	}
-	ofac, err := screening.ParseOFAC(open("ofac-sdn", "sdn.csv"), open("ofac-sdn", "alt.csv"), open("ofac-sdn", "add.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	un, err := screening.ParseUN(open("un", "consolidated.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range []screening.List{ofac, un} {
-		if _, _, err := ts.Service.ImportList(context.Background(), testActor, l); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.ImportListExcerpts(t, ts.Service, testActor)
 }
 
 func TestSearchLists(t *testing.T) {

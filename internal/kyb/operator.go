@@ -29,6 +29,28 @@ type Operator struct {
 	TokenIssuedAt time.Time
 	// DisabledAt is zero while the operator may sign in.
 	DisabledAt time.Time
+	// Email signs in to the console; empty for an operator with a bearer
+	// token alone. It is personal data: sealed at rest.
+	Email string
+	// PasswordHash is the argon2id hash of the console password, empty
+	// until the account is set up; TOTPSecret the base32 secret of the
+	// second factor, empty when it is off (sealed at rest).
+	PasswordHash, TOTPSecret string
+	// TOTPStep is the time step of the last TOTP code used, which no
+	// later sign-in may use again.
+	TOTPStep int64
+	// SetupHash is the hash of the one-time set-up token, empty once used;
+	// it works until SetupExpiresAt.
+	SetupHash      string
+	SetupExpiresAt time.Time
+}
+
+// Role is "admin" or "reviewer".
+func (o Operator) Role() string {
+	if o.Admin {
+		return RoleAdmin
+	}
+	return RoleReviewer
 }
 
 // Disabled reports whether the operator has been disabled.

@@ -121,6 +121,7 @@ var AuditActions = []string{
 	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionOperatorDisabled, ActionOperatorTokenRotated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
 	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased, ActionListImported, ActionPartnerPolicyChanged,
 	ActionCustomerUpdated, ActionCustomerRescreened, ActionRequirementRequested, ActionRequirementAnswered, ActionRequirementResolved,
+	ActionOperatorAccountReset, ActionOperatorAccountSetUp, ActionOperatorLoggedIn, ActionOperatorLoggedOut,
 }
 
 // PrefixAuditEvent starts every audit event id.

@@ -37,6 +37,8 @@ type Service struct {
 	// operatorTokenTTL is how long an operator token works after it was
 	// issued.
 	operatorTokenTTL time.Duration
+	// console is the policy of console accounts and sessions.
+	console ConsolePolicy
 }
 
 // Option configures a Service at construction.
@@ -74,7 +76,8 @@ func WithWebhookSecretGrace(d time.Duration) Option {
 // NewService returns a Service on store, using the wall clock unless an
 // option says otherwise.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL, risk: RiskPolicy{HighRiskCountries: DefaultHighRiskCountries, MinRegistrationAge: DefaultMinRegistrationAge}}
+	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL,
+		console: ConsolePolicy{SessionIdle: DefaultSessionIdle, SessionLifetime: DefaultSessionLifetime, Password: DefaultPasswordParams}, risk: RiskPolicy{HighRiskCountries: DefaultHighRiskCountries, MinRegistrationAge: DefaultMinRegistrationAge}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -9,6 +9,7 @@ type Store interface {
 	CustomerStore
 	FileStore
 	OperatorStore
+	SessionStore
 	WebhookStore
 	RateLimitStore
 	ErasureStore
@@ -86,7 +87,7 @@ type OperatorStore interface {
 	// Operators lists every operator, oldest first.
 	Operators(ctx context.Context) ([]Operator, error)
 	// DisableOperator marks an operator disabled at audit.At with the
-	// audit event, and returns it; an operator already disabled is
+	// audit event and ends their console sessions, and returns it; an operator already disabled is
 	// returned unchanged and nothing is recorded.
 	DisableOperator(ctx context.Context, id string, audit AuditEvent) (Operator, error)
 	// SetOperatorToken replaces an operator's token hash, issued at

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/onboardkyb/onboard/internal/envelope"
+
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -15,6 +17,7 @@ import (
 func (c *Core) RewrapBatch(ctx context.Context, from kyb.RewrapCursor, limit int) (kyb.RewrapCursor, int, error) {
 	steps := []func(ctx context.Context, after string, limit int) (last string, found, changed int, err error){
 		c.rewrapDataKeys, c.sealPlainCustomers, c.sealPlainEvents, c.rewrapWrappedKeys, c.rewrapSecrets, c.rewrapPreviousSecrets, c.rewrapFiles,
+		c.rewrapOperators("email_sealed", operatorEmailPurpose), c.rewrapOperators("totp_sealed", operatorTOTPPurpose),
 	}
 	if from.Step >= len(steps) {
 		return kyb.RewrapCursor{Step: len(steps), Done: true}, 0, nil
@@ -236,4 +239,18 @@ func (c *Core) sealPlainEvents(ctx context.Context, after string, limit int) (st
 		last = events[len(events)-1].e.ID
 	}
 	return last, len(events), changed, err
+}
+
+// rewrapOperators re-seals one sealed column of operators.
+func (c *Core) rewrapOperators(column, purpose string) func(ctx context.Context, after string, limit int) (string, int, int, error) {
+	return func(ctx context.Context, after string, limit int) (string, int, int, error) {
+		values, err := c.selectValues(ctx, "SELECT id, "+column+" FROM operators WHERE id > ? AND "+column+" IS NOT NULL AND "+
+			c.Dialect.KeyIDOf(column)+" <> ? ORDER BY id LIMIT ?", after, c.newestHex(), limit)
+		if err != nil {
+			return "", 0, 0, fmt.Errorf("select operators' %s: %w", purpose, err)
+		}
+		ad := func(id string) []byte { return envelope.AD(id, purpose) }
+		n, err := c.rewrap(ctx, purpose+" of", values, ad, "UPDATE operators SET "+column+" = ? WHERE id = ? AND "+column+" = ?")
+		return lastID(values), len(values), n, err
+	}
 }

@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("status changes and audit", func(t *testing.T) { testStatusChanges(t, open(t)) })
 	t.Run("list customers", func(t *testing.T) { testListCustomers(t, open(t)) })
 	t.Run("operators", func(t *testing.T) { testOperators(t, open(t)) })
+	t.Run("console accounts and sessions", func(t *testing.T) { testSessions(t, open(t)) })
 	t.Run("append audit", func(t *testing.T) { testAppendAudit(t, open(t)) })
 	t.Run("audit chain", func(t *testing.T) { testAuditChain(t, open(t)) })
 	t.Run("webhook endpoints", func(t *testing.T) { testEndpoints(t, open(t)) })

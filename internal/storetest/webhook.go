@@ -159,6 +159,16 @@ func testOutbox(t *testing.T, s kyb.Store) {
 	if err := s.RecordAttempt(ctx, changed.ID, a.ID, 2, bad, kyb.DeliveryFailed, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
+	// The failed delivery is listed for the console, the pending one not.
+	failed, err := s.FailedDeliveries(ctx, 100)
+	var found, pendingListed bool
+	for _, d := range failed {
+		found = found || d.EventID == changed.ID && d.EndpointID == a.ID && len(d.Attempts) == 1 && d.Attempts[0] == bad && d.URL == a.URL
+		pendingListed = pendingListed || d.EventID == created.ID
+	}
+	if err != nil || !found || pendingListed {
+		t.Errorf("FailedDeliveries = %+v, %v; want the failed delivery of %s with its attempt, nothing of %s", failed, err, changed.ID, created.ID)
+	}
 	deliveries, err := s.Deliveries(ctx, p.ID, created.ID)
 	if err != nil || len(deliveries) != 2 {
 		t.Fatalf("Deliveries = %+v, %v; want 2", deliveries, err)
