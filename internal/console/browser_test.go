@@ -281,6 +281,26 @@ func TestBrowser(t *testing.T) {
 		if cur, _ := h.Svc.CustomerForOperator(ctx, clean.ID); cur.Status != kyb.StatusPending {
 			t.Errorf("after the forged form the customer is %s, want pending", cur.Status)
 		}
+		// Request information on the clean customer: the partner sees the
+		// request, and the queue shows the customer waiting for it.
+		rui.do(chromedp.Navigate(h.URL+"/console/customers/"+clean.ID), chromedp.WaitVisible(chromedp.CSS("#ri-message")),
+			chromedp.SetValue(chromedp.CSS("#ri-kind"), "question"),
+			chromedp.SendKeys(chromedp.CSS("#ri-message"), "What does the company sell, and to whom?"),
+			chromedp.Click(chromedp.CSS("button.act-request")), chromedp.WaitVisible(chromedp.CSS(".notice")))
+		if got := rui.text(".notice"); !strings.Contains(got, "Information requested") {
+			t.Errorf("after Request information the page says %q", got)
+		}
+		if got := rui.text(".open-requirements"); !strings.Contains(got, "question") || !strings.Contains(got, "What does the company sell, and to whom?") {
+			t.Errorf("the open requests read %q", got)
+		}
+		if got, err := h.Svc.Customer(ctx, clean.PartnerID, clean.ID); err != nil || len(got.View().Requirements) != 1 {
+			t.Errorf("the partner's view has %d requirements (%v), want the question", len(got.View().Requirements), err)
+		}
+		rui.do(chromedp.Navigate(h.URL+"/console/?waiting=partner"), chromedp.WaitVisible(chromedp.CSS("table.queue")))
+		if got := rui.text("table.queue tbody"); !strings.Contains(got, "Northwind Trading Ltd") || !strings.Contains(got, "awaiting partner") || strings.Contains(got, "alert(1)") {
+			t.Errorf("the queue of customers waiting for their partner reads:\n%s", got)
+		}
+		rui.unlabelled("queue waiting for partners")
 		// Logout ends the session: the queue asks to sign in again.
 		rui.do(chromedp.Navigate(h.URL+"/console/"), chromedp.WaitVisible(chromedp.CSS("table.queue")),
 			chromedp.Click(chromedp.CSS("form[action='/console/logout'] button")), chromedp.WaitVisible(chromedp.CSS("#email")))

@@ -126,6 +126,7 @@ func (c *Console) routes() {
 	c.handle("GET /console/{$}", c.signedIn(c.queue))
 	c.handle("GET /console/customers/{customer_id}", c.signedIn(c.customer))
 	c.handle("POST /console/customers/{customer_id}/status", c.signedIn(c.changeStatus))
+	c.handle("POST /console/customers/{customer_id}/requirements", c.signedIn(c.requestInformation))
 	c.handle("GET /console/customers/{customer_id}/files/{file_id}", c.signedIn(c.document))
 	c.adminRoutes()
 	c.handle("/console/", func(w http.ResponseWriter, r *http.Request) error {

@@ -23,7 +23,7 @@ func actor(op kyb.Operator) kyb.Actor { return kyb.Actor{Type: kyb.ActorOperator
 
 // queueFilters are the queue's filters as the form holds them.
 type queueFilters struct {
-	Status, Partner, Risk, Hits, From, To string
+	Status, Partner, Risk, Hits, Waiting, From, To string
 }
 
 // queueRow is one customer of the queue.
@@ -33,6 +33,8 @@ type queueRow struct {
 	Age                           string
 	Risk                          string
 	Flags, Hits                   int
+	// AwaitingPartner: an information request is open.
+	AwaitingPartner bool
 }
 
 type queueData struct {
@@ -63,7 +65,7 @@ var riskLevels = []string{kyb.RiskLow, kyb.RiskMedium, kyb.RiskHigh}
 func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator) error {
 	params := r.URL.Query()
 	f := queueFilters{Status: params.Get("status"), Partner: params.Get("partner"), Risk: params.Get("risk"), Hits: params.Get("hits"),
-		From: params.Get("from"), To: params.Get("to")}
+		Waiting: params.Get("waiting"), From: params.Get("from"), To: params.Get("to")}
 	if !params.Has("status") {
 		f.Status = string(kyb.StatusPending)
 	}
@@ -90,6 +92,14 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 		q.HasHits = &hits
 	default:
 		problems = append(problems, "Screening must be yes or no.")
+	}
+	switch f.Waiting {
+	case "":
+	case "reviewers", "partner":
+		awaiting := f.Waiting == "partner"
+		q.AwaitingPartner = &awaiting
+	default:
+		problems = append(problems, "Waiting must be reviewers or partner.")
 	}
 	if f.Partner != "" && !kyb.IsID(f.Partner, kyb.PrefixPartner) {
 		problems = append(problems, "Partner must be a partner id.")
@@ -142,14 +152,14 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 	for _, cust := range pg.Customers {
 		risk := c.svc.Risk(cust)
 		row := queueRow{ID: cust.ID, Name: businessName(cust.Profile), PartnerName: names[cust.PartnerID], Status: string(cust.Status),
-			Created: cust.CreatedAt, Age: age(now.Sub(cust.CreatedAt)), Risk: risk.Level, Flags: len(risk.Flags)}
+			Created: cust.CreatedAt, Age: age(now.Sub(cust.CreatedAt)), Risk: risk.Level, Flags: len(risk.Flags), AwaitingPartner: cust.OpenRequirements > 0}
 		if cust.Screening != nil {
 			row.Hits = len(cust.Screening.Hits)
 		}
 		d.Rows = append(d.Rows, row)
 	}
 	keep := url.Values{}
-	for k, v := range map[string]string{"status": f.Status, "partner": f.Partner, "risk": f.Risk, "hits": f.Hits, "from": f.From, "to": f.To} {
+	for k, v := range map[string]string{"status": f.Status, "partner": f.Partner, "risk": f.Risk, "hits": f.Hits, "waiting": f.Waiting, "from": f.From, "to": f.To} {
 		if v != "" || k == "status" {
 			keep.Set(k, v)
 		}
@@ -240,6 +250,12 @@ type customerData struct {
 	// Required how many different operators must approve it.
 	Approvals []kyb.Approval
 	Required  int
+	// CanRequest says whether information may be requested (pending or
+	// active); Requirements are the open requests, FileTypes the
+	// document types one may ask for.
+	CanRequest   bool
+	Requirements []kyb.Requirement
+	FileTypes    []kyb.FileType
 }
 
 // notices are the messages a redirect after an action may show.
@@ -249,6 +265,7 @@ var notices = map[string]string{
 	"rejected":    "Rejected.",
 	"suspended":   "Suspended.",
 	"redelivered": "The event is queued for delivery again.",
+	"requested":   "Information requested: the partner is told by webhook, and the customer waits for its answer.",
 }
 
 func (c *Console) customer(w http.ResponseWriter, r *http.Request, op kyb.Operator) error {
@@ -258,7 +275,8 @@ func (c *Console) customer(w http.ResponseWriter, r *http.Request, op kyb.Operat
 		return err
 	}
 	d := customerData{Customer: cust, Risk: c.svc.Risk(cust), Notice: notices[r.URL.Query().Get("done")],
-		Approvals: cust.Approvals, Required: c.svc.RequiredApprovals(cust)}
+		Approvals: cust.Approvals, Required: c.svc.RequiredApprovals(cust), Requirements: cust.Requirements, FileTypes: kyb.FileTypes,
+		CanRequest: cust.ErasedAt.IsZero() && (cust.Status == kyb.StatusPending || cust.Status == kyb.StatusActive)}
 	if p, err := c.svc.Partner(ctx, cust.PartnerID); err == nil {
 		d.Partner = p.Name
 	}
@@ -396,6 +414,31 @@ func (c *Console) changeStatus(w http.ResponseWriter, r *http.Request, op kyb.Op
 		return err
 	}
 	http.Redirect(w, r, back+"?done="+url.QueryEscape(string(cust.Status)), http.StatusSeeOther)
+	return nil
+}
+
+// requestInformation asks the partner for one item: a field to correct,
+// a document to provide or a question to answer.
+func (c *Console) requestInformation(w http.ResponseWriter, r *http.Request, op kyb.Operator) error {
+	id := r.PathValue("customer_id")
+	back := "/console/customers/" + url.PathEscape(id)
+	item := kyb.RequirementItem{Kind: r.PostForm.Get("kind"), Field: strings.TrimSpace(r.PostForm.Get("field")),
+		FileType: r.PostForm.Get("file_type"), Message: strings.TrimSpace(r.PostForm.Get("message"))}
+	if due := r.PostForm.Get("due"); due != "" {
+		t, err := time.Parse(time.DateOnly, due)
+		if err != nil {
+			return &pageError{status: http.StatusBadRequest, message: "The due date must be a date such as 2026-01-31.", back: back}
+		}
+		// Due at the end of that day, in UTC.
+		item.DueAt = t.Add(24*time.Hour - time.Second).Format(time.RFC3339)
+	}
+	if _, err := c.svc.RequestInformation(r.Context(), actor(op), id, kyb.RequirementsRequest{Items: []kyb.RequirementItem{item}}); err != nil {
+		if pe := asPageError(err, back); pe != nil {
+			return pe
+		}
+		return err
+	}
+	http.Redirect(w, r, back+"?done=requested", http.StatusSeeOther)
 	return nil
 }
 
