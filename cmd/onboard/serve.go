@@ -63,6 +63,8 @@ func serve(ctx context.Context, args []string, e env) error {
 	defer func() { stopRelay(); <-relayDone }()
 	stopRetention := runRetention(relayCtx, svc, cfg.RetainRejected, log)
 	defer stopRetention()
+	stopMonitoring := runMonitoring(relayCtx, svc, log)
+	defer stopMonitoring()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -128,20 +130,28 @@ func runRetention(ctx context.Context, svc *kyb.Service, retain time.Duration, l
 	if retain <= 0 {
 		return func() {}
 	}
+	return runEvery(ctx, retentionInterval, func(ctx context.Context) {
+		n, err := svc.EraseExpired(ctx, retain)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("retention: erasing expired customers failed", "err", err)
+		case n > 0:
+			log.Info("retention: erased customers whose retention period ended", "customers", n, "retain_rejected", retain.String())
+		}
+	})
+}
+
+// runEvery runs fn at once and then every interval, in a goroutine of its
+// own, until the returned stop is called; stop waits for fn to return.
+func runEvery(ctx context.Context, interval time.Duration, fn func(context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(retentionInterval)
+		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
-			n, err := svc.EraseExpired(ctx, retain)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Error("retention: erasing expired customers failed", "err", err)
-			case n > 0:
-				log.Info("retention: erased customers whose retention period ended", "customers", n, "retain_rejected", retain.String())
-			}
+			fn(ctx)
 			select {
 			case <-ctx.Done():
 				return

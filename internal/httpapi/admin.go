@@ -70,7 +70,11 @@ type adminCustomerJSON struct {
 	PartnerID string         `json:"partner_id"`
 	Risk      riskJSON       `json:"risk"`
 	Screening *screeningJSON `json:"screening,omitempty"`
-	History   *[]auditJSON   `json:"history,omitempty"`
+	// NeedsReview and ReviewReason: monitoring found a new hit on the
+	// active customer; it waits for an operator (see monitor.go).
+	NeedsReview  bool         `json:"needs_review"`
+	ReviewReason string       `json:"review_reason,omitempty"`
+	History      *[]auditJSON `json:"history,omitempty"`
 }
 
 type auditJSON struct {
@@ -103,14 +107,18 @@ func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
 // adminCustomer is a customer as operators see it, with its risk as of
 // now.
 func (s *Server) adminCustomer(c kyb.Customer) adminCustomerJSON {
-	return adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening), Risk: newRiskJSON(s.service.Risk(c))}
+	return adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening), Risk: newRiskJSON(s.service.Risk(c)),
+		NeedsReview: c.NeedsReview, ReviewReason: c.ReviewReason}
 }
 
 // adminListCustomers is the review queue: every partner's customers,
 // oldest first, typically filtered by status=pending.
 func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseCustomerQuery(r.URL.Query(), "partner_id")
+	q, err := parseCustomerQuery(r.URL.Query(), "partner_id", "needs_review")
 	if err != nil {
+		return err
+	}
+	if q.NeedsReview, err = needsReviewParam(r.URL.Query()); err != nil {
 		return err
 	}
 	q.PartnerID, q.OldestFirst = r.URL.Query().Get("partner_id"), true

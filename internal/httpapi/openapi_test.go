@@ -689,6 +689,7 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 	page := `{"data": [` + active + `, ` + customer + `], "has_more": true, "next_cursor": "cus_018c5a3b7e2f4a1b9c8d7e6f5a4b3c2d"}`
 	adminCustomer := string(editJSON(t, active, func(v map[string]any) {
 		v["partner_id"], v["risk"] = partnerID, map[string]any{"level": "low", "flags": []any{}}
+		v["needs_review"] = false
 	}))
 	adminPage := `{"data": [` + adminCustomer + `], "has_more": false}`
 	event := `{"id": "aud_018c6a1f3b9d4c2e8a7b6c5d4e3f2a1b", "created_at": "2024-01-16T11:02:37Z", "actor_type": "operator",
@@ -1452,6 +1453,7 @@ func TestOpenAPIListParameters(t *testing.T) {
 		"partner_id":          creds.PartnerID,
 		"customer_id":         customerID,
 		"event_id":            "evt_00000000000000000000000000000000",
+		"needs_review":        "false",
 	}
 	for _, tc := range []struct {
 		path     string
@@ -1585,6 +1587,10 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 		"adminEraseCustomer": func(name, body string) response {
 			id, _ := openAPICustomer(t, ts, creds)
 			return ts.request(t, "POST", "/admin/customers/"+id+"/erase", nil, body, operator...)
+		},
+		"adminClearReview": func(name, body string) response {
+			marked, token, id := markedForReview(t)
+			return marked.admin(t, token, "POST", "/admin/customers/"+id+"/clear-review", body)
 		},
 		"adminCreatePartner": func(name, body string) response {
 			return ts.request(t, "POST", "/admin/partners", nil, body, operator...)

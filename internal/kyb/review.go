@@ -120,6 +120,7 @@ var AuditActions = []string{
 	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
 	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionOperatorDisabled, ActionOperatorTokenRotated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
 	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased, ActionListImported, ActionPartnerPolicyChanged,
+	ActionRescreenStarted, ActionRescreenFinished, ActionCustomerRescreened, ActionCustomerReviewCleared,
 }
 
 // PrefixAuditEvent starts every audit event id.
@@ -177,6 +178,8 @@ type CustomerQuery struct {
 	Limit             int
 	StartingAfter     string
 	OldestFirst       bool
+	// NeedsReview lists only the customers monitoring marked for review.
+	NeedsReview bool
 }
 
 // CustomerPage is one page of a customer list.

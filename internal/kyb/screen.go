@@ -32,15 +32,21 @@ func (s *Service) screenProfile(ctx context.Context, p api.Profile, now time.Tim
 	if len(snapshots) == 0 {
 		return nil, nil
 	}
-	sc := &Screening{ScreenedAt: now, Hits: []screening.Hit{}}
+	ids := make([]string, 0, len(snapshots))
 	for _, id := range snapshots {
-		sc.Snapshots = append(sc.Snapshots, id)
+		ids = append(ids, id)
 	}
-	slices.Sort(sc.Snapshots)
+	slices.Sort(ids)
+	return screenAgainst(ix, ids, p, now), nil
+}
+
+// screenAgainst screens a profile with the index of the snapshots ids.
+func screenAgainst(ix *screening.Index, ids []string, p api.Profile, at time.Time) *Screening {
+	sc := &Screening{ScreenedAt: at, Snapshots: ids, Hits: []screening.Hit{}}
 	for _, q := range profileQueries(p) {
 		sc.Hits = append(sc.Hits, ix.Screen(q, screening.DefaultThreshold)...)
 	}
-	return sc, nil
+	return sc
 }
 
 // profileQueries are the names of a profile to screen: the company's (as

@@ -32,6 +32,8 @@ type Service struct {
 	risk RiskPolicy
 	// policies caches partners' decision policies.
 	policies policyCache
+	// rescreenBatch is how many customers a re-screening batch holds.
+	rescreenBatch int
 	// secretGrace is how long a rotated webhook secret keeps signing.
 	secretGrace time.Duration
 	// operatorTokenTTL is how long an operator token works after it was
@@ -74,7 +76,7 @@ func WithWebhookSecretGrace(d time.Duration) Option {
 // NewService returns a Service on store, using the wall clock unless an
 // option says otherwise.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL, risk: RiskPolicy{HighRiskCountries: DefaultHighRiskCountries, MinRegistrationAge: DefaultMinRegistrationAge}}
+	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL, rescreenBatch: RescreenBatchSize, risk: RiskPolicy{HighRiskCountries: DefaultHighRiskCountries, MinRegistrationAge: DefaultMinRegistrationAge}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -112,6 +114,11 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p api.Pr
 	if c.Screening, err = s.screenProfile(ctx, p, now.Truncate(time.Second)); err != nil {
 		return Customer{}, false, err
 	}
+	one := []Customer{c}
+	if err := s.withRejectedMatches(ctx, one); err != nil {
+		return Customer{}, false, err
+	}
+	c = one[0]
 	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)
 	audit.PartnerID, audit.CustomerID, audit.ToStatus = partnerID, c.ID, c.Status
 	stored, created, err := s.store.CreateCustomer(ctx, c, audit, newEvent(c, api.EventCustomerCreated, now))
@@ -205,7 +212,11 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 		return Customer{}, fmt.Errorf("change status of %s: %w", customerID, err)
 	}
 	s.notifyEvents()
-	return updated, nil
+	one := []Customer{updated}
+	if err := s.withRejectedMatches(ctx, one); err != nil {
+		return Customer{}, err
+	}
+	return one[0], nil
 }
 
 // name checks the name of a partner or an operator: present, not blank.

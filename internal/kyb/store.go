@@ -14,6 +14,8 @@ type Store interface {
 	ErasureStore
 	ListStore
 	PolicyStore
+	MonitorStore
+	DuplicateStore
 	EncryptionStore
 	AuditStore
 	AuditChainStore

@@ -18,7 +18,11 @@ func (s *Service) ViewCustomer(ctx context.Context, actor Actor, id string) (Cus
 	if err := s.recordViews(ctx, actor, ActionCustomerViewed, c); err != nil {
 		return Customer{}, err
 	}
-	return c, nil
+	one := []Customer{c}
+	if err := s.withRejectedMatches(ctx, one); err != nil {
+		return Customer{}, err
+	}
+	return one[0], nil
 }
 
 // ViewCustomers returns a page of customers to an operator, recording one
@@ -29,6 +33,9 @@ func (s *Service) ViewCustomers(ctx context.Context, actor Actor, q CustomerQuer
 		return CustomerPage{}, err
 	}
 	if err := s.recordViews(ctx, actor, ActionCustomerViewed, page.Customers...); err != nil {
+		return CustomerPage{}, err
+	}
+	if err := s.withRejectedMatches(ctx, page.Customers); err != nil {
 		return CustomerPage{}, err
 	}
 	return page, nil

@@ -35,6 +35,7 @@ var wireTypes = map[string]reflect.Type{
 	"kyb.OperatorView":        reflect.TypeFor[kyb.OperatorView](),
 	"kyb.StatusChange":        reflect.TypeFor[kyb.StatusChange](),
 	"kyb.Erasure":             reflect.TypeFor[kyb.Erasure](),
+	"kyb.ReviewClearance":     reflect.TypeFor[kyb.ReviewClearance](),
 }
 
 // wireEnums are the Go lists that an overlay property names with x-enum to
