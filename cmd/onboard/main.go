@@ -46,6 +46,8 @@ Usage:
   onboard lists import --source ofac-sdn --dir DIR | --source un --file FILE
                                           import a sanctions list as its new snapshot (unchanged files: none)
   onboard lists list                      the imported snapshots, the one in force of each source first
+  onboard lists update [--source ofac-sdn|un]
+                                          fetch the lists from their publishers and import what changed
   onboard lists rescreen                  re-screen every customer against the lists in force, to the end (serve does it too)
   onboard lists status [--limit N]        the re-screening jobs: snapshots, customers done of total, started, finished
   onboard customers clear-review ID --reason TEXT
@@ -133,6 +135,8 @@ func run(ctx context.Context, args []string, e env) error {
 		return listsImport(ctx, rest[1:], e)
 	case cmd == "lists" && sub == "list":
 		return listsList(ctx, rest[1:], e)
+	case cmd == "lists" && sub == "update":
+		return listsUpdate(ctx, rest[1:], e)
 	case cmd == "lists" && sub == "rescreen":
 		return listsRescreen(ctx, rest[1:], e)
 	case cmd == "lists" && sub == "status":

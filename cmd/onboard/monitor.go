@@ -17,10 +17,14 @@ import (
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
-// riskOptions are the service options of the risk flags' settings, for
-// commands that write a customer's risk.
-func riskOptions(cfg config.Config) ([]kyb.Option, error) {
-	return []kyb.Option{kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge})}, nil
+// rescreenOptions are the service options of re-screening's settings:
+// the risk flags' (it writes each customer's risk) and its delay.
+func rescreenOptions(cfg config.Config) ([]kyb.Option, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return []kyb.Option{kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge}),
+		kyb.WithRescreenDelay(cfg.RescreenDelay)}, nil
 }
 
 // monitorInterval is how often serve looks for re-screening work: a new
@@ -67,30 +71,30 @@ func logRescreen(ctx context.Context, svc *kyb.Service, log *slog.Logger, n int)
 
 func listsRescreen(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("lists rescreen", "lists rescreen [--database-url URL]", e)
-	return openService(ctx, fs, args, e, []string{"database-url", "high-risk-countries", "min-registration-age"}, nil, riskOptions,
+	return openService(ctx, fs, args, e, []string{"database-url", "high-risk-countries", "min-registration-age", "rescreen-delay"}, nil, rescreenOptions,
 		func(_ config.Config, svc *kyb.Service) error {
 			owner := workerID()
 			for {
 				if _, err := svc.RunRescreen(ctx, owner); err != nil {
 					return err
 				}
-				jobs, err := svc.RescreenJobs(ctx, 1)
-				if err != nil {
+				j, started, current, err := svc.RescreenInForce(ctx)
+				switch {
+				case err != nil:
 					return err
-				}
-				if len(jobs) == 0 {
+				case len(current) == 0:
 					_, err := fmt.Fprintln(e.stdout, "no list imported: nothing to re-screen against")
 					return err
-				}
-				j := jobs[0]
-				if !j.FinishedAt.IsZero() {
+				case !started:
+					fmt.Fprintln(e.stderr, "waiting out --rescreen-delay after the last import, for every instance to screen against it")
+				case !j.FinishedAt.IsZero():
 					_, err := fmt.Fprintf(e.stdout, "%s: %d of %d customers re-screened against %s, %d marked for review, finished %s\n",
 						j.ID, j.DoneCustomers, j.Customers, strings.Join(j.Snapshots, ", "), j.Flagged, kyb.FormatTime(j.FinishedAt))
 					return err
+				default:
+					// Other workers hold the rest.
+					fmt.Fprintf(e.stderr, "%s: %d of %d customers re-screened; waiting for the batches other workers hold\n", j.ID, j.DoneCustomers, j.Customers)
 				}
-				// Another worker holds the rest, or this process's index of
-				// the newest lists is being built: wait for it.
-				fmt.Fprintf(e.stderr, "%s: %d of %d customers re-screened; waiting for batches other workers hold\n", j.ID, j.DoneCustomers, j.Customers)
 				select {
 				case <-ctx.Done():
 					return ctx.Err()

@@ -66,11 +66,11 @@ func TestRescreenOnTheCommandLine(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		dbURL := ownDatabase(t, e)
 		listed := monitoredCustomers(t, dbURL)
-		if out, err := cli(t, "lists", "rescreen", "--database-url", dbURL); err != nil || !strings.Contains(out, "nothing to re-screen") {
+		if out, err := cli(t, "lists", "rescreen", "--rescreen-delay", "0s", "--database-url", dbURL); err != nil || !strings.Contains(out, "nothing to re-screen") {
 			t.Errorf("lists rescreen before any list = %s, %v", out, err)
 		}
 		importExcerpts(t, dbURL)
-		out, err := cli(t, "lists", "rescreen", "--database-url", dbURL)
+		out, err := cli(t, "lists", "rescreen", "--rescreen-delay", "0s", "--database-url", dbURL)
 		if err != nil || !strings.Contains(out, "2 of 2 customers re-screened against lst_") || !strings.Contains(out, "1 marked for review, finished") {
 			t.Errorf("lists rescreen = %s, %v", out, err)
 		}
@@ -95,7 +95,7 @@ func TestRescreenOnTheCommandLine(t *testing.T) {
 func TestServeRescreensInTheBackground(t *testing.T) {
 	dbURL := storetest.SQLiteURL(t)
 	monitoredCustomers(t, dbURL)
-	startServe(t, "--database-url", dbURL)
+	startServe(t, "--database-url", dbURL, "--rescreen-delay", "1s")
 	importExcerpts(t, dbURL)
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -54,7 +54,8 @@ func serve(ctx context.Context, args []string, e env) error {
 	})
 	svc := kyb.NewService(store, kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify),
 		kyb.WithWebhookSecretGrace(cfg.WebhookSecretGrace), kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL),
-		kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge}))
+		kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge}),
+		kyb.WithRescreenDelay(cfg.RescreenDelay))
 	// The relay outlives the HTTP server during shutdown, so that events of
 	// the last requests are still sent, and stops after it.
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
@@ -65,6 +66,8 @@ func serve(ctx context.Context, args []string, e env) error {
 	defer stopRetention()
 	stopMonitoring := runMonitoring(relayCtx, svc, log)
 	defer stopMonitoring()
+	stopListUpdates := runListUpdates(relayCtx, svc, cfg, log)
+	defer stopListUpdates()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -25,7 +25,7 @@ func freshServer(t *testing.T, e storetest.Engine, opts ...kyb.Option) *testServ
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	return startTestServer(t, store, testFileCipher(t), opts)
+	return startTestServer(t, store, testFileCipher(t), append([]kyb.Option{kyb.WithRescreenDelay(0)}, opts...))
 }
 
 // noriega is a create body whose representative is a listed person.

@@ -122,6 +122,20 @@ const (
 	RescreenLease     = 2 * time.Minute
 )
 
+// DefaultRescreenDelay is how long after a list import re-screening
+// against it starts: every instance looks for new snapshots every 5
+// seconds and then builds its index aside (a second or two for the full
+// lists), so after it every new customer is screened against the new
+// snapshots at create, and the job, which covers the customers that exist
+// when it starts, leaves none out.
+const DefaultRescreenDelay = 15 * time.Second
+
+// WithRescreenDelay sets how long after a list import re-screening
+// against it starts (DefaultRescreenDelay unless set).
+func WithRescreenDelay(d time.Duration) Option {
+	return func(s *Service) { s.rescreenDelay = max(d, 0) }
+}
+
 // WithRescreenBatch sets how many customers a re-screening batch of a new
 // job holds (RescreenBatchSize unless set).
 func WithRescreenBatch(n int) Option { return func(s *Service) { s.rescreenBatch = max(n, 1) } }
@@ -177,8 +191,8 @@ func (s *Service) currentRescreen(ctx context.Context) (RescreenJob, *screening.
 	if err != nil {
 		return RescreenJob{}, nil, fmt.Errorf("rescreen: %w", err)
 	}
-	current := snapshotsInForce(snaps)
-	if len(current) == 0 {
+	current, imported := snapshotsInForce(snaps)
+	if len(current) == 0 || s.Now().Sub(imported) < s.rescreenDelay {
 		return RescreenJob{}, nil, nil
 	}
 	ix, inHand, err := s.listIndex(ctx)
@@ -203,18 +217,20 @@ func (s *Service) currentRescreen(ctx context.Context) (RescreenJob, *screening.
 }
 
 // snapshotsInForce returns the ids of the newest snapshot of each source,
-// sorted.
-func snapshotsInForce(snaps []ListSnapshot) []string {
+// sorted, and when the last of them was imported.
+func snapshotsInForce(snaps []ListSnapshot) (ids []string, imported time.Time) {
 	seen := map[string]bool{}
-	var ids []string
 	for _, snap := range snaps {
 		if !seen[snap.Source] {
 			seen[snap.Source] = true
 			ids = append(ids, snap.ID)
+			if snap.ImportedAt.After(imported) {
+				imported = snap.ImportedAt
+			}
 		}
 	}
 	slices.Sort(ids)
-	return ids
+	return ids, imported
 }
 
 // rescreen screens one customer again and compares its hits with those
@@ -283,6 +299,22 @@ func (s *Service) RunRescreen(ctx context.Context, owner string) (int, error) {
 	return n, ctx.Err()
 }
 
+// RescreenInForce returns the re-screening job of the snapshots in force,
+// with false when it has not started (or no list was imported), and the
+// snapshots in force.
+func (s *Service) RescreenInForce(ctx context.Context) (RescreenJob, bool, []string, error) {
+	snaps, err := s.store.ListSnapshots(ctx)
+	if err != nil {
+		return RescreenJob{}, false, nil, err
+	}
+	current, _ := snapshotsInForce(snaps)
+	jobs, err := s.store.RescreenJobs(ctx, 1)
+	if err != nil || len(jobs) == 0 || !slices.Equal(jobs[0].Snapshots, current) {
+		return RescreenJob{}, false, current, err
+	}
+	return jobs[0], true, current, nil
+}
+
 // RescreenJobs returns up to limit re-screening jobs, newest first.
 func (s *Service) RescreenJobs(ctx context.Context, limit int) ([]RescreenJob, error) {
 	return s.store.RescreenJobs(ctx, limit)
@@ -315,10 +347,4 @@ type ReviewClearance struct {
 }
 
 // Validate checks the request on its own: a reason is required.
-func (r ReviewClearance) Validate() error {
-	var ch checker
-	if ch.reason(r.Reason); len(ch.errs) > 0 {
-		return Invalid(ch.errs)
-	}
-	return nil
-}
+func (r ReviewClearance) Validate() error { return requireReason(r.Reason) }
