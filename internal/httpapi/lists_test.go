@@ -16,8 +16,9 @@ import (
 	"github.com/onboardkyb/onboard/internal/storetest"
 )
 
-// importExcerpts imports the screening package's excerpts of both lists.
-func (ts *testServer) importExcerpts(t *testing.T) {
+// excerpt parses the screening package's excerpt of a list: ofac-sdn or
+// un.
+func (ts *testServer) excerpt(t *testing.T, source string) screening.List {
 	t.Helper()
 	dir := "../screening/testdata"
 	open := func(parts ...string) *os.File {
@@ -28,15 +29,23 @@ func (ts *testServer) importExcerpts(t *testing.T) {
 		t.Cleanup(func() { f.Close() })
 		return f
 	}
-	ofac, err := screening.ParseOFAC(open("ofac-sdn", "sdn.csv"), open("ofac-sdn", "alt.csv"), open("ofac-sdn", "add.csv"))
+	var l screening.List
+	var err error
+	if source == screening.SourceUN {
+		l, err = screening.ParseUN(open("un", "consolidated.xml"))
+	} else {
+		l, err = screening.ParseOFAC(open("ofac-sdn", "sdn.csv"), open("ofac-sdn", "alt.csv"), open("ofac-sdn", "add.csv"))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	un, err := screening.ParseUN(open("un", "consolidated.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range []screening.List{ofac, un} {
+	return l
+}
+
+// importExcerpts imports the screening package's excerpts of both lists.
+func (ts *testServer) importExcerpts(t *testing.T) {
+	t.Helper()
+	for _, l := range []screening.List{ts.excerpt(t, screening.SourceOFAC), ts.excerpt(t, screening.SourceUN)} {
 		if _, _, err := ts.Service.ImportList(context.Background(), testActor, l); err != nil {
 			t.Fatal(err)
 		}

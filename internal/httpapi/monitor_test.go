@@ -2,12 +2,15 @@ package httpapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/storetest"
 )
@@ -297,6 +300,97 @@ func TestRejectedIdentifierFlag(t *testing.T) {
 		}
 		if got := flags(again); got != "" {
 			t.Errorf("after the erasure the flags are %q, want none", got)
+		}
+	})
+}
+
+// TestMonitoringSharedByInstances: workers of three instances re-screen
+// one job together; each batch is done by exactly one of them.
+func TestMonitoringSharedByInstances(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := freshServer(t, e, kyb.WithRescreenBatch(2))
+		creds := ts.partner(t)
+		const customers = 30
+		for i := range customers {
+			_, _, err := ts.Service.CreateCustomer(context.Background(), creds.PartnerID, api.Profile{
+				PartnerCustomerID:   fmt.Sprintf("shared-monitoring-%06d", i),
+				BusinessDetails:     &api.BusinessDetails{BusinessName: "Example Ltd", BusinessIdentifierNumber: "12345678", BusinessIdentifierCountryCode: "GB"},
+				RegistrationAddress: &api.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		ts.importExcerpts(t)
+		var wg sync.WaitGroup
+		done := make([]int, 3)
+		errs := make([]error, 3)
+		for i := range 3 {
+			svc := ts.instance(t).Service
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				done[i], errs[i] = svc.RunRescreen(context.Background(), fmt.Sprintf("worker-%d", i))
+			}()
+		}
+		wg.Wait()
+		total := 0
+		for i := range 3 {
+			if errs[i] != nil {
+				t.Errorf("worker %d: %v", i, errs[i])
+			}
+			total += done[i]
+		}
+		if total != customers/2 {
+			t.Errorf("the workers did %v batches, %d in all; want %d, each once", done, total, customers/2)
+		}
+		jobs, err := ts.Service.RescreenJobs(context.Background(), 1)
+		if err != nil || len(jobs) != 1 || jobs[0].DoneCustomers != customers || jobs[0].FinishedAt.IsZero() {
+			t.Errorf("the job = %+v, %v; want %d customers done, finished", jobs, err, customers)
+		}
+	})
+}
+
+// TestMonitoringSupersededByNewerLists: a job left unfinished when newer
+// snapshots come in force gives way to the job of those.
+func TestMonitoringSupersededByNewerLists(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := freshServer(t, e, kyb.WithRescreenBatch(1))
+		creds := ts.partner(t)
+		for range 3 {
+			customerID(t, ts.create(t, creds, with(t, "partner_customer_id", uniqueID(t))))
+		}
+		ts.importExcerpts(t)
+		if worked, err := ts.Service.RescreenStep(context.Background(), "a"); err != nil || !worked {
+			t.Fatalf("RescreenStep = %v, %v", worked, err)
+		}
+		// A new UN publication: the same entries, another file.
+		un := ts.excerpt(t, "un")
+		un.SHA256 = strings.Repeat("0", 64)
+		if _, imported, err := ts.Service.ImportList(context.Background(), testActor, un); err != nil || !imported {
+			t.Fatalf("ImportList = %v, %v", imported, err)
+		}
+		for i := 0; ; i++ {
+			if _, err := ts.Service.RunRescreen(context.Background(), "a"); err != nil {
+				t.Fatal(err)
+			}
+			jobs, err := ts.Service.RescreenJobs(context.Background(), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(jobs) == 2 && !jobs[0].FinishedAt.IsZero() {
+				if old := jobs[1]; old.SupersededAt.IsZero() || !old.FinishedAt.IsZero() || old.DoneBatches != 1 {
+					t.Errorf("the older job = %+v, want superseded after its one batch", old)
+				}
+				if jobs[0].DoneCustomers != 3 {
+					t.Errorf("the newer job = %+v, want all 3 customers", jobs[0])
+				}
+				break
+			}
+			if i == 100 {
+				t.Fatalf("the newer job never finished: %+v", jobs)
+			}
+			time.Sleep(50 * time.Millisecond) // the index of the new snapshot is built aside
 		}
 	})
 }
