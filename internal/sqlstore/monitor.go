@@ -107,18 +107,34 @@ func (c *Core) cutRescreenBatches(ctx context.Context, tx Queryer, jobID string,
 	if err := rows.Err(); err != nil {
 		return 0, 0, fmt.Errorf("select customers to re-screen: %w", err)
 	}
+	// The batches go in entriesPerStatement at a time: a million
+	// customers make ten thousand batches, not as many round trips.
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(args)/5), ", ")
+		if _, err := tx.Exec(ctx, "INSERT INTO rescreen_batches (job_id, seq, after_id, last_id, customers) VALUES "+values, args...); err != nil {
+			return fmt.Errorf("insert re-screening batches: %w", err)
+		}
+		args = args[:0]
+		return nil
+	}
 	after := ""
 	for start := 0; start < len(ids); start += batchSize {
 		chunk := ids[start:min(start+batchSize, len(ids))]
 		last := chunk[len(chunk)-1]
-		if _, err := tx.Exec(ctx, "INSERT INTO rescreen_batches (job_id, seq, after_id, last_id, customers) VALUES (?, ?, ?, ?, ?)",
-			jobID, batches+1, after, last, len(chunk)); err != nil {
-			return 0, 0, fmt.Errorf("insert re-screening batch: %w", err)
-		}
-		after = last
 		batches++
+		args = append(args, jobID, batches, after, last, len(chunk))
+		after = last
+		if len(args) == 5*entriesPerStatement {
+			if err := flush(); err != nil {
+				return 0, 0, err
+			}
+		}
 	}
-	return len(ids), batches, nil
+	return len(ids), batches, flush()
 }
 
 // ClaimRescreenBatch leases the first free batch of a job to owner.
