@@ -282,6 +282,11 @@ func customersReview(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
+		if c.Status == kyb.StatusPending && len(c.Approvals) > 0 {
+			// The two-person rule: the command line counts as one operator.
+			_, err = fmt.Fprintf(e.stdout, "%s stays pending: approval recorded, awaiting a second approval by another operator\n", c.ID)
+			return err
+		}
 		_, err = fmt.Fprintf(e.stdout, "%s is now %s\n", c.ID, c.Status)
 		return err
 	})

@@ -70,7 +70,7 @@ func logRescreen(ctx context.Context, svc *kyb.Service, log *slog.Logger, n int)
 }
 
 func listsRescreen(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("lists rescreen", "lists rescreen [--database-url URL]", e)
+	fs := newFlagSet("lists rescreen", "lists rescreen [--rescreen-delay D] [--database-url URL]", e)
 	return openService(ctx, fs, args, e, []string{"database-url", "high-risk-countries", "min-registration-age", "rescreen-delay"}, nil, rescreenOptions,
 		func(_ config.Config, svc *kyb.Service) error {
 			owner := workerID()
@@ -142,12 +142,12 @@ func printRescreenJobs(w io.Writer, jobs []kyb.RescreenJob) error {
 
 func customersClearReview(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("customers clear-review", "customers clear-review ID --reason TEXT [--database-url URL]", e)
+	reason := fs.String("reason", "", "why the customer needs no other action than the mark's removal (required; kept in the audit trail)")
 	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
 		fs.Usage()
 		return command.Usage("customers clear-review: the customer id is required")
 	}
 	id := args[0]
-	reason := fs.String("reason", "", "why the customer needs no other action (required; kept in the audit trail)")
 	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
 		c, err := svc.ClearReview(ctx, cliActor, id, kyb.ReviewClearance{Reason: *reason})
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/onboardkyb/onboard/api"
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -70,11 +71,25 @@ type adminCustomerJSON struct {
 	PartnerID string         `json:"partner_id"`
 	Risk      riskJSON       `json:"risk"`
 	Screening *screeningJSON `json:"screening,omitempty"`
+	Review    *reviewJSON    `json:"review,omitempty"`
 	// NeedsReview and ReviewReason: monitoring found a new hit on the
 	// active customer; it waits for an operator (see monitor.go).
 	NeedsReview  bool         `json:"needs_review"`
 	ReviewReason string       `json:"review_reason,omitempty"`
 	History      *[]auditJSON `json:"history,omitempty"`
+}
+
+// reviewJSON is where a pending customer stands in the two-person rule.
+type reviewJSON struct {
+	RequiredApprovals      int            `json:"required_approvals"`
+	Approvals              []approvalJSON `json:"approvals"`
+	AwaitingSecondApproval bool           `json:"awaiting_second_approval"`
+}
+
+type approvalJSON struct {
+	OperatorID string    `json:"operator_id"`
+	Reason     string    `json:"reason"`
+	ApprovedAt time.Time `json:"approved_at"`
 }
 
 type auditJSON struct {
@@ -111,17 +126,29 @@ func (s *Server) adminCustomer(c kyb.Customer) adminCustomerJSON {
 		NeedsReview: c.NeedsReview, ReviewReason: c.ReviewReason}
 }
 
+// adminCustomerReviewed is one customer as operators see it, with where it
+// stands in review when it is pending.
+func (s *Server) adminCustomerReviewed(c kyb.Customer) adminCustomerJSON {
+	out := s.adminCustomer(c)
+	if c.Status == kyb.StatusPending && c.ErasedAt.IsZero() {
+		review := &reviewJSON{RequiredApprovals: s.service.RequiredApprovals(c), Approvals: []approvalJSON{}}
+		for _, a := range c.Approvals {
+			review.Approvals = append(review.Approvals, approvalJSON{OperatorID: a.OperatorID, Reason: a.Reason, ApprovedAt: api.Time(a.At)})
+		}
+		review.AwaitingSecondApproval = len(review.Approvals) > 0 && len(review.Approvals) < review.RequiredApprovals
+		out.Review = review
+	}
+	return out
+}
+
 // adminListCustomers is the review queue: every partner's customers,
 // oldest first, typically filtered by status=pending.
 func (s *Server) adminListCustomers(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseCustomerQuery(r.URL.Query(), "partner_id", "needs_review")
+	q, err := parseCustomerQuery(r.URL.Query(), true)
 	if err != nil {
 		return err
 	}
-	if q.NeedsReview, err = needsReviewParam(r.URL.Query()); err != nil {
-		return err
-	}
-	q.PartnerID, q.OldestFirst = r.URL.Query().Get("partner_id"), true
+	q.OldestFirst = true
 	page, err := s.service.ViewCustomers(r.Context(), actorOf(r), q)
 	if err != nil {
 		return err
@@ -136,7 +163,7 @@ func (s *Server) adminGetCustomer(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	out := s.adminCustomer(c)
+	out := s.adminCustomerReviewed(c)
 	out.History = &history
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -194,7 +221,36 @@ func (s *Server) adminChangeStatus(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, s.adminCustomer(c))
+	out := s.adminCustomerReviewed(c)
+	if out.Review != nil && out.Review.AwaitingSecondApproval {
+		// Accepted, not done: the customer stays pending.
+		return writeJSON(w, http.StatusAccepted, out)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// adminStatusCounts counts customers by status, of one partner or all:
+// the review queue's tabs.
+func (s *Server) adminStatusCounts(w http.ResponseWriter, r *http.Request) error {
+	params, fields := singleParams(r.URL.Query(), "partner_id")
+	if len(fields) > 0 {
+		return kyb.Invalid(fields)
+	}
+	counts, err := s.service.StatusCounts(r.Context(), params["partner_id"])
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, statusCountsJSON{
+		Pending: counts[kyb.StatusPending], Active: counts[kyb.StatusActive], Rejected: counts[kyb.StatusRejected], Suspended: counts[kyb.StatusSuspended],
+	})
+}
+
+// statusCountsJSON is how many customers have each status.
+type statusCountsJSON struct {
+	Pending   int `json:"pending"`
+	Active    int `json:"active"`
+	Rejected  int `json:"rejected"`
+	Suspended int `json:"suspended"`
 }
 
 func (s *Server) adminEraseCustomer(w http.ResponseWriter, r *http.Request) error {

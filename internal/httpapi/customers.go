@@ -51,7 +51,7 @@ func newListJSON[T any](page kyb.CustomerPage, render func(kyb.Customer) T) api.
 
 // listCustomers lists the partner's customers, newest first.
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) error {
-	q, err := parseCustomerQuery(r.URL.Query())
+	q, err := parseCustomerQuery(r.URL.Query(), false)
 	if err != nil {
 		return err
 	}

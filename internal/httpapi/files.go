@@ -189,6 +189,33 @@ func (s *Server) adminGetFileContent(w http.ResponseWriter, r *http.Request) err
 	return writeFileContent(w, r, f, content)
 }
 
+// adminGetFile gives an operator any partner's file's metadata, which
+// holds nothing personal.
+func (s *Server) adminGetFile(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.service.FileForOperator(r.Context(), r.PathValue("file_id"))
+	if err != nil {
+		return err
+	}
+	infoFrom(r.Context()).fileID = f.ID
+	return writeJSON(w, http.StatusOK, adminFileJSON{File: newFileJSON(f), PartnerID: f.PartnerID})
+}
+
+// adminFileJSON is a file as operators see it: with its partner.
+type adminFileJSON struct {
+	api.File
+	PartnerID string `json:"partner_id"`
+}
+
+// adminGetFileByID gives an operator any partner's document, a read that
+// the service records.
+func (s *Server) adminGetFileByID(w http.ResponseWriter, r *http.Request) error {
+	f, content, err := s.service.ViewFileContent(r.Context(), actorOf(r), "", r.PathValue("file_id"))
+	if err != nil {
+		return err
+	}
+	return writeFileContent(w, r, f, content)
+}
+
 func writeFileContent(w http.ResponseWriter, r *http.Request, f kyb.File, content []byte) error {
 	infoFrom(r.Context()).fileID = f.ID
 	h := w.Header()

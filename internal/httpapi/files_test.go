@@ -402,3 +402,38 @@ func TestUploadLimitWithoutContentLength(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminFiles gives operators any partner's document by its id alone:
+// the metadata with its partner, and the content with the read audited.
+func TestAdminFiles(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		creds := ts.partner(t)
+		token := ts.operator(t)
+		id := ts.uploaded(t, creds, kyb.FileMainPage)
+		meta := ts.admin(t, token, "GET", "/admin/files/"+id, "")
+		if got := meta.json(t); meta.StatusCode != http.StatusOK || got["file_id"] != id || got["partner_id"] != creds.PartnerID || got["content_type"] != "image/png" {
+			t.Errorf("GET /admin/files/%s = %d %s, want the metadata with its partner", id, meta.StatusCode, meta.Body)
+		}
+		content := ts.admin(t, token, "GET", "/admin/files/"+id+"/content", "")
+		if content.StatusCode != http.StatusOK || !bytes.Equal(content.Body, samplePNG) || content.Header.Get("Content-Security-Policy") != "sandbox; default-src 'none'" {
+			t.Errorf("GET /admin/files/%s/content = %d %q (CSP %q), want the bytes, sandboxed", id, content.StatusCode, content.Body, content.Header.Get("Content-Security-Policy"))
+		}
+		trail, err := ts.Service.AuditTrail(context.Background(), kyb.AuditFilter{TargetID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(trail); n != 2 || trail[1].Action != kyb.ActionFileViewed || trail[1].PartnerID != creds.PartnerID || trail[1].Actor.Type != kyb.ActorOperator {
+			t.Errorf("the file's audit trail = %+v, want its upload and one read by the operator, with its partner", trail)
+		}
+		missing := kyb.NewID(kyb.PrefixFile, time.Now())
+		for _, path := range []string{"/admin/files/" + missing, "/admin/files/" + missing + "/content"} {
+			if resp := ts.admin(t, token, "GET", path, ""); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("GET %s = %d, want 404", path, resp.StatusCode)
+			}
+			if resp := ts.request(t, "GET", strings.Replace(path, missing, id, 1), &creds, ""); resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("GET %s with a partner's key = %d, want 401", path, resp.StatusCode)
+			}
+		}
+	})
+}

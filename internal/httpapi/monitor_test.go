@@ -258,8 +258,8 @@ func TestRejectedIdentifierFlag(t *testing.T) {
 			return strings.Join(out, "\n")
 		}
 		got := flags(again)
-		for _, want := range []string{"business_person_list[0].identification.id_number high The ID number, with its issuing country, is also on rejected customer " + first,
-			"business_details.business_identifier_number high The business identifier"} {
+		for _, want := range []string{"business_person_list[0].identification.id_number medium The ID number, with its issuing country, is also on rejected customer " + first + " of",
+			"business_details.business_identifier_number medium The business identifier"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("flags of the customer created after the rejection = %q, want %q", got, want)
 			}

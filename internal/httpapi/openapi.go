@@ -32,5 +32,9 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.riskFlagJSON":      reflect.TypeFor[riskFlagJSON](),
 		"httpapi.riskJSON":          reflect.TypeFor[riskJSON](),
 		"httpapi.screeningJSON":     reflect.TypeFor[screeningJSON](),
+		"httpapi.reviewJSON":        reflect.TypeFor[reviewJSON](),
+		"httpapi.approvalJSON":      reflect.TypeFor[approvalJSON](),
+		"httpapi.statusCountsJSON":  reflect.TypeFor[statusCountsJSON](),
+		"httpapi.adminFileJSON":     reflect.TypeFor[adminFileJSON](),
 	}
 }

@@ -504,6 +504,22 @@ func TestOpenAPIDocumentLimits(t *testing.T) {
 			}
 		}
 	}
+	// Every request body's description gives its limit.
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			if op.RequestBody == nil {
+				continue
+			}
+			body := op.RequestBody.Value
+			limit := fmt.Sprintf("at most %d KiB", httpapi.MaxJSONBodyBytes>>10)
+			if body.Content.Get("multipart/form-data") != nil {
+				limit = fmt.Sprintf("at most %d MiB", httpapi.MaxUploadBytes>>20)
+			}
+			if !strings.Contains(body.Description, limit) {
+				t.Errorf("%s %s: the request body's description %q does not say %q", method, path, body.Description, limit)
+			}
+		}
+	}
 	for _, tc := range []struct{ what, text, phrase string }{
 		{"the TooManyEndpoints response", *doc.Components.Responses["TooManyEndpoints"].Value.Description, fmt.Sprintf("has %d webhook endpoints", kyb.MaxEndpoints)},
 		{"the document's description", doc.Info.Description, fmt.Sprintf("up to %d https endpoints", kyb.MaxEndpoints)},
@@ -1453,6 +1469,8 @@ func TestOpenAPIListParameters(t *testing.T) {
 		"partner_id":          creds.PartnerID,
 		"customer_id":         customerID,
 		"event_id":            "evt_00000000000000000000000000000000",
+		"risk":                "medium",
+		"has_hits":            "false",
 		"needs_review":        "false",
 	}
 	for _, tc := range []struct {
@@ -1464,6 +1482,7 @@ func TestOpenAPIListParameters(t *testing.T) {
 		{"/api/customers", nil, &creds, true},
 		{"/admin/customers", operator, nil, true},
 		{"/admin/audit", operator, nil, false},
+		{"/admin/customers/counts", operator, nil, true},
 		{"/api/webhooks/deliveries", nil, &creds, true},
 		{"/admin/webhooks/deliveries", operator, nil, true},
 	} {

@@ -9,9 +9,10 @@ import (
 )
 
 // parseCustomerQuery reads a list query from URL query parameters,
-// reporting every bad or unknown parameter by name. extra names
-// parameters beyond the common ones that the caller reads itself.
-func parseCustomerQuery(params map[string][]string, extra ...string) (kyb.CustomerQuery, error) {
+// reporting every bad or unknown parameter by name. The review queue's
+// filters (partner_id, risk, has_hits, needs_review) are known only to operators: a
+// partner learns nothing of screening, not even by filtering.
+func parseCustomerQuery(params map[string][]string, operator bool) (kyb.CustomerQuery, error) {
 	q := kyb.CustomerQuery{Limit: kyb.DefaultPageSize}
 	var errs []api.FieldError
 	add := func(field, code, message string) {
@@ -19,6 +20,10 @@ func parseCustomerQuery(params map[string][]string, extra ...string) (kyb.Custom
 	}
 	for name, values := range params {
 		v := values[0]
+		if !operator && slices.Contains(operatorFilters, name) {
+			add(name, api.CodeUnknownField, "is not a known query parameter")
+			continue
+		}
 		if len(values) > 1 {
 			add(name, api.CodeInvalidValue, "must be given once")
 			continue
@@ -53,10 +58,26 @@ func parseCustomerQuery(params map[string][]string, extra ...string) (kyb.Custom
 				add(name, api.CodeInvalidFormat, "must be a customer_id from a previous page's next_cursor")
 			}
 			q.StartingAfter = v
-		default:
-			if !slices.Contains(extra, name) {
-				add(name, api.CodeUnknownField, "is not a known query parameter")
+		case "partner_id":
+			q.PartnerID = v
+		case "risk":
+			q.RiskLevel = v
+			if !slices.Contains(kyb.RiskLevels, v) {
+				add(name, api.CodeInvalidValue, "must be low, medium or high")
 			}
+		case "has_hits":
+			hits := v == "true"
+			if !hits && v != "false" {
+				add(name, api.CodeInvalidValue, "must be true or false")
+			}
+			q.HasHits = &hits
+		case "needs_review":
+			q.NeedsReview = v == "true"
+			if !q.NeedsReview && v != "false" {
+				add(name, api.CodeInvalidValue, "must be true or false")
+			}
+		default:
+			add(name, api.CodeUnknownField, "is not a known query parameter")
 		}
 	}
 	if len(errs) > 0 {
@@ -64,6 +85,9 @@ func parseCustomerQuery(params map[string][]string, extra ...string) (kyb.Custom
 	}
 	return q, nil
 }
+
+// operatorFilters are the list parameters only operators may give.
+var operatorFilters = []string{"partner_id", "risk", "has_hits", "needs_review"}
 
 // singleParams reads query parameters that are each given at most once,
 // reporting any given twice or not among known by name.

@@ -71,6 +71,7 @@ func (s *Server) routes() {
 	s.handle("GET", "/api/webhooks/deliveries", s.partner(s.listDeliveries(false)))
 
 	s.handle("GET", "/admin/customers", s.operator(s.adminListCustomers))
+	s.handle("GET", "/admin/customers/counts", s.operator(s.adminStatusCounts))
 	s.handle("GET", "/admin/customers/{customer_id}", s.operator(s.adminGetCustomer))
 	s.handle("GET", "/admin/customers/{customer_id}/audit", s.operator(s.adminCustomerAudit))
 	s.handle("POST", "/admin/customers/{customer_id}/status", s.operator(s.adminChangeStatus))
@@ -94,6 +95,8 @@ func (s *Server) routes() {
 	s.handle("DELETE", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}", s.operator(s.deleteEndpoint(s.pathPartner)))
 	s.handle("POST", "/admin/partners/{partner_id}/webhooks/endpoints/{endpoint_id}/rotate-secret", s.operator(s.rotateEndpointSecret(s.pathPartner)))
 	s.handle("GET", "/admin/partners/{partner_id}/files/{file_id}/content", s.operator(s.adminGetFileContent))
+	s.handle("GET", "/admin/files/{file_id}", s.operator(s.adminGetFile))
+	s.handle("GET", "/admin/files/{file_id}/content", s.operator(s.adminGetFileByID))
 	s.handle("GET", "/admin/webhooks/deliveries", s.operator(s.listDeliveries(true)))
 	s.handle("POST", "/admin/events/{event_id}/redeliver", s.operator(s.adminRedeliver))
 	s.handle("GET", "/admin/operators", s.admin(s.adminListOperators))

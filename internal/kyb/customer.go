@@ -42,6 +42,14 @@ type Customer struct {
 	// Screening is what screening found at create; nil when no list was
 	// imported then (or the customer is erased). Never in View.
 	Screening *Screening
+	// RiskLevel is the risk level assessed when the customer was last
+	// screened, kept plain for the review queue's filter; Service.Risk
+	// assesses it again as of now. Never in View.
+	RiskLevel string
+	// Approvals are the approvals recorded since the customer last
+	// changed status, when it needs two (Service.ChangeStatus); filled
+	// when one customer is read for an operator.
+	Approvals []Approval
 	// NeedsReview marks an active customer that monitoring found a new
 	// hit for, until an operator acts; ReviewReason says why. Neither is
 	// personal, and partners see neither.

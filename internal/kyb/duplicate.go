@@ -28,30 +28,56 @@ type DuplicateStore interface {
 
 // withRejectedMatches sets the RejectedMatches of customers, so that
 // their risk flags them.
-func (s *Service) withRejectedMatches(ctx context.Context, customers []Customer) error {
+func (s *Service) withRejectedMatches(ctx context.Context, customers ...*Customer) error {
 	if len(customers) == 0 {
 		return nil
 	}
-	m, err := s.store.RejectedMatches(ctx, customers)
+	all := make([]Customer, len(customers))
+	for i, c := range customers {
+		all[i] = *c
+	}
+	m, err := s.store.RejectedMatches(ctx, all)
 	if err != nil {
 		return fmt.Errorf("find identifiers of rejected customers: %w", err)
 	}
-	for i := range customers {
-		customers[i].RejectedMatches = m[customers[i].ID]
+	for _, c := range customers {
+		c.RejectedMatches = m[c.ID]
 	}
 	return nil
 }
 
-// rejectedFlags are the flags of identifiers on rejected customers.
+// pointers points at each customer of a slice.
+func pointers(customers []Customer) []*Customer {
+	out := make([]*Customer, len(customers))
+	for i := range customers {
+		out[i] = &customers[i]
+	}
+	return out
+}
+
+// rejectedFlags are the flags of identifiers on rejected customers: one
+// per field, naming the first rejected customer that holds it. They are
+// medium: a company that was refused may apply again with its documents
+// in order, and an operator is to judge; the flag keeps it from being
+// approved automatically.
 func rejectedFlags(matches []RejectedMatch) []RiskFlag {
 	var flags []RiskFlag
-	for _, m := range matches {
+	for i := 0; i < len(matches); {
+		m, n := matches[i], 1
+		for i+n < len(matches) && matches[i+n].Field == m.Field {
+			n++
+		}
+		i += n
 		what := "The ID number, with its issuing country,"
 		if strings.HasPrefix(m.Field, "business_details.") {
 			what = "The business identifier, with its country,"
 		}
-		flags = append(flags, RiskFlag{Code: "identifier_on_rejected_customer", Level: RiskHigh, Field: m.Field,
-			Message: what + " is also on rejected customer " + m.CustomerID + " of the same partner."})
+		more := ""
+		if n > 1 {
+			more = fmt.Sprintf(" (and %d other rejected customer(s))", n-1)
+		}
+		flags = append(flags, RiskFlag{Code: "identifier_on_rejected_customer", Level: RiskMedium, Field: m.Field,
+			Message: what + " is also on rejected customer " + m.CustomerID + more + " of the same partner."})
 	}
 	return flags
 }

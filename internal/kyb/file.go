@@ -45,9 +45,11 @@ type FileStore interface {
 	// CreateFile stores a file's metadata with its sealed (encrypted)
 	// content and the audit event of its upload.
 	CreateFile(ctx context.Context, f File, sealed []byte, audit AuditEvent) error
-	// File returns one of a partner's files; another partner's is not found.
+	// File returns one of a partner's files; another partner's is not
+	// found. An empty partnerID finds any partner's, for operators.
 	File(ctx context.Context, partnerID, id string) (File, error)
-	// FileContent returns one of a partner's files with its sealed content.
+	// FileContent returns one of a partner's files with its sealed
+	// content; an empty partnerID finds any partner's.
 	FileContent(ctx context.Context, partnerID, id string) (File, []byte, error)
 	// Files returns those of ids that exist and belong to the partner,
 	// keyed by id; missing ones are simply absent.

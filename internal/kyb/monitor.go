@@ -167,7 +167,7 @@ func (s *Service) RescreenStep(ctx context.Context, owner string) (bool, error) 
 	if err != nil {
 		return false, fmt.Errorf("read a re-screening batch: %w", err)
 	}
-	if err := s.withRejectedMatches(ctx, customers); err != nil {
+	if err := s.withRejectedMatches(ctx, pointers(customers)...); err != nil {
 		return false, err
 	}
 	at := s.Now().UTC().Truncate(time.Second)

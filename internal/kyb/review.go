@@ -117,7 +117,7 @@ const (
 // AuditActions lists every audit action, in the order the documentation
 // gives them.
 var AuditActions = []string{
-	ActionCustomerCreated, ActionCustomerStatusChanged, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
+	ActionCustomerCreated, ActionCustomerStatusChanged, ActionCustomerApprovalRecorded, ActionPartnerCreated, ActionAPIKeyCreated, ActionAPIKeyRevoked,
 	ActionPartnerRateLimitChanged, ActionOperatorCreated, ActionOperatorDisabled, ActionOperatorTokenRotated, ActionEndpointCreated, ActionEndpointDeleted, ActionEndpointRotated,
 	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased, ActionListImported, ActionPartnerPolicyChanged,
 	ActionRescreenStarted, ActionRescreenFinished, ActionCustomerRescreened, ActionCustomerReviewCleared,
@@ -175,9 +175,13 @@ type CustomerQuery struct {
 	PartnerCustomerID string
 	CreatedAfter      time.Time // exclusive
 	CreatedBefore     time.Time // exclusive
-	Limit             int
-	StartingAfter     string
-	OldestFirst       bool
+	// RiskLevel and HasHits filter on what the last screening found
+	// (Customer.RiskLevel); operators only.
+	RiskLevel     string
+	HasHits       *bool
+	Limit         int
+	StartingAfter string
+	OldestFirst   bool
 	// NeedsReview lists only the customers monitoring marked for review.
 	NeedsReview bool
 }

@@ -17,6 +17,9 @@ const (
 	RiskHigh   = "high"
 )
 
+// RiskLevels lists the risk levels, lowest first.
+var RiskLevels = []string{RiskLow, RiskMedium, RiskHigh}
+
 // Risk is how risky a customer looks to operators, and why: each flag
 // with a code, the field it is about and a sentence. Partners never see it.
 type Risk struct {

@@ -116,11 +116,10 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p api.Pr
 	if c.Screening, err = s.screenProfile(ctx, p, now.Truncate(time.Second)); err != nil {
 		return Customer{}, false, err
 	}
-	one := []Customer{c}
-	if err := s.withRejectedMatches(ctx, one); err != nil {
+	if err := s.withRejectedMatches(ctx, &c); err != nil {
 		return Customer{}, false, err
 	}
-	c = one[0]
+	c.RiskLevel = s.Risk(c).Level
 	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)
 	audit.PartnerID, audit.CustomerID, audit.ToStatus = partnerID, c.ID, c.Status
 	stored, created, err := s.store.CreateCustomer(ctx, c, audit, newEvent(c, api.EventCustomerCreated, now))
@@ -200,10 +199,23 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if err != nil {
 		return Customer{}, err
 	}
+	// The two-person rule weighs every flag, the rejected identifiers' too.
+	if err := s.withRejectedMatches(ctx, &c); err != nil {
+		return Customer{}, err
+	}
 	if !c.Status.CanBecome(change.Status) {
 		return Customer{}, ErrTransition(c.Status, change.Status)
 	}
 	now := s.Now().UTC()
+	if c.Status == StatusPending && change.Status == StatusActive && s.RequiredApprovals(c) > 1 {
+		// The two-person rule: the first approval is recorded and the
+		// customer stays pending, awaiting another operator's.
+		approved, enough, err := s.approve(ctx, actor, c, change.Reason, now)
+		if err != nil || !enough {
+			return approved, err
+		}
+		c = approved
+	}
 	audit := newAuditEvent(now, actor, ActionCustomerStatusChanged)
 	audit.PartnerID, audit.CustomerID = c.PartnerID, c.ID
 	audit.FromStatus, audit.ToStatus, audit.Reason = c.Status, change.Status, change.Reason
@@ -214,11 +226,8 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 		return Customer{}, fmt.Errorf("change status of %s: %w", customerID, err)
 	}
 	s.notifyEvents()
-	one := []Customer{updated}
-	if err := s.withRejectedMatches(ctx, one); err != nil {
-		return Customer{}, err
-	}
-	return one[0], nil
+	updated.Approvals, updated.RejectedMatches = c.Approvals, c.RejectedMatches
+	return updated, nil
 }
 
 // name checks the name of a partner or an operator: present, not blank.
@@ -245,6 +254,12 @@ func (s *Service) CustomerForOperator(ctx context.Context, id string) (Customer,
 // partner's, which only operators may ask for.
 func (s *Service) ListCustomers(ctx context.Context, q CustomerQuery) (CustomerPage, error) {
 	return s.store.ListCustomers(ctx, q)
+}
+
+// StatusCounts counts a partner's customers by status; partnerID empty
+// counts every partner's, which only operators may ask for.
+func (s *Service) StatusCounts(ctx context.Context, partnerID string) (map[Status]int, error) {
+	return s.store.StatusCounts(ctx, partnerID)
 }
 
 // AuditTrail returns the audit events of a customer or of a partner,

@@ -19,6 +19,7 @@ type Store interface {
 	EncryptionStore
 	AuditStore
 	AuditChainStore
+	ApprovalStore
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	Close() error
@@ -62,6 +63,14 @@ type CustomerStore interface {
 	// FromStatus it changes nothing and returns a conflict from
 	// ErrTransition.
 	UpdateCustomerStatus(ctx context.Context, audit AuditEvent, event Event) (Customer, error)
+	// SaveScreening replaces what a customer's screening found, with
+	// the risk level assessed from it (Customer.RiskLevel); an erased
+	// customer is left alone. Every screening after the create is saved
+	// through it.
+	SaveScreening(ctx context.Context, customerID string, sc *Screening, riskLevel string) error
+	// StatusCounts counts a partner's customers (every partner's when
+	// partnerID is empty) by status, each of the four present.
+	StatusCounts(ctx context.Context, partnerID string) (map[Status]int, error)
 	// AuditEvents returns the audit trail of a customer or of a partner
 	// (its customers and its keys), oldest first.
 	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error)

@@ -118,7 +118,8 @@ func (s *Service) UploadFile(ctx context.Context, partnerID string, fileType Fil
 	return f, nil
 }
 
-// FileContent returns one of a partner's files with its decrypted content.
+// FileContent returns one of a partner's files with its decrypted content
+// (any partner's when partnerID is empty: only operators read so).
 func (s *Service) FileContent(ctx context.Context, partnerID, id string) (File, []byte, error) {
 	if s.cipher == nil {
 		return File{}, nil, errNoCipher
@@ -149,4 +150,9 @@ func quotedFileTypes(types []FileType) string {
 // File returns one of a partner's files, without its content.
 func (s *Service) File(ctx context.Context, partnerID, id string) (File, error) {
 	return s.store.File(ctx, partnerID, id)
+}
+
+// FileForOperator returns any partner's file, without its content.
+func (s *Service) FileForOperator(ctx context.Context, id string) (File, error) {
+	return s.store.File(ctx, "", id)
 }

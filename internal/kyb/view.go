@@ -18,11 +18,10 @@ func (s *Service) ViewCustomer(ctx context.Context, actor Actor, id string) (Cus
 	if err := s.recordViews(ctx, actor, ActionCustomerViewed, c); err != nil {
 		return Customer{}, err
 	}
-	one := []Customer{c}
-	if err := s.withRejectedMatches(ctx, one); err != nil {
+	if err := s.withRejectedMatches(ctx, &c); err != nil {
 		return Customer{}, err
 	}
-	return one[0], nil
+	return s.withApprovals(ctx, c)
 }
 
 // ViewCustomers returns a page of customers to an operator, recording one
@@ -35,7 +34,7 @@ func (s *Service) ViewCustomers(ctx context.Context, actor Actor, q CustomerQuer
 	if err := s.recordViews(ctx, actor, ActionCustomerViewed, page.Customers...); err != nil {
 		return CustomerPage{}, err
 	}
-	if err := s.withRejectedMatches(ctx, page.Customers); err != nil {
+	if err := s.withRejectedMatches(ctx, pointers(page.Customers)...); err != nil {
 		return CustomerPage{}, err
 	}
 	return page, nil
@@ -58,15 +57,15 @@ func (s *Service) ViewCustomerEvents(ctx context.Context, actor Actor, customerI
 	return events, nil
 }
 
-// ViewFileContent returns a partner's document to an operator, recording
-// the read.
+// ViewFileContent returns a partner's document (any partner's when
+// partnerID is empty) to an operator, recording the read.
 func (s *Service) ViewFileContent(ctx context.Context, actor Actor, partnerID, id string) (File, []byte, error) {
 	f, content, err := s.FileContent(ctx, partnerID, id)
 	if err != nil {
 		return File{}, nil, err
 	}
 	audit := newAuditEvent(s.Now().UTC(), actor, ActionFileViewed)
-	audit.PartnerID, audit.TargetID = partnerID, f.ID
+	audit.PartnerID, audit.TargetID = f.PartnerID, f.ID
 	if err := s.store.AppendAudit(ctx, audit); err != nil {
 		return File{}, nil, fmt.Errorf("record the read of %s: %w", f.ID, err)
 	}

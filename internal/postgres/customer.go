@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -39,21 +40,23 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 	return existing, false, err
 }
 
-// createCustomerSQL inserts a customer ($1 to $15,
-// sqlstore.CustomerInsertArgs), its audit event ($16 to $28,
-// sqlstore.AuditArgs) and its webhook event (from $29, see outboxCTE)
-// unless the partner has the partner_customer_id already, and answers
-// whether it did.
-var createCustomerSQL = `WITH inserted AS (
+// createCustomerSQL inserts a customer (its sqlstore.CustomerInsertArgs
+// first), its audit event (sqlstore.AuditArgs) and its webhook event (see
+// outboxCTE) unless the partner has the partner_customer_id already, and
+// answers whether it did.
+var createCustomerSQL = func() string {
+	customer, audit := sqlstore.CustomerInsertCount, strings.Count(sqlstore.AuditColumns, ",")+1
+	return `WITH inserted AS (
 		INSERT INTO customers (` + sqlstore.CustomerInsertColumns + `, event_sequence)
-		VALUES (` + params(1, 15) + `, 1)
+		VALUES (` + params(1, customer) + `, 1)
 		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING
 		RETURNING id, event_sequence),
 	audited AS (
 		INSERT INTO audit_events (` + sqlstore.AuditColumns + `)
-		SELECT ` + params(16, 13) + ` FROM inserted),
-	` + outboxCTE("inserted", 29) + `
+		SELECT ` + params(customer+1, audit) + ` FROM inserted),
+	` + outboxCTE("inserted", customer+audit+1) + `
 	SELECT count(*) = 1 FROM inserted`
+}()
 
 func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {

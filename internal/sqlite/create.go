@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
@@ -50,12 +51,15 @@ func (s *Store) createBatch(ctx context.Context, ops []createOp) ([]createResult
 	return results, nil
 }
 
+// customerInsertParams are the placeholders of sqlstore.CustomerInsertArgs.
+var customerInsertParams = strings.Repeat("?, ", sqlstore.CustomerInsertCount-1) + "?"
+
 // createOne stores one customer with its audit event and webhook event,
 // or finds the one the partner already has with its partner_customer_id.
 func (s *Store) createOne(ctx context.Context, tx *preparedTx, op createOp) (createResult, error) {
 	c := op.customer
 	res, err := tx.ExecContext(ctx, `INSERT INTO customers (`+sqlstore.CustomerInsertColumns+`, event_sequence)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+		VALUES (`+customerInsertParams+`, 1)
 		ON CONFLICT (partner_id, partner_customer_id) DO NOTHING`,
 		sqlstore.CustomerInsertArgs(sqlstore.SQLite, c, op.sealed)...)
 	if err != nil {

@@ -48,6 +48,26 @@ type Store struct {
 	timeout time.Duration
 }
 
+// ownerOnly removes the group's and others' access to the database file
+// and the write-ahead files beside it.
+func ownerOnly(path string) error {
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("database %s: %w", name, err)
+		}
+		if mode := info.Mode().Perm(); mode&0o077 != 0 {
+			if err := os.Chmod(name, mode&0o700); err != nil {
+				return fmt.Errorf("make database %s readable by its owner alone: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
 // Open opens (creating it and its folder if needed) the database at path
 // and brings its schema up to date; keys seal the personal data it keeps.
 func Open(ctx context.Context, path string, keys *envelope.Keyring, opts ...sqlstore.Option) (*Store, error) {
@@ -58,13 +78,18 @@ func Open(ctx context.Context, path string, keys *envelope.Keyring, opts ...sqls
 		}
 	}
 	// The database holds personal data: create it readable by its owner
-	// alone (SQLite gives its -wal and -shm files the same mode).
+	// alone (SQLite gives its -wal and -shm files the same mode), and take
+	// from one made by an earlier version (0644) what others could read.
 	if path != ":memory:" {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
 			return nil, fmt.Errorf("create database %s: %w", path, err)
 		}
+		err = ownerOnly(path)
 		f.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
 	s := &Store{path: path, timeout: o.Timeout}
 	var err error

@@ -81,8 +81,16 @@ func TestFilesOnlyTheOwnerReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	storetest.NewPartner(t, s)
+	s.Close()
+	// One an earlier version made world-readable is tightened on open.
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = sqlite.Open(context.Background(), path, storetest.Keys()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	for _, name := range []string{path, path + "-wal"} {
 		info, err := os.Stat(name)
 		if err != nil {

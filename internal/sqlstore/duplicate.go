@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,6 +64,10 @@ func (c *Core) RejectedMatches(ctx context.Context, customers []kyb.Customer) (m
 				out[p.customer] = append(out[p.customer], kyb.RejectedMatch{Field: p.field, CustomerID: rejected})
 			}
 		}
+	}
+	// By field, then by the rejected customer (rows come in its order).
+	for _, m := range out {
+		slices.SortStableFunc(m, func(a, b kyb.RejectedMatch) int { return strings.Compare(a.Field, b.Field) })
 	}
 	return out, rows.Err()
 }

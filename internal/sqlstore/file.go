@@ -23,19 +23,31 @@ func (c *Core) CreateFile(ctx context.Context, f kyb.File, sealed []byte, audit 
 	})
 }
 
-// File returns one of a partner's files.
+// File returns one of a partner's files (any partner's when partnerID is
+// empty, for operators).
 func (c *Core) File(ctx context.Context, partnerID, id string) (kyb.File, error) {
-	return scanFile(c.Read.QueryRow(ctx, "SELECT "+fileColumns+" FROM files WHERE id = ? AND partner_id = ?", id, partnerID))
+	where, args := fileWhere(partnerID, id)
+	return scanFile(c.Read.QueryRow(ctx, "SELECT "+fileColumns+" FROM files WHERE "+where, args...))
 }
 
-// FileContent returns one of a partner's files with its sealed content.
+// FileContent returns one of a partner's files (any partner's when
+// partnerID is empty) with its sealed content.
 func (c *Core) FileContent(ctx context.Context, partnerID, id string) (kyb.File, []byte, error) {
 	var sealed []byte
-	f, err := scanFile(c.Read.QueryRow(ctx, "SELECT "+fileColumns+", content FROM files WHERE id = ? AND partner_id = ?", id, partnerID), &sealed)
+	where, args := fileWhere(partnerID, id)
+	f, err := scanFile(c.Read.QueryRow(ctx, "SELECT "+fileColumns+", content FROM files WHERE "+where, args...), &sealed)
 	if err != nil {
 		return kyb.File{}, nil, err
 	}
 	return f, sealed, nil
+}
+
+// fileWhere picks a file by id, of one partner unless partnerID is empty.
+func fileWhere(partnerID, id string) (string, []any) {
+	if partnerID == "" {
+		return "id = ?", []any{id}
+	}
+	return "id = ? AND partner_id = ?", []any{id, partnerID}
 }
 
 // Files returns those of ids that are files of the partner.

@@ -39,6 +39,16 @@ func ListCustomers(d Dialect, columns string, q kyb.CustomerQuery, cursor kyb.Cu
 	if !q.CreatedBefore.IsZero() {
 		add("created_at < ?", d.Time(q.CreatedBefore))
 	}
+	if q.RiskLevel != "" {
+		add("risk_level = ?", q.RiskLevel)
+	}
+	if q.HasHits != nil {
+		if *q.HasHits {
+			add("hit_count > 0")
+		} else {
+			add("hit_count = 0")
+		}
+	}
 	order, beyond := "DESC", "<"
 	if q.OldestFirst {
 		order, beyond = "ASC", ">"

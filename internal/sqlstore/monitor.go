@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -228,7 +227,7 @@ func (c *Core) CompleteRescreenBatch(ctx context.Context, b kyb.RescreenBatch, a
 // mark for review when it asks for one and the customer is still active.
 // It answers whether it marked the customer.
 func (c *Core) writeRescreen(ctx context.Context, tx Queryer, r kyb.RescreenResult) (marked bool, err error) {
-	if err := c.writeScreening(ctx, tx, r.CustomerID, r.Screening, r.Risk); err != nil {
+	if err := c.SaveScreeningTx(ctx, tx, r.CustomerID, r.Screening, r.Risk.Level); err != nil {
 		return false, err
 	}
 	if r.Review == "" {
@@ -240,37 +239,6 @@ func (c *Core) writeRescreen(ctx context.Context, tx Queryer, r kyb.RescreenResu
 		return false, fmt.Errorf("mark customer %s for review: %w", r.CustomerID, err)
 	}
 	return n == 1, nil
-}
-
-// writeScreening seals a customer's screening under its data key and
-// stores it. A customer erased meanwhile, or written before encryption
-// (no data key), is left as it is. This is the one place a screening is
-// written after the create; risk is for the columns that will be kept in
-// step with it.
-func (c *Core) writeScreening(ctx context.Context, tx Queryer, customerID string, sc *kyb.Screening, _ kyb.Risk) error {
-	var wrapped []byte
-	var erased Time
-	if err := tx.QueryRow(ctx, "SELECT data_key, erased_at FROM customers WHERE id = ?", customerID).Scan(&wrapped, &erased); err != nil {
-		if errors.Is(err, ErrNoRows) {
-			return kyb.NotFound("customer")
-		}
-		return fmt.Errorf("read data key: %w", err)
-	}
-	if wrapped == nil || !erased.T.IsZero() {
-		return nil
-	}
-	key, err := c.Keys.OpenDataKey(dataKeyAD(customerID), wrapped)
-	if err != nil {
-		return fmt.Errorf("customer %s: %w", customerID, err)
-	}
-	b, err := json.Marshal(sc)
-	if err != nil {
-		return fmt.Errorf("encode screening: %w", err)
-	}
-	if _, err := tx.Exec(ctx, "UPDATE customers SET sealed_screening = ? WHERE id = ?", key.Seal(screeningAD(customerID), b), customerID); err != nil {
-		return fmt.Errorf("store screening of %s: %w", customerID, err)
-	}
-	return nil
 }
 
 // RescreenJobs returns up to limit jobs, newest first, with what is done

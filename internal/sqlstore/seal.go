@@ -89,14 +89,59 @@ func (c *Core) SealNew(cust kyb.Customer, event kyb.Event) (SealedCustomer, erro
 		Event:   key.Seal(eventAD(cust.ID, event.ID), event.Data),
 	}
 	s.BusinessIdentifier, s.IDNumbers = c.identifierHashes(cust.Profile)
-	if cust.Screening != nil {
-		b, err := json.Marshal(cust.Screening)
-		if err != nil {
-			return SealedCustomer{}, fmt.Errorf("encode screening: %w", err)
-		}
-		s.Screening = key.Seal(screeningAD(cust.ID), b)
+	if s.Screening, err = sealScreening(key, cust.ID, cust.Screening); err != nil {
+		return SealedCustomer{}, err
 	}
 	return s, nil
+}
+
+// sealScreening seals what screening found under the customer's data key;
+// nil when the customer was not screened.
+func sealScreening(key envelope.DataKey, customerID string, sc *kyb.Screening) ([]byte, error) {
+	if sc == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(sc)
+	if err != nil {
+		return nil, fmt.Errorf("encode screening: %w", err)
+	}
+	return key.Seal(screeningAD(customerID), b), nil
+}
+
+// SaveScreening replaces what a customer's screening found; see
+// kyb.CustomerStore.
+func (c *Core) SaveScreening(ctx context.Context, customerID string, sc *kyb.Screening, riskLevel string) error {
+	return c.Transact(ctx, func(tx Queryer) error { return c.SaveScreeningTx(ctx, tx, customerID, sc, riskLevel) })
+}
+
+// SaveScreeningTx replaces what a customer's screening found, sealed, with
+// the plain hit count and risk level the review queue filters on, in the
+// caller's transaction tx. An erased customer has nothing to screen and
+// is left alone.
+func (c *Core) SaveScreeningTx(ctx context.Context, q Queryer, customerID string, sc *kyb.Screening, riskLevel string) error {
+	var wrapped []byte
+	if err := q.QueryRow(ctx, "SELECT data_key FROM customers WHERE id = ?", customerID).Scan(&wrapped); err != nil {
+		if errors.Is(err, ErrNoRows) {
+			return kyb.NotFound("customer")
+		}
+		return fmt.Errorf("read data key: %w", err)
+	}
+	if wrapped == nil {
+		return nil // erased, or written before encryption: rotate-encryption seals it first
+	}
+	key, err := c.Keys.OpenDataKey(dataKeyAD(customerID), wrapped)
+	if err != nil {
+		return fmt.Errorf("customer %s: %w", customerID, err)
+	}
+	sealed, err := sealScreening(key, customerID, sc)
+	if err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, "UPDATE customers SET sealed_screening = ?, hit_count = ?, risk_level = ? WHERE id = ? AND erased_at IS NULL",
+		sealed, hitCount(sc), riskLevel, customerID); err != nil {
+		return fmt.Errorf("save screening: %w", err)
+	}
+	return nil
 }
 
 // identifierHashes returns the keyed hashes of a profile's business
@@ -124,7 +169,10 @@ func (c *Core) identifierHashes(p api.Profile) (business, idNumbers any) {
 // CustomerInsertColumns are the columns CustomerInsertArgs fills, in its
 // order.
 const CustomerInsertColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, " +
-	"sealed_profile, data_key, data_key_kek, business_identifier_hmac, id_number_hmacs, sealed_screening"
+	"sealed_profile, data_key, data_key_kek, business_identifier_hmac, id_number_hmacs, sealed_screening, hit_count, risk_level"
+
+// CustomerInsertCount is how many columns CustomerInsertColumns names.
+var CustomerInsertCount = strings.Count(CustomerInsertColumns, ",") + 1
 
 // CustomerInsertArgs are a new customer's values for CustomerInsertColumns.
 func CustomerInsertArgs(d Dialect, c kyb.Customer, s SealedCustomer) []any {
@@ -133,7 +181,15 @@ func CustomerInsertArgs(d Dialect, c kyb.Customer, s SealedCustomer) []any {
 		updated = d.Time(c.StatusUpdatedAt)
 	}
 	return []any{c.ID, c.PartnerID, c.Status, d.Time(c.CreatedAt), c.StatusReason, updated, "", c.Fingerprint, c.Profile.PartnerCustomerID,
-		s.Profile, s.DataKey, s.KEK, s.BusinessIdentifier, s.IDNumbers, s.Screening}
+		s.Profile, s.DataKey, s.KEK, s.BusinessIdentifier, s.IDNumbers, s.Screening, hitCount(c.Screening), c.RiskLevel}
+}
+
+// hitCount is the number of hits of a screening, none when not screened.
+func hitCount(sc *kyb.Screening) int {
+	if sc == nil {
+		return 0
+	}
+	return len(sc.Hits)
 }
 
 // SealEvent seals a later event of a customer under the customer's data

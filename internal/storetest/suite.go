@@ -29,6 +29,8 @@ func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("files", func(t *testing.T) { testFiles(t, open(t)) })
 	t.Run("rate limits", func(t *testing.T) { testRateLimits(t, open(t)) })
 	t.Run("pending deliveries", func(t *testing.T) { testPendingDeliveries(t, open(t)) })
+	t.Run("save screening", func(t *testing.T) { testSaveScreening(t, open(t)) })
+	t.Run("approvals", func(t *testing.T) { testApprovals(t, open(t)) })
 }
 
 var ctx = context.Background()
