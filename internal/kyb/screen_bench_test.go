@@ -49,3 +49,17 @@ func BenchmarkScreenCustomer(b *testing.B) {
 		}
 	})
 }
+
+// TestProfileQueriesScreenANameOnce: an English name that repeats the
+// registered one is screened once; a different one is screened too.
+func TestProfileQueriesScreenANameOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name, english string
+		want          int
+	}{{"Example Trading Ltd", "EXAMPLE TRADING LTD ", 1}, {"Example Trading Ltd", "Example Trading Limited", 2}, {"示例科技有限公司", "Example Technology Co., Ltd.", 2}, {"Example Ltd", "", 1}} {
+		p := api.Profile{BusinessDetails: &api.BusinessDetails{BusinessName: tc.name, BusinessNameEnglish: tc.english}}
+		if got := len(profileQueries(p)); got != tc.want {
+			t.Errorf("profileQueries(%q, %q) = %d queries, want %d", tc.name, tc.english, got, tc.want)
+		}
+	}
+}
