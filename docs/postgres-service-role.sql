@@ -5,13 +5,15 @@
 --
 --   psql "postgres://onboard_owner@HOST/onboard" -f docs/postgres-service-role.sql
 --
--- The service reads, inserts and updates; it deletes only documents (an
--- erasure deletes the customer's) and console sessions (ended at logout). The audit trail it may only append to
+-- The service reads, inserts and updates; it deletes only what an erasure
+-- removes (the customer's documents and the keyed hashes of its identifiers
+-- kept for the rejected-customer flag) and console sessions (ended at
+-- logout). The audit trail it may only append to
 -- and read, so that no one holding the service's credentials can change
 -- or remove what was recorded.
 GRANT USAGE ON SCHEMA public TO onboard_service;
 GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO onboard_service;
-GRANT DELETE ON files TO onboard_service;
+GRANT DELETE ON files, rejected_identifiers TO onboard_service;
 GRANT DELETE ON console_sessions TO onboard_service;
 REVOKE ALL ON audit_events, schema_migrations FROM onboard_service;
 GRANT SELECT, INSERT ON audit_events TO onboard_service;

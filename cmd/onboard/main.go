@@ -52,6 +52,12 @@ Usage:
   onboard lists import --source ofac-sdn --dir DIR | --source un --file FILE
                                           import a sanctions list as its new snapshot (unchanged files: none)
   onboard lists list                      the imported snapshots, the one in force of each source first
+  onboard lists update [--source ofac-sdn|un]
+                                          fetch the lists from their publishers and import what changed
+  onboard lists rescreen                  re-screen every customer against the lists in force, to the end (serve does it too)
+  onboard lists status [--limit N]        the re-screening jobs: snapshots, customers done of total, started, finished
+  onboard customers clear-review ID --reason TEXT
+                                          clear the mark for review that monitoring set on an active customer
   onboard webhooks create --partner ID --url URL [--json]
                                           register a partner's endpoint and print its signing secret
   onboard webhooks list --partner ID      list a partner's endpoints
@@ -139,6 +145,14 @@ func run(ctx context.Context, args []string, e env) error {
 		return listsImport(ctx, rest[1:], e)
 	case cmd == "lists" && sub == "list":
 		return listsList(ctx, rest[1:], e)
+	case cmd == "lists" && sub == "update":
+		return listsUpdate(ctx, rest[1:], e)
+	case cmd == "lists" && sub == "rescreen":
+		return listsRescreen(ctx, rest[1:], e)
+	case cmd == "lists" && sub == "status":
+		return listsStatus(ctx, rest[1:], e)
+	case cmd == "customers" && sub == "clear-review":
+		return customersClearReview(ctx, rest[1:], e)
 	case cmd == "keys" && sub == "rotate-encryption":
 		return keysRotateEncryption(ctx, rest[1:], e)
 	case cmd == "webhooks" && sub == "create":

@@ -56,7 +56,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	svc := kyb.NewService(store, kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify),
 		kyb.WithWebhookSecretGrace(cfg.WebhookSecretGrace), kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL),
 		kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge}),
-		kyb.WithConsolePolicy(cfg.ConsolePolicy()))
+		kyb.WithRescreenDelay(cfg.RescreenDelay), kyb.WithConsolePolicy(cfg.ConsolePolicy()))
 	// The relay outlives the HTTP server during shutdown, so that events of
 	// the last requests are still sent, and stops after it.
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
@@ -65,6 +65,10 @@ func serve(ctx context.Context, args []string, e env) error {
 	defer func() { stopRelay(); <-relayDone }()
 	stopRetention := runRetention(relayCtx, svc, cfg.RetainRejected, log)
 	defer stopRetention()
+	stopMonitoring := runMonitoring(relayCtx, svc, log)
+	defer stopMonitoring()
+	stopListUpdates := runListUpdates(relayCtx, svc, cfg, log)
+	defer stopListUpdates()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -132,20 +136,28 @@ func runRetention(ctx context.Context, svc *kyb.Service, retain time.Duration, l
 	if retain <= 0 {
 		return func() {}
 	}
+	return runEvery(ctx, retentionInterval, func(ctx context.Context) {
+		n, err := svc.EraseExpired(ctx, retain)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("retention: erasing expired customers failed", "err", err)
+		case n > 0:
+			log.Info("retention: erased customers whose retention period ended", "customers", n, "retain_rejected", retain.String())
+		}
+	})
+}
+
+// runEvery runs fn at once and then every interval, in a goroutine of its
+// own, until the returned stop is called; stop waits for fn to return.
+func runEvery(ctx context.Context, interval time.Duration, fn func(context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tick := time.NewTicker(retentionInterval)
+		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
-			n, err := svc.EraseExpired(ctx, retain)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Error("retention: erasing expired customers failed", "err", err)
-			case n > 0:
-				log.Info("retention: erased customers whose retention period ended", "customers", n, "retain_rejected", retain.String())
-			}
+			fn(ctx)
 			select {
 			case <-ctx.Done():
 				return

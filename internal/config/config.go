@@ -18,6 +18,7 @@ import (
 
 	"github.com/onboardkyb/onboard/internal/envelope"
 	"github.com/onboardkyb/onboard/internal/kyb"
+	"github.com/onboardkyb/onboard/internal/screening"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
 )
 
@@ -84,6 +85,13 @@ type Config struct {
 	// OperatorTokenTTL is how long an operator token works after it was
 	// issued.
 	OperatorTokenTTL time.Duration
+	// Sanctions lists: RescreenDelay is how long after an import
+	// re-screening against it starts; OFACSDNURL (the folder of sdn.csv,
+	// alt.csv and add.csv) and UNListURL are where lists update fetches
+	// the publications, every ListUpdateInterval in serve (0: never).
+	RescreenDelay         time.Duration
+	OFACSDNURL, UNListURL string
+	ListUpdateInterval    time.Duration
 	// ConsoleSessionIdle and ConsoleSessionLifetime end console sessions
 	// unused for that long, or that long after their login; ConsoleAdminTOTP
 	// requires admins to sign in with a second factor.
@@ -125,6 +133,9 @@ func Default() Config {
 		MaxInFlight:      64,
 		OperatorTokenTTL: kyb.DefaultOperatorTokenTTL,
 
+		RescreenDelay:          kyb.DefaultRescreenDelay,
+		OFACSDNURL:             screening.DefaultOFACURL,
+		UNListURL:              screening.DefaultUNURL,
 		ConsoleSessionIdle:     kyb.DefaultSessionIdle,
 		ConsoleSessionLifetime: kyb.DefaultSessionLifetime,
 	}
@@ -168,6 +179,10 @@ func (c *Config) options() []option {
 		{"metrics-addr", "ONBOARD_METRICS_ADDR", "address to serve Prometheus metrics on at /metrics, such as 127.0.0.1:9090; never the public address; empty for none", (*stringValue)(&c.MetricsAddr)},
 		{"pprof", "ONBOARD_PPROF", "also serve Go's profiler (net/http/pprof) at /debug/pprof/ on the metrics listener, to see what a load is spent on", (*boolValue)(&c.Pprof)},
 		{"operator-token-ttl", "ONBOARD_OPERATOR_TOKEN_TTL", "how long an operator token works after it was issued (2160h is 90 days); then it gets 401 token_expired until rotated", (*durationValue)(&c.OperatorTokenTTL)},
+		{"rescreen-delay", "ONBOARD_RESCREEN_DELAY", "how long after a sanctions list is imported the re-screening of every customer against it starts, so that every instance screens new customers against it first", (*durationValue)(&c.RescreenDelay)},
+		{"ofac-sdn-url", "ONBOARD_OFAC_SDN_URL", "the folder URL that lists update fetches the OFAC SDN list's sdn.csv, alt.csv and add.csv from", (*stringValue)(&c.OFACSDNURL)},
+		{"un-list-url", "ONBOARD_UN_LIST_URL", "the URL that lists update fetches the UN Security Council Consolidated List XML from", (*stringValue)(&c.UNListURL)},
+		{"list-update-interval", "ONBOARD_LIST_UPDATE_INTERVAL", "how often serve fetches both lists and imports what changed, as lists update does; 0 (the default) for never", (*durationValue)(&c.ListUpdateInterval)},
 		{"console-session-idle", "ONBOARD_CONSOLE_SESSION_IDLE", "a console session unused for this long ends; the operator signs in again", (*durationValue)(&c.ConsoleSessionIdle)},
 		{"console-session-lifetime", "ONBOARD_CONSOLE_SESSION_LIFETIME", "every console session ends this long after its login, used or not", (*durationValue)(&c.ConsoleSessionLifetime)},
 		{"console-admin-totp", "ONBOARD_CONSOLE_ADMIN_TOTP", "admins must set up and use an authenticator code (TOTP) to sign in to the console", (*boolValue)(&c.ConsoleAdminTOTP)},
@@ -196,6 +211,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected", "high-risk-countries", "min-registration-age",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
 	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof", "operator-token-ttl",
+	"rescreen-delay", "ofac-sdn-url", "un-list-url", "list-update-interval",
 	"console-session-idle", "console-session-lifetime", "console-admin-totp"}, KeySettings...)
 
 // KeySettings name the settings of the encryption keys, which every
@@ -298,6 +314,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("retain-rejected %v: must not be negative", c.RetainRejected))
 	}
 	errs = append(errs, c.validateLimits()...)
+	errs = append(errs, c.validateLists()...)
 	if c.ConsoleSessionLifetime < c.ConsoleSessionIdle {
 		errs = append(errs, fmt.Errorf("console-session-lifetime %v: must be at least console-session-idle (%v)", c.ConsoleSessionLifetime, c.ConsoleSessionIdle))
 	}
@@ -354,11 +371,13 @@ func (c Config) String() string {
 		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s high-risk-countries=%s min-registration-age=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
 		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t operator-token-ttl=%s "+
+		"rescreen-delay=%s ofac-sdn-url=%s un-list-url=%s list-update-interval=%s"+
 		"console-session-idle=%s console-session-lifetime=%s console-admin-totp=%t",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout,
 		key, keys, c.EncryptionKeyFile, c.RetainRejected, strings.Join(c.HighRiskCountries, ","), c.MinRegistrationAge,
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
 		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof, c.OperatorTokenTTL,
+		c.RescreenDelay, c.OFACSDNURL, c.UNListURL, c.ListUpdateInterval,
 		c.ConsoleSessionIdle, c.ConsoleSessionLifetime, c.ConsoleAdminTOTP)
 }
 
@@ -373,6 +392,23 @@ func DecodeFileKey(s string) ([]byte, error) {
 		return nil, fmt.Errorf("file-encryption-key: %d bytes, want %d (generate one with: openssl rand -base64 %[2]d)", len(key), kyb.FileKeySize)
 	}
 	return key, nil
+}
+
+// validateLists checks the settings of the sanctions lists.
+func (c Config) validateLists() []error {
+	var errs []error
+	if c.RescreenDelay < 0 {
+		errs = append(errs, fmt.Errorf("rescreen-delay %v: must not be negative", c.RescreenDelay))
+	}
+	if c.ListUpdateInterval != 0 && c.ListUpdateInterval < time.Minute {
+		errs = append(errs, fmt.Errorf("list-update-interval %v: 0 (never) or at least 1m", c.ListUpdateInterval))
+	}
+	for _, u := range []struct{ name, value string }{{"ofac-sdn-url", c.OFACSDNURL}, {"un-list-url", c.UNListURL}} {
+		if p, err := url.Parse(u.value); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q: want an http or https URL", u.name, u.value))
+		}
+	}
+	return errs
 }
 
 // ConsolePolicy is the policy of console accounts and sessions the

@@ -73,13 +73,17 @@ type adminCustomerJSON struct {
 	Risk      riskJSON       `json:"risk"`
 	Screening *screeningJSON `json:"screening,omitempty"`
 	Review    *reviewJSON    `json:"review,omitempty"`
-	History   *[]auditJSON   `json:"history,omitempty"`
 	// Information requests (updates.go): whether the customer waits for
 	// its partner (open requirements), whether any is overdue, and, when
 	// one customer is shown, every requirement with its resolution.
 	AwaitingPartner     bool               `json:"awaiting_partner"`
 	RequirementsOverdue bool               `json:"requirements_overdue"`
 	RequirementHistory  *[]requirementJSON `json:"requirement_history,omitempty"`
+	// NeedsReview and ReviewReason: monitoring found a new hit on the
+	// active customer; it waits for an operator (see monitor.go).
+	NeedsReview  bool         `json:"needs_review"`
+	ReviewReason string       `json:"review_reason,omitempty"`
+	History      *[]auditJSON `json:"history,omitempty"`
 }
 
 // reviewJSON is where a pending customer stands in the two-person rule.
@@ -125,7 +129,8 @@ func newAuditJSON(events []kyb.AuditEvent) []auditJSON {
 // adminCustomer is a customer as operators see it, with its risk as of
 // now.
 func (s *Server) adminCustomer(c kyb.Customer) adminCustomerJSON {
-	out := adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening), Risk: newRiskJSON(s.service.Risk(c))}
+	out := adminCustomerJSON{Customer: c.View(), PartnerID: c.PartnerID, Screening: newScreeningJSON(c.Screening), Risk: newRiskJSON(s.service.Risk(c)),
+		NeedsReview: c.NeedsReview, ReviewReason: c.ReviewReason}
 	out.AwaitingPartner = len(out.Requirements) > 0
 	out.RequirementsOverdue = slices.ContainsFunc(c.Requirements, func(r kyb.Requirement) bool { return r.Overdue(s.service.Now()) })
 	return out

@@ -707,6 +707,7 @@ func TestOpenAPIRejectsWrongResponse(t *testing.T) {
 	adminCustomer := string(editJSON(t, active, func(v map[string]any) {
 		v["partner_id"], v["risk"] = partnerID, map[string]any{"level": "low", "flags": []any{}}
 		v["awaiting_partner"], v["requirements_overdue"] = false, false
+		v["needs_review"] = false
 	}))
 	adminPage := `{"data": [` + adminCustomer + `], "has_more": false}`
 	event := `{"id": "aud_018c6a1f3b9d4c2e8a7b6c5d4e3f2a1b", "created_at": "2024-01-16T11:02:37Z", "actor_type": "operator",
@@ -1474,6 +1475,7 @@ func TestOpenAPIListParameters(t *testing.T) {
 		"awaiting_partner":    "false",
 		"risk":                "medium",
 		"has_hits":            "false",
+		"needs_review":        "false",
 	}
 	for _, tc := range []struct {
 		path     string
@@ -1608,6 +1610,10 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 		"adminEraseCustomer": func(name, body string) response {
 			id, _ := openAPICustomer(t, ts, creds)
 			return ts.request(t, "POST", "/admin/customers/"+id+"/erase", nil, body, operator...)
+		},
+		"adminClearReview": func(name, body string) response {
+			marked, token, id := markedForReview(t)
+			return marked.admin(t, token, "POST", "/admin/customers/"+id+"/clear-review", body)
 		},
 		"adminCreatePartner": func(name, body string) response {
 			return ts.request(t, "POST", "/admin/partners", nil, body, operator...)

@@ -10,7 +10,7 @@ import (
 
 // parseCustomerQuery reads a list query from URL query parameters,
 // reporting every bad or unknown parameter by name. The review queue's
-// filters (partner_id, risk, has_hits, awaiting_partner) are known only to operators: a
+// filters (partner_id, risk, has_hits, awaiting_partner, needs_review) are known only to operators: a
 // partner learns nothing of screening, not even by filtering.
 func parseCustomerQuery(params map[string][]string, operator bool) (kyb.CustomerQuery, error) {
 	q := kyb.CustomerQuery{Limit: kyb.DefaultPageSize}
@@ -77,6 +77,11 @@ func parseCustomerQuery(params map[string][]string, operator bool) (kyb.Customer
 				add(name, api.CodeInvalidValue, "must be true or false")
 			}
 			q.AwaitingPartner = &awaiting
+		case "needs_review":
+			q.NeedsReview = v == "true"
+			if !q.NeedsReview && v != "false" {
+				add(name, api.CodeInvalidValue, "must be true or false")
+			}
 		default:
 			add(name, api.CodeUnknownField, "is not a known query parameter")
 		}
@@ -88,7 +93,7 @@ func parseCustomerQuery(params map[string][]string, operator bool) (kyb.Customer
 }
 
 // operatorFilters are the list parameters only operators may give.
-var operatorFilters = []string{"partner_id", "risk", "has_hits", "awaiting_partner"}
+var operatorFilters = []string{"partner_id", "risk", "has_hits", "awaiting_partner", "needs_review"}
 
 // singleParams reads query parameters that are each given at most once,
 // reporting any given twice or not among known by name.

@@ -76,6 +76,7 @@ func (s *Server) routes() {
 	s.handle("GET", "/admin/customers/{customer_id}/audit", s.operator(s.adminCustomerAudit))
 	s.handle("POST", "/admin/customers/{customer_id}/status", s.operator(s.adminChangeStatus))
 	s.handle("POST", "/admin/customers/{customer_id}/erase", s.admin(s.adminEraseCustomer))
+	s.handle("POST", "/admin/customers/{customer_id}/clear-review", s.operator(s.adminClearReview))
 	s.handle("GET", "/admin/audit", s.operator(s.adminAudit))
 	s.handle("GET", "/admin/lists", s.operator(s.adminListSnapshots))
 	s.handle("GET", "/admin/lists/search", s.operator(s.adminSearchLists))

@@ -57,6 +57,15 @@ type Customer struct {
 	// changed status, when it needs two (Service.ChangeStatus); filled
 	// when one customer is read for an operator.
 	Approvals []Approval
+	// NeedsReview marks an active customer that monitoring found a new
+	// hit for, until an operator acts; ReviewReason says why. Neither is
+	// personal, and partners see neither.
+	NeedsReview  bool
+	ReviewReason string
+	// RejectedMatches are the identifiers of the profile also on a
+	// rejected customer of the partner, found when an operator reads the
+	// customer (Service.withRejectedMatches); never stored, never in View.
+	RejectedMatches []RejectedMatch
 }
 
 // View returns the customer as the API shows it to its partner. The

@@ -38,9 +38,12 @@ type Erasure struct {
 }
 
 // Validate checks the request on its own: a reason is required.
-func (e Erasure) Validate() error {
+func (e Erasure) Validate() error { return requireReason(e.Reason) }
+
+// requireReason checks a request whose only field is the reason.
+func requireReason(reason string) error {
 	var ch checker
-	if ch.reason(e.Reason); len(ch.errs) > 0 {
+	if ch.reason(reason); len(ch.errs) > 0 {
 		return Invalid(ch.errs)
 	}
 	return nil

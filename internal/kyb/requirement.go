@@ -41,7 +41,6 @@ const (
 	ActionRequirementAnswered  = "customer.requirement_answered"
 	ActionRequirementResolved  = "customer.requirement_resolved"
 	ActionCustomerUpdated      = "customer.updated"
-	ActionCustomerRescreened   = "customer.rescreened"
 )
 
 // Requirement is an operator's request for information about a customer.

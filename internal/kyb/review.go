@@ -122,6 +122,7 @@ var AuditActions = []string{
 	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased, ActionListImported, ActionPartnerPolicyChanged,
 	ActionCustomerUpdated, ActionCustomerRescreened, ActionRequirementRequested, ActionRequirementAnswered, ActionRequirementResolved,
 	ActionOperatorAccountReset, ActionOperatorAccountSetUp, ActionOperatorLoggedIn, ActionOperatorLoggedOut,
+	ActionRescreenStarted, ActionRescreenFinished, ActionCustomerReviewCleared,
 }
 
 // PrefixAuditEvent starts every audit event id.
@@ -187,6 +188,8 @@ type CustomerQuery struct {
 	// requirements (true) or without (false): the review queue without
 	// those waiting for their partner.
 	AwaitingPartner *bool
+	// NeedsReview lists only the customers monitoring marked for review.
+	NeedsReview bool
 }
 
 // CustomerPage is one page of a customer list.

@@ -66,7 +66,7 @@ func (s *Service) Risk(c Customer) Risk {
 	if !c.ErasedAt.IsZero() {
 		return Risk{Level: RiskLow, Flags: []RiskFlag{}}
 	}
-	flags := riskFlags(c.Profile, s.Now().UTC(), s.risk)
+	flags := append(riskFlags(c.Profile, s.Now().UTC(), s.risk), rejectedFlags(c.RejectedMatches)...)
 	level := RiskLow
 	for _, f := range flags {
 		if f.Level == RiskHigh || level == RiskLow && f.Level == RiskMedium {

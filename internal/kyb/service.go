@@ -32,6 +32,10 @@ type Service struct {
 	risk RiskPolicy
 	// policies caches partners' decision policies.
 	policies policyCache
+	// rescreenBatch is how many customers a re-screening batch holds, and
+	// rescreenDelay how long after an import re-screening starts.
+	rescreenBatch int
+	rescreenDelay time.Duration
 	// secretGrace is how long a rotated webhook secret keeps signing.
 	secretGrace time.Duration
 	// operatorTokenTTL is how long an operator token works after it was
@@ -76,7 +80,7 @@ func WithWebhookSecretGrace(d time.Duration) Option {
 // NewService returns a Service on store, using the wall clock unless an
 // option says otherwise.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL,
+	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL, rescreenBatch: RescreenBatchSize, rescreenDelay: DefaultRescreenDelay,
 		console: ConsolePolicy{SessionIdle: DefaultSessionIdle, SessionLifetime: DefaultSessionLifetime, Password: DefaultPasswordParams}, risk: RiskPolicy{HighRiskCountries: DefaultHighRiskCountries, MinRegistrationAge: DefaultMinRegistrationAge}}
 	for _, o := range opts {
 		o(s)
@@ -113,6 +117,9 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p api.Pr
 		Fingerprint: Fingerprint(p),
 	}
 	if c.Screening, err = s.screenProfile(ctx, p, now.Truncate(time.Second)); err != nil {
+		return Customer{}, false, err
+	}
+	if err := s.withRejectedMatches(ctx, &c); err != nil {
 		return Customer{}, false, err
 	}
 	c.RiskLevel = s.Risk(c).Level
@@ -195,6 +202,10 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if err != nil {
 		return Customer{}, err
 	}
+	// The two-person rule weighs every flag, the rejected identifiers' too.
+	if err := s.withRejectedMatches(ctx, &c); err != nil {
+		return Customer{}, err
+	}
 	if !c.Status.CanBecome(change.Status) {
 		return Customer{}, ErrTransition(c.Status, change.Status)
 	}
@@ -219,7 +230,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	}
 	updated.Requirements = c.Requirements
 	s.notifyEvents()
-	updated.Approvals = c.Approvals
+	updated.Approvals, updated.RejectedMatches = c.Approvals, c.RejectedMatches
 	return updated, nil
 }
 

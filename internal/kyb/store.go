@@ -16,6 +16,8 @@ type Store interface {
 	ChangeStore
 	ListStore
 	PolicyStore
+	MonitorStore
+	DuplicateStore
 	EncryptionStore
 	AuditStore
 	AuditChainStore

@@ -37,10 +37,10 @@ func ErrVersionMismatch(current int) *Error {
 		Message: fmt.Sprintf("the customer is at version %d, not the one If-Match names; read it and update that version", current)}
 }
 
-// reviewReason is the status_reason of an active customer an update sent
+// updateReviewReason is the status_reason of an active customer an update sent
 // back to review. Partners read it: it says what happens, never what
 // screening found (tipping-off rules).
-const reviewReason = "the update changed details that need review again"
+const updateReviewReason = "the update changed details that need review again"
 
 // UpdateCustomer applies a merge patch to one of the partner's pending or
 // active customers. The result is validated like a create and saved whole
@@ -149,9 +149,9 @@ func (s *Service) updateChange(ctx context.Context, actor Actor, cur Customer, m
 			ch.Audit = append(ch.Audit, a)
 		}
 		if cur.Status == StatusActive && s.raisesConcern(cur, after) {
-			ch.ToStatus, ch.StatusReason, ch.StatusAt = StatusPending, reviewReason, now
+			ch.ToStatus, ch.StatusReason, ch.StatusAt = StatusPending, updateReviewReason, now
 			a := newAuditEvent(now, Actor{ActorSystem, "screening"}, ActionCustomerStatusChanged)
-			a.PartnerID, a.CustomerID, a.FromStatus, a.ToStatus, a.Reason = cur.PartnerID, cur.ID, StatusActive, StatusPending, reviewReason
+			a.PartnerID, a.CustomerID, a.FromStatus, a.ToStatus, a.Reason = cur.PartnerID, cur.ID, StatusActive, StatusPending, updateReviewReason
 			ch.Audit = append(ch.Audit, a)
 			events = append(events, api.EventCustomerPending)
 		}

@@ -18,6 +18,9 @@ func (s *Service) ViewCustomer(ctx context.Context, actor Actor, id string) (Cus
 	if err := s.recordViews(ctx, actor, ActionCustomerViewed, c); err != nil {
 		return Customer{}, err
 	}
+	if err := s.withRejectedMatches(ctx, &c); err != nil {
+		return Customer{}, err
+	}
 	return s.withApprovals(ctx, c)
 }
 
@@ -29,6 +32,9 @@ func (s *Service) ViewCustomers(ctx context.Context, actor Actor, q CustomerQuer
 		return CustomerPage{}, err
 	}
 	if err := s.recordViews(ctx, actor, ActionCustomerViewed, page.Customers...); err != nil {
+		return CustomerPage{}, err
+	}
+	if err := s.withRejectedMatches(ctx, pointers(page.Customers)...); err != nil {
 		return CustomerPage{}, err
 	}
 	return page, nil

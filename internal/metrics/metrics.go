@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/sqlstore"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -21,6 +22,12 @@ import (
 // that is also a sqlstore.PoolReporter has its connection pools described too.
 type Store interface {
 	PendingDeliveries(ctx context.Context) (int, error)
+}
+
+// RescreenReporter is a store that keeps re-screening jobs (ongoing
+// monitoring); the newest job's progress is read at scrape time.
+type RescreenReporter interface {
+	RescreenJobs(ctx context.Context, limit int) ([]kyb.RescreenJob, error)
 }
 
 // scrapeTimeout bounds the queries of one scrape.
@@ -133,10 +140,15 @@ var (
 		"Times a query waited for a free connection, by pool.", []string{"pool"}, nil)
 	waitSecondsDesc = prometheus.NewDesc("onboard_db_connection_wait_seconds_total",
 		"Time queries spent waiting for a free connection, by pool.", []string{"pool"}, nil)
+	rescreenDesc = prometheus.NewDesc("onboard_rescreen_customers",
+		"The newest re-screening job (ongoing monitoring, across all instances), in customers: total to screen, done, and flagged (active customers marked for review).",
+		[]string{"state"}, nil)
+	rescreenRunningDesc = prometheus.NewDesc("onboard_rescreen_running",
+		"1 while the newest re-screening job is unfinished, else 0 (also 0 before any list was imported).", nil, nil)
 )
 
 func (d *database) Describe(ch chan<- *prometheus.Desc) {
-	for _, desc := range []*prometheus.Desc{pendingDesc, connectionsDesc, maxConnectionsDesc, waitsDesc, waitSecondsDesc} {
+	for _, desc := range []*prometheus.Desc{pendingDesc, connectionsDesc, maxConnectionsDesc, waitsDesc, waitSecondsDesc, rescreenDesc, rescreenRunningDesc} {
 		ch <- desc
 	}
 }
@@ -150,6 +162,7 @@ func (d *database) Collect(ch chan<- prometheus.Metric) {
 	} else {
 		ch <- prometheus.MustNewConstMetric(pendingDesc, prometheus.GaugeValue, float64(n))
 	}
+	d.collectRescreen(ctx, ch)
 	pools, ok := d.store.(sqlstore.PoolReporter)
 	if !ok {
 		return
@@ -161,4 +174,30 @@ func (d *database) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(waitsDesc, prometheus.CounterValue, float64(p.WaitCount), p.Name)
 		ch <- prometheus.MustNewConstMetric(waitSecondsDesc, prometheus.CounterValue, p.WaitDuration.Seconds(), p.Name)
 	}
+}
+
+// collectRescreen describes the newest re-screening job.
+func (d *database) collectRescreen(ctx context.Context, ch chan<- prometheus.Metric) {
+	r, ok := d.store.(RescreenReporter)
+	if !ok {
+		return
+	}
+	jobs, err := r.RescreenJobs(ctx, 1)
+	if err != nil {
+		d.log.Warn("metrics: read re-screening jobs", "error", err.Error())
+		ch <- prometheus.NewInvalidMetric(rescreenDesc, err)
+		return
+	}
+	var j kyb.RescreenJob
+	if len(jobs) > 0 {
+		j = jobs[0]
+	}
+	for state, n := range map[string]int{"total": j.Customers, "done": j.DoneCustomers, "flagged": j.Flagged} {
+		ch <- prometheus.MustNewConstMetric(rescreenDesc, prometheus.GaugeValue, float64(n), state)
+	}
+	running := 0.0
+	if len(jobs) > 0 && j.FinishedAt.IsZero() && j.SupersededAt.IsZero() {
+		running = 1
+	}
+	ch <- prometheus.MustNewConstMetric(rescreenRunningDesc, prometheus.GaugeValue, running)
 }

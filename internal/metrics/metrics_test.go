@@ -133,6 +133,8 @@ func TestMetricsAfterTraffic(t *testing.T) {
 			`onboard_auth_failures_total{surface="operator"} 0`,
 			`onboard_webhook_delivery_attempts_total{outcome="retry"} 0`,
 			`onboard_webhook_deliveries_pending `,
+			`onboard_rescreen_customers{state="total"} `,
+			`onboard_rescreen_running `,
 			`go_goroutines `,
 		}
 		for _, pool := range pools {
@@ -170,5 +172,24 @@ func TestMetricsSurviveAFailingQuery(t *testing.T) {
 	}
 	if status, _ := fetch(t, srv.URL+"/other"); status != http.StatusNotFound {
 		t.Errorf("GET /other = %d, want 404", status)
+	}
+}
+
+// monitoredStore has a re-screening job half done.
+type monitoredStore struct{ failingStore }
+
+func (monitoredStore) RescreenJobs(context.Context, int) ([]kyb.RescreenJob, error) {
+	return []kyb.RescreenJob{{ID: "rsj_1", Customers: 250, DoneCustomers: 100, Flagged: 2, StartedAt: time.Now()}}, nil
+}
+
+func TestMetricsDescribeMonitoring(t *testing.T) {
+	srv := httptest.NewServer(metrics.New(monitoredStore{}, slog.New(slog.DiscardHandler)).Handler())
+	t.Cleanup(srv.Close)
+	_, scrape := fetch(t, srv.URL+"/metrics")
+	for _, want := range []string{`onboard_rescreen_customers{state="total"} 250`, `onboard_rescreen_customers{state="done"} 100`,
+		`onboard_rescreen_customers{state="flagged"} 2`, `onboard_rescreen_running 1`} {
+		if !has(scrape, want) {
+			t.Errorf("the scrape has no line %q:\n%s", want, scrape)
+		}
 	}
 }

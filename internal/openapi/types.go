@@ -41,6 +41,7 @@ var wireTypes = map[string]reflect.Type{
 	"kyb.RequirementsRequest": reflect.TypeFor[kyb.RequirementsRequest](),
 	"kyb.RequirementItem":     reflect.TypeFor[kyb.RequirementItem](),
 	"kyb.Resolution":          reflect.TypeFor[kyb.Resolution](),
+	"kyb.ReviewClearance":     reflect.TypeFor[kyb.ReviewClearance](),
 }
 
 // wireEnums are the Go lists that an overlay property names with x-enum to

@@ -79,7 +79,7 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	c, err := s.scanRow(s.pool.QueryRow(ctx, `WITH updated AS (
-			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1
+			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1, needs_review = FALSE, review_reason = ''
 			WHERE id = $1 AND status = $2
 			RETURNING `+customerColumns+`, event_sequence),
 		audited AS (

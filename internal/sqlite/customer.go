@@ -36,7 +36,7 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 	var c kyb.Customer
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = s.scanRow(tx.QueryRowContext(ctx, `UPDATE customers SET status = ?, status_reason = ?, status_updated_at = ?, event_sequence = event_sequence + 1
+		c, err = s.scanRow(tx.QueryRowContext(ctx, `UPDATE customers SET status = ?, status_reason = ?, status_updated_at = ?, event_sequence = event_sequence + 1, needs_review = FALSE, review_reason = ''
 			WHERE id = ? AND status = ? RETURNING `+customerColumns,
 			audit.ToStatus, audit.Reason, micros(audit.At), audit.CustomerID, audit.FromStatus))
 		if errors.Is(err, kyb.ErrNotFound) {

@@ -9,7 +9,7 @@ import (
 )
 
 // CustomerColumns are the customers columns ScanCustomer reads.
-const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, sealed_profile, data_key, erased_at, sealed_screening, risk_level, version, open_requirements"
+const CustomerColumns = "id, partner_id, status, created_at, status_reason, status_updated_at, profile, fingerprint, partner_customer_id, sealed_profile, data_key, erased_at, sealed_screening, risk_level, version, open_requirements, needs_review, review_reason"
 
 // Customer returns one of a partner's customers.
 func (c *Core) Customer(ctx context.Context, partnerID, id string) (kyb.Customer, error) {
@@ -76,7 +76,7 @@ func (c *Core) ScanCustomer(row Row) (kyb.Customer, error) {
 	var profile, sealed, dataKey, sealedScreening []byte
 	var partnerCustomerID string
 	err := row.Scan(&cust.ID, &cust.PartnerID, &cust.Status, &created, &cust.StatusReason, &updated, &profile, &cust.Fingerprint,
-		&partnerCustomerID, &sealed, &dataKey, &erased, &sealedScreening, &cust.RiskLevel, &cust.Version, &cust.OpenRequirements)
+		&partnerCustomerID, &sealed, &dataKey, &erased, &sealedScreening, &cust.RiskLevel, &cust.Version, &cust.OpenRequirements, &cust.NeedsReview, &cust.ReviewReason)
 	if errors.Is(err, ErrNoRows) {
 		return kyb.Customer{}, kyb.NotFound("customer")
 	}

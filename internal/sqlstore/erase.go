@@ -26,6 +26,11 @@ func (c *Core) EraseCustomer(ctx context.Context, audit kyb.AuditEvent, fileIDs 
 			// Its status moved on, or another erasure came first.
 			return kyb.Conflict("customer_changed", "the customer changed while it was being erased; read it and try again")
 		}
+		// The hashes of a rejected customer's identifiers go too: kept, they
+		// would still tell whoever holds an ID number that it was here.
+		if _, err := tx.Exec(ctx, "DELETE FROM rejected_identifiers WHERE customer_id = ?", audit.CustomerID); err != nil {
+			return fmt.Errorf("erase rejected identifiers: %w", err)
+		}
 		// Events sealed under the destroyed key are unreadable already;
 		// clearing them also removes those from before encryption.
 		if _, err := tx.Exec(ctx, "UPDATE events SET data = '', sealed_data = NULL WHERE customer_id = ?", audit.CustomerID); err != nil {

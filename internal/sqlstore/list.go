@@ -30,6 +30,9 @@ func ListCustomers(d Dialect, columns string, q kyb.CustomerQuery, cursor kyb.Cu
 	if q.PartnerCustomerID != "" {
 		add("partner_customer_id = ?", q.PartnerCustomerID)
 	}
+	if q.NeedsReview {
+		add("needs_review = TRUE")
+	}
 	if !q.CreatedAfter.IsZero() {
 		add("created_at > ?", d.Time(q.CreatedAfter))
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/onboardkyb/onboard/internal/screening"
 )
 
-// ImportListExcerpts imports the screening package's excerpts of the OFAC
-// and UN lists (internal/screening/testdata) through the service.
-func ImportListExcerpts(t testing.TB, svc *kyb.Service, actor kyb.Actor) {
+// ListExcerpt parses the screening package's excerpt of a list: ofac-sdn
+// or un.
+func ListExcerpt(t testing.TB, source string) screening.List {
 	t.Helper()
 	_, self, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(self), "..", "screening", "testdata")
@@ -25,15 +25,24 @@ func ImportListExcerpts(t testing.TB, svc *kyb.Service, actor kyb.Actor) {
 		t.Cleanup(func() { f.Close() })
 		return f
 	}
-	ofac, err := screening.ParseOFAC(open("ofac-sdn", "sdn.csv"), open("ofac-sdn", "alt.csv"), open("ofac-sdn", "add.csv"))
+	var l screening.List
+	var err error
+	if source == screening.SourceUN {
+		l, err = screening.ParseUN(open("un", "consolidated.xml"))
+	} else {
+		l, err = screening.ParseOFAC(open("ofac-sdn", "sdn.csv"), open("ofac-sdn", "alt.csv"), open("ofac-sdn", "add.csv"))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	un, err := screening.ParseUN(open("un", "consolidated.xml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range []screening.List{ofac, un} {
+	return l
+}
+
+// ImportListExcerpts imports the excerpts of both lists (the OFAC SDN
+// list's and the UN list's) through the service.
+func ImportListExcerpts(t testing.TB, svc *kyb.Service, actor kyb.Actor) {
+	t.Helper()
+	for _, l := range []screening.List{ListExcerpt(t, screening.SourceOFAC), ListExcerpt(t, screening.SourceUN)} {
 		if _, _, err := svc.ImportList(context.Background(), actor, l); err != nil {
 			t.Fatal(err)
 		}
