@@ -127,6 +127,7 @@ func (c *Console) routes() {
 	c.handle("GET /console/customers/{customer_id}", c.signedIn(c.customer))
 	c.handle("POST /console/customers/{customer_id}/status", c.signedIn(c.changeStatus))
 	c.handle("POST /console/customers/{customer_id}/requirements", c.signedIn(c.requestInformation))
+	c.handle("POST /console/customers/{customer_id}/clear-review", c.signedIn(c.clearReview))
 	c.handle("GET /console/customers/{customer_id}/files/{file_id}", c.signedIn(c.document))
 	c.adminRoutes()
 	c.handle("/console/", func(w http.ResponseWriter, r *http.Request) error {

@@ -102,9 +102,9 @@ func mustURL(t *testing.T, s string) *url.URL {
 }
 
 func TestExpiredSession(t *testing.T) {
-	h := newHarness(t, storetest.Engines()[0], func(p *kyb.ConsolePolicy, _ *ratelimit.Policy) {
-		p.SessionIdle = time.Second
-		p.SessionLifetime = time.Hour
+	h := newHarness(t, storetest.Engines()[0], func(c *harnessConfig) {
+		c.policy.SessionIdle = time.Second
+		c.policy.SessionLifetime = time.Hour
 	})
 	_, email, password, _ := h.account(t, "Ivo", false, false)
 	b := h.browser(t)
@@ -139,8 +139,8 @@ func TestExpiredSession(t *testing.T) {
 }
 
 func TestLoginThrottle(t *testing.T) {
-	h := newHarness(t, storetest.Engines()[0], func(_ *kyb.ConsolePolicy, f *ratelimit.Policy) {
-		*f = ratelimit.Policy{Failures: 3, Window: time.Minute, Block: time.Minute, MaxBlock: time.Minute, Forget: time.Hour, MaxKeys: 100}
+	h := newHarness(t, storetest.Engines()[0], func(c *harnessConfig) {
+		c.failures = ratelimit.Policy{Failures: 3, Window: time.Minute, Block: time.Minute, MaxBlock: time.Minute, Forget: time.Hour, MaxKeys: 100}
 	})
 	_, email, password, _ := h.account(t, "Tom", false, false)
 	b := h.browser(t)
@@ -430,7 +430,7 @@ func TestQueuePages(t *testing.T) {
 }
 
 func TestSetupWithTOTP(t *testing.T) {
-	h := newHarness(t, storetest.Engines()[0], func(p *kyb.ConsolePolicy, _ *ratelimit.Policy) { p.AdminTOTP = true })
+	h := newHarness(t, storetest.Engines()[0], func(c *harnessConfig) { c.policy.AdminTOTP = true })
 	setup, err := h.Svc.CreateOperatorAccount(t.Context(), testActor, "Tia", "tia@example.com", true)
 	if err != nil {
 		t.Fatal(err)
@@ -470,4 +470,54 @@ func TestSetupWithTOTP(t *testing.T) {
 	if a := b.login("tia@example.com", "an admin's long passphrase", code); a.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the same code again = %d, want 401", a.StatusCode)
 	}
+}
+
+// TestMonitoringMarkThroughForms: an active customer that re-screening
+// finds a new hit for is badged in the queue and on its page, and an
+// operator clears the mark with a reason; its status never changes.
+func TestMonitoringMarkThroughForms(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		h := newHarness(t, e, freshDatabase)
+		creds, c := h.customer(t, "Later Listed Ltd", "Acme Payments", api.BasicInfo{FirstNameEnglish: "Abu", LastNameEnglish: "Abbas",
+			FirstName: "Abu", LastName: "Abbas", BirthDate: "1948-12-10T00:00:00Z", Nationality: "GB"})
+		if c.Screening != nil {
+			t.Fatalf("screened before any list: %+v", c.Screening)
+		}
+		if _, err := h.Svc.ChangeStatus(t.Context(), testActor, c.ID, kyb.StatusChange{Status: kyb.StatusActive, Reason: "verified"}); err != nil {
+			t.Fatal(err)
+		}
+		h.importExcerpts(t)
+		if _, err := h.Svc.RunRescreen(t.Context(), "test"); err != nil {
+			t.Fatal(err)
+		}
+		op, email, password, _ := h.account(t, "Mona", false, false)
+		b := h.browser(t)
+		b.login(email, password, "")
+		marked := "/console/?status=active&review=marked&partner=" + creds.PartnerID
+		if a := b.get(marked); a.StatusCode != http.StatusOK || !strings.Contains(a.Body, c.ID) || !strings.Contains(a.Body, "new hit: review") {
+			t.Fatalf("the queue of marked customers = %d, lists the customer %t:\n%s", a.StatusCode, strings.Contains(a.Body, c.ID), a.Body)
+		}
+		page := b.get("/console/customers/" + c.ID)
+		if !strings.Contains(page.Body, "Marked for review") || !strings.Contains(page.Body, "Clear review") {
+			t.Fatalf("the marked customer's page lacks the mark:\n%s", page.Body)
+		}
+		if a := b.do("POST", "/console/customers/"+c.ID+"/clear-review", url.Values{"csrf": {csrf(t, page)}, "reason": {""}}); a.StatusCode != http.StatusBadRequest {
+			t.Errorf("clearing without a reason = %d, want 400", a.StatusCode)
+		}
+		a := b.do("POST", "/console/customers/"+c.ID+"/clear-review", url.Values{"csrf": {csrf(t, page)}, "reason": {"namesake: born 1975, not 1948"}})
+		if a.StatusCode != http.StatusSeeOther || !strings.HasSuffix(a.Header.Get("Location"), "done=cleared") {
+			t.Fatalf("clear review = %d %s\n%s", a.StatusCode, a.Header.Get("Location"), a.Body)
+		}
+		got, err := h.Svc.CustomerForOperator(t.Context(), c.ID)
+		if err != nil || got.NeedsReview || got.Status != kyb.StatusActive {
+			t.Errorf("after Clear review: needs_review %t, status %s, %v; want cleared and still active", got.NeedsReview, got.Status, err)
+		}
+		if a := b.get(marked); strings.Contains(a.Body, c.ID) {
+			t.Error("the cleared customer is still in the queue of marked customers")
+		}
+		trail, err := h.Svc.AuditTrail(t.Context(), kyb.AuditFilter{CustomerID: c.ID})
+		if err != nil || trail[len(trail)-1].Action != kyb.ActionCustomerReviewCleared || trail[len(trail)-1].Actor.ID != op.ID {
+			t.Errorf("the last audit event = %+v (%v), want the operator's customer.review_cleared", trail[len(trail)-1], err)
+		}
+	})
 }

@@ -43,22 +43,47 @@ type harness struct {
 	Now *time.Time
 }
 
-type harnessOption func(*kyb.ConsolePolicy, *ratelimit.Policy)
+type harnessOption func(*harnessConfig)
+
+type harnessConfig struct {
+	policy   kyb.ConsolePolicy
+	failures ratelimit.Policy
+	// fresh gives the harness a database of its own, which no other test
+	// imports lists into.
+	fresh bool
+}
+
+// freshDatabase is a harnessOption for a database of the test's own.
+func freshDatabase(c *harnessConfig) { c.fresh = true }
 
 func newHarness(t *testing.T, e storetest.Engine, opts ...harnessOption) *harness {
 	t.Helper()
-	policy := kyb.ConsolePolicy{SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, Password: fastPasswords}
-	failures := ratelimit.DefaultPolicy
+	cfg := harnessConfig{policy: kyb.ConsolePolicy{SessionIdle: 30 * time.Minute, SessionLifetime: 12 * time.Hour, Password: fastPasswords},
+		failures: ratelimit.DefaultPolicy}
 	for _, o := range opts {
-		o(&policy, &failures)
+		o(&cfg)
 	}
+	policy, failures := cfg.policy, cfg.failures
 	key := make([]byte, kyb.FileKeySize)
 	cipher, err := kyb.NewCipher(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := e.Open(t)
-	svc := kyb.NewService(store, kyb.WithCipher(cipher), kyb.WithConsolePolicy(policy))
+	var store kyb.Store
+	if cfg.fresh {
+		u := storetest.SQLiteURL(t)
+		if e.Name == "postgres" {
+			u = storetest.FreshPostgresURL(t)
+		}
+		var err error
+		if store, err = storetest.OpenURL(t, u); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+	} else {
+		store = e.Open(t)
+	}
+	svc := kyb.NewService(store, kyb.WithCipher(cipher), kyb.WithConsolePolicy(policy), kyb.WithRescreenDelay(0))
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	now := time.Now()
 	h := &harness{Svc: svc, Store: store, Now: &now}

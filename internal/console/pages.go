@@ -23,7 +23,7 @@ func actor(op kyb.Operator) kyb.Actor { return kyb.Actor{Type: kyb.ActorOperator
 
 // queueFilters are the queue's filters as the form holds them.
 type queueFilters struct {
-	Status, Partner, Risk, Hits, Waiting, From, To string
+	Status, Partner, Risk, Hits, Waiting, Review, From, To string
 }
 
 // queueRow is one customer of the queue.
@@ -33,8 +33,9 @@ type queueRow struct {
 	Age                           string
 	Risk                          string
 	Flags, Hits                   int
-	// AwaitingPartner: an information request is open.
-	AwaitingPartner bool
+	// AwaitingPartner: an information request is open; NeedsReview:
+	// monitoring found a new hit on the active customer.
+	AwaitingPartner, NeedsReview bool
 }
 
 type queueData struct {
@@ -65,7 +66,7 @@ var riskLevels = []string{kyb.RiskLow, kyb.RiskMedium, kyb.RiskHigh}
 func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator) error {
 	params := r.URL.Query()
 	f := queueFilters{Status: params.Get("status"), Partner: params.Get("partner"), Risk: params.Get("risk"), Hits: params.Get("hits"),
-		Waiting: params.Get("waiting"), From: params.Get("from"), To: params.Get("to")}
+		Waiting: params.Get("waiting"), Review: params.Get("review"), From: params.Get("from"), To: params.Get("to")}
 	if !params.Has("status") {
 		f.Status = string(kyb.StatusPending)
 	}
@@ -100,6 +101,13 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 		q.AwaitingPartner = &awaiting
 	default:
 		problems = append(problems, "Waiting must be reviewers or partner.")
+	}
+	switch f.Review {
+	case "":
+	case "marked":
+		q.NeedsReview = true
+	default:
+		problems = append(problems, "Review must be marked.")
 	}
 	if f.Partner != "" && !kyb.IsID(f.Partner, kyb.PrefixPartner) {
 		problems = append(problems, "Partner must be a partner id.")
@@ -152,14 +160,14 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 	for _, cust := range pg.Customers {
 		risk := c.svc.Risk(cust)
 		row := queueRow{ID: cust.ID, Name: businessName(cust.Profile), PartnerName: names[cust.PartnerID], Status: string(cust.Status),
-			Created: cust.CreatedAt, Age: age(now.Sub(cust.CreatedAt)), Risk: risk.Level, Flags: len(risk.Flags), AwaitingPartner: cust.OpenRequirements > 0}
+			Created: cust.CreatedAt, Age: age(now.Sub(cust.CreatedAt)), Risk: risk.Level, Flags: len(risk.Flags), AwaitingPartner: cust.OpenRequirements > 0, NeedsReview: cust.NeedsReview}
 		if cust.Screening != nil {
 			row.Hits = len(cust.Screening.Hits)
 		}
 		d.Rows = append(d.Rows, row)
 	}
 	keep := url.Values{}
-	for k, v := range map[string]string{"status": f.Status, "partner": f.Partner, "risk": f.Risk, "hits": f.Hits, "waiting": f.Waiting, "from": f.From, "to": f.To} {
+	for k, v := range map[string]string{"status": f.Status, "partner": f.Partner, "risk": f.Risk, "hits": f.Hits, "waiting": f.Waiting, "review": f.Review, "from": f.From, "to": f.To} {
 		if v != "" || k == "status" {
 			keep.Set(k, v)
 		}
@@ -265,6 +273,7 @@ var notices = map[string]string{
 	"rejected":    "Rejected.",
 	"suspended":   "Suspended.",
 	"redelivered": "The event is queued for delivery again.",
+	"cleared":     "The mark for review is cleared; the customer keeps its status.",
 	"requested":   "Information requested: the partner is told by webhook, and the customer waits for its answer.",
 }
 
@@ -439,6 +448,22 @@ func (c *Console) requestInformation(w http.ResponseWriter, r *http.Request, op 
 		return err
 	}
 	http.Redirect(w, r, back+"?done=requested", http.StatusSeeOther)
+	return nil
+}
+
+// clearReview clears the mark monitoring put on an active customer with a
+// new screening hit, once an operator has looked and keeps its status.
+func (c *Console) clearReview(w http.ResponseWriter, r *http.Request, op kyb.Operator) error {
+	id := r.PathValue("customer_id")
+	back := "/console/customers/" + url.PathEscape(id)
+	reason := strings.TrimSpace(r.PostForm.Get("reason"))
+	if _, err := c.svc.ClearReview(r.Context(), actor(op), id, kyb.ReviewClearance{Reason: reason}); err != nil {
+		if pe := asPageError(err, back); pe != nil {
+			return pe
+		}
+		return err
+	}
+	http.Redirect(w, r, back+"?done=cleared", http.StatusSeeOther)
 	return nil
 }
 

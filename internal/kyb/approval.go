@@ -8,7 +8,8 @@ import (
 
 // Approval is one operator's approval of a customer that needs two
 // (the two-person rule): recorded as an audit event, counted since the
-// customer last changed status.
+// customer last changed status and was last updated (ActionCustomerUpdated):
+// an approval is of what the operator saw.
 type Approval struct {
 	// OperatorID is the approving actor's id: an operator's, or "cli" for
 	// the command line, which counts as one person.
@@ -24,13 +25,12 @@ const ActionCustomerApprovalRecorded = "customer.approval_recorded"
 // ApprovalStore keeps the approvals of customers that need two.
 type ApprovalStore interface {
 	// RecordApproval records audit, an approval of audit.CustomerID by
-	// audit.Actor, and returns the customer's approvals since it last
-	// changed status, this one last. A customer that is no longer pending
+	// audit.Actor, and returns the customer's approvals that count
+	// (see Approval), this one last. A customer that is no longer pending
 	// is a conflict from ErrTransition; an actor who approved it already
 	// is ErrSameApprover, and nothing is recorded.
 	RecordApproval(ctx context.Context, audit AuditEvent) ([]Approval, error)
-	// Approvals returns a customer's approvals since it last changed
-	// status, oldest first.
+	// Approvals returns a customer's approvals that count, oldest first.
 	Approvals(ctx context.Context, customerID string) ([]Approval, error)
 }
 

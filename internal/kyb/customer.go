@@ -51,7 +51,10 @@ type Customer struct {
 	Requirements     []Requirement
 	// RiskLevel is the risk level assessed when the customer was last
 	// screened, kept plain for the review queue's filter; Service.Risk
-	// assesses it again as of now. Never in View.
+	// assesses it again as of now. At create it weighs an identifier
+	// shared with a rejected customer only for a partner that
+	// auto-approves (the probe costs a query); re-screening weighs it
+	// always. Never in View.
 	RiskLevel string
 	// Approvals are the approvals recorded since the customer last
 	// changed status, when it needs two (Service.ChangeStatus); filled

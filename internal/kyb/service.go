@@ -119,8 +119,13 @@ func (s *Service) CreateCustomer(ctx context.Context, partnerID string, p api.Pr
 	if c.Screening, err = s.screenProfile(ctx, p, now.Truncate(time.Second)); err != nil {
 		return Customer{}, false, err
 	}
-	if err := s.withRejectedMatches(ctx, &c); err != nil {
-		return Customer{}, false, err
+	// The rejected-identifier probe costs a query on every create: only an
+	// auto-approving partner's decision needs it now; operators' reads and
+	// the two-person rule look again (see Customer.RiskLevel).
+	if policy, err := s.PartnerPolicy(ctx, partnerID); err == nil && policy == PolicyAutoApproveClean {
+		if err := s.withRejectedMatches(ctx, &c); err != nil {
+			return Customer{}, false, err
+		}
 	}
 	c.RiskLevel = s.Risk(c).Level
 	audit := newAuditEvent(now, Actor{ActorPartner, partnerID}, ActionCustomerCreated)

@@ -33,9 +33,11 @@ func (c *Core) StatusCounts(ctx context.Context, partnerID string) (map[kyb.Stat
 }
 
 // approvalsSince reads a customer's approvals (audit events) since it last
-// changed status: since its status_updated_at, or its creation.
+// changed status (since its status_updated_at, or its creation) and was
+// last updated: an approval is of what the operator saw.
 const approvalsSince = `SELECT a.actor_id, a.reason, a.created_at FROM audit_events a JOIN customers c ON c.id = a.customer_id
 	WHERE a.customer_id = ? AND a.action = ? AND a.created_at >= COALESCE(c.status_updated_at, c.created_at)
+	AND NOT EXISTS (SELECT 1 FROM audit_events u WHERE u.customer_id = a.customer_id AND u.action = ? AND u.created_at >= a.created_at)
 	ORDER BY a.created_at, a.id`
 
 // RecordApproval records an approval of a pending customer unless its
@@ -79,7 +81,7 @@ func (c *Core) Approvals(ctx context.Context, customerID string) ([]kyb.Approval
 }
 
 func (c *Core) approvals(ctx context.Context, q Queryer, customerID string) ([]kyb.Approval, error) {
-	rows, err := q.Query(ctx, approvalsSince, customerID, kyb.ActionCustomerApprovalRecorded)
+	rows, err := q.Query(ctx, approvalsSince, customerID, kyb.ActionCustomerApprovalRecorded, kyb.ActionCustomerUpdated)
 	if err != nil {
 		return nil, fmt.Errorf("select approvals: %w", err)
 	}

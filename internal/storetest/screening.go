@@ -83,6 +83,19 @@ func testApprovals(t *testing.T, s kyb.Store) {
 	if got, err := s.RecordApproval(ctx, approval("op_b")); err != nil || len(got) != 2 || got[1].OperatorID != "op_b" {
 		t.Errorf("second operator's RecordApproval = %+v, %v; want both, op_b last", got, err)
 	}
+	// An update after an approval voids it: it approved what was shown.
+	updated := AuditAt(time.Now().UTC(), kyb.ActionCustomerUpdated)
+	updated.Actor, updated.PartnerID, updated.CustomerID = kyb.Actor{Type: kyb.ActorPartner, ID: p.ID}, p.ID, c.ID
+	if err := s.AppendAudit(ctx, updated); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Approvals(ctx, c.ID); err != nil || len(got) != 0 {
+		t.Errorf("Approvals after an update = %+v, %v; want none", got, err)
+	}
+	time.Sleep(2 * time.Millisecond) // the next approval comes after the update
+	if got, err := s.RecordApproval(ctx, approval("op_a")); err != nil || len(got) != 1 {
+		t.Errorf("approving again after the update = %+v, %v; want the one new approval", got, err)
+	}
 	// Once it has changed status, earlier approvals no longer count, and
 	// a customer no longer pending takes none.
 	change := statusAudit(c, kyb.StatusPending, kyb.StatusRejected, "no")
