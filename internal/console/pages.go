@@ -270,6 +270,7 @@ type customerData struct {
 var notices = map[string]string{
 	"active":      "Approved: the customer is active.",
 	"pending":     "Your approval is recorded. The customer's risk is high, so it stays pending until a second operator approves it too.",
+	"awaiting":    "Your approval is recorded. The customer's risk is high, so it stays suspended until a second operator approves its reactivation too.",
 	"rejected":    "Rejected.",
 	"suspended":   "Suspended.",
 	"redelivered": "The event is queued for delivery again.",
@@ -422,7 +423,11 @@ func (c *Console) changeStatus(w http.ResponseWriter, r *http.Request, op kyb.Op
 		}
 		return err
 	}
-	http.Redirect(w, r, back+"?done="+url.QueryEscape(string(cust.Status)), http.StatusSeeOther)
+	done := string(cust.Status)
+	if cust.Status == kyb.StatusSuspended && len(cust.Approvals) > 0 {
+		done = "awaiting" // a reactivation that needs a second approval
+	}
+	http.Redirect(w, r, back+"?done="+url.QueryEscape(done), http.StatusSeeOther)
 	return nil
 }
 

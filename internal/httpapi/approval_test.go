@@ -110,6 +110,22 @@ func TestTwoPersonRule(t *testing.T) {
 			t.Errorf("audit trail = %v, want %v", actions, want)
 		}
 
+		// Reactivating a suspended high-risk customer needs two operators
+		// as well.
+		if resp := ts.admin(t, first.Token, "POST", "/admin/customers/"+listed+"/status", review("suspended", "new adverse media")); resp.StatusCode != http.StatusOK {
+			t.Fatalf("suspend = %d %s", resp.StatusCode, resp.Body)
+		}
+		resp = approve(first, listed, "media report was about a namesake")
+		if got := decodeReview(t, resp); resp.StatusCode != http.StatusAccepted || got.Status != "suspended" || got.Review == nil || !got.Review.AwaitingSecondApproval {
+			t.Errorf("first reactivation = %d %s, want 202, still suspended, awaiting a second approval", resp.StatusCode, resp.Body)
+		}
+		if resp := approve(first, listed, "again"); resp.StatusCode != http.StatusConflict {
+			t.Errorf("the same operator's second reactivation = %d, want 409", resp.StatusCode)
+		}
+		if resp := approve(second, listed, "agreed"); resp.StatusCode != http.StatusOK || decodeReview(t, resp).Status != "active" {
+			t.Errorf("second operator's reactivation = %d %s, want 200 active", resp.StatusCode, resp.Body)
+		}
+
 		if resp := approve(first, clean, "verified"); resp.StatusCode != http.StatusOK || decodeReview(t, resp).Status != "active" {
 			t.Errorf("approving a clean customer = %d %s, want 200 active at once", resp.StatusCode, resp.Body)
 		}

@@ -516,6 +516,23 @@ func TestUpdatesIsolation(t *testing.T) {
 				t.Errorf("%s %s of an unknown customer = %d, want 404", method, path, resp.StatusCode)
 			}
 		}
+		// Erased, it is still another partner's: 404, not customer_erased.
+		erased := ts.newFullCustomer(t, owner)
+		erasedReq := requirementsOf(t, ts.admin(t, token, "POST", "/admin/customers/"+erased+"/requirements", `{"items":[{"kind":"question","message":"Which marketplaces?"}]}`).Body)[0].ID
+		if resp := ts.admin(t, ts.adminOperator(t), "POST", "/admin/customers/"+erased+"/erase", `{"reason":"the customer asked"}`); resp.StatusCode != http.StatusOK {
+			t.Fatalf("erase = %d %s", resp.StatusCode, resp.Body)
+		}
+		for who, want := range map[*kyb.Credentials]int{&other: http.StatusNotFound, &owner: http.StatusConflict} {
+			for _, path := range []string{"/api/customers/" + erased + "/requirements/" + erasedReq + "/answer", "/api/customers/" + erased + "/update"} {
+				body := `{"text":"x"}`
+				if strings.HasSuffix(path, "update") {
+					body = `{"business_details":{"website":"https://evil.example"}}`
+				}
+				if resp := ts.request(t, "POST", path, who, body); resp.StatusCode != want {
+					t.Errorf("POST %s of an erased customer by partner %s = %d %s, want %d", path, who.PartnerID, resp.StatusCode, resp.Body, want)
+				}
+			}
+		}
 		if got := ts.request(t, "GET", "/api/customers/"+id, &owner, ""); !strings.Contains(string(got.Body), reqID) || got.Header.Get("ETag") != `"1"` {
 			t.Errorf("the owner's customer changed: %s", got.Body)
 		}

@@ -64,9 +64,10 @@ func (s *Service) approve(ctx context.Context, actor Actor, c Customer, reason s
 	return c, len(approvals) >= s.RequiredApprovals(c), nil
 }
 
-// withApprovals fills in a pending customer's approvals, for operators.
+// withApprovals fills in the approvals of a customer that may become
+// active (pending or suspended), for operators.
 func (s *Service) withApprovals(ctx context.Context, c Customer) (Customer, error) {
-	if c.Status != StatusPending || !c.ErasedAt.IsZero() {
+	if (c.Status != StatusPending && c.Status != StatusSuspended) || !c.ErasedAt.IsZero() {
 		return c, nil
 	}
 	approvals, err := s.store.Approvals(ctx, c.ID)

@@ -325,12 +325,17 @@ func (s *Service) ResolveRequirement(ctx context.Context, actor Actor, customerI
 // admits, as how fills it in, recording action.
 func (s *Service) resolve(ctx context.Context, actor Actor, customerID, requirementID string, visible func(Customer) error, how func(*Requirement) error, action, reason string) (Customer, error) {
 	return s.retryChange(ctx, func() (CustomerChange, error) {
-		c, err := s.changeable(ctx, customerID)
+		// Whose it is comes first: another partner's customer, erased or
+		// not, is as unknown as none.
+		c, err := s.store.CustomerByID(ctx, customerID)
 		if errors.Is(err, ErrNotFound) || err == nil && visible(c) != nil {
 			return CustomerChange{}, NotFound("customer")
 		}
 		if err != nil {
 			return CustomerChange{}, err
+		}
+		if !c.ErasedAt.IsZero() {
+			return CustomerChange{}, ErrErased(c.ID)
 		}
 		if err := requestable(c); err != nil && actor.Type == ActorPartner {
 			return CustomerChange{}, err

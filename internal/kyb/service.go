@@ -215,9 +215,10 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 		return Customer{}, ErrTransition(c.Status, change.Status)
 	}
 	now := s.Now().UTC()
-	if c.Status == StatusPending && change.Status == StatusActive && s.RequiredApprovals(c) > 1 {
-		// The two-person rule: the first approval is recorded and the
-		// customer stays pending, awaiting another operator's.
+	if change.Status == StatusActive && s.RequiredApprovals(c) > 1 {
+		// The two-person rule, for approving and for reactivating: the
+		// first approval is recorded and the customer keeps its status,
+		// awaiting another operator's.
 		approved, enough, err := s.approve(ctx, actor, c, change.Reason, now)
 		if err != nil || !enough {
 			return approved, err
