@@ -578,3 +578,46 @@ func TestErasureDestroysVersionsAndRequirements(t *testing.T) {
 		}
 	})
 }
+
+// TestHitOnUpdateMarksForReview: an update of an active customer that
+// raises a new screening hit and no new risk flag keeps it active and
+// marks it for review, as monitoring does; the partner's answers and
+// events are those of any harmless update (tipping-off).
+func TestHitOnUpdateMarksForReview(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		ts.importExcerpts(t)
+		creds := ts.partner(t)
+		token := ts.operator(t)
+		id := ts.newFullCustomer(t, creds)
+		if resp := ts.admin(t, token, "POST", "/admin/customers/"+id+"/status", review("active", "ok")); resp.StatusCode != http.StatusOK {
+			t.Fatal(resp.Status)
+		}
+		// The same person, renamed to a listed one, everything else kept.
+		var cur struct {
+			People []map[string]any `json:"business_person_list"`
+		}
+		if err := json.Unmarshal(ts.request(t, "GET", "/api/customers/"+id, &creds, "").Body, &cur); err != nil || len(cur.People) != 1 {
+			t.Fatalf("read the customer: %v", err)
+		}
+		info := cur.People[0]["basic_info"].(map[string]any)
+		info["first_name_english"], info["last_name_english"] = "Manuel Antonio", "Noriega"
+		patch, _ := json.Marshal(map[string]any{"business_person_list": cur.People})
+		resp := ts.update(t, creds, id, string(patch), "")
+		if resp.StatusCode != http.StatusOK || resp.json(t)["status"] != "active" || strings.Contains(string(resp.Body), "review") {
+			t.Fatalf("a rename to a listed person = %d %s, want active with nothing of review", resp.StatusCode, resp.Body)
+		}
+		want := []string{api.EventCustomerCreated, api.EventCustomerActive, api.EventCustomerUpdated}
+		if got := ts.eventTypes(t, creds, id); !slices.Equal(got, want) {
+			t.Errorf("events = %q, want %q", got, want)
+		}
+		admin := ts.admin(t, token, "GET", "/admin/customers/"+id, "").json(t)
+		if admin["needs_review"] != true || !strings.Contains(fmt.Sprint(admin["review_reason"]), "new possible match") {
+			t.Errorf("the operator's view: needs_review %v, review_reason %v; want marked", admin["needs_review"], admin["review_reason"])
+		}
+		page := string(ts.admin(t, token, "GET", "/admin/customers?needs_review=true&partner_id="+creds.PartnerID, "").Body)
+		if !strings.Contains(page, id) {
+			t.Errorf("the queue of marked customers lacks the customer: %s", page)
+		}
+	})
+}

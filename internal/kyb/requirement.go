@@ -184,6 +184,10 @@ type CustomerChange struct {
 	ToStatus     Status
 	StatusReason string
 	StatusAt     time.Time
+	// MarkReview, when set, marks the active customer for review with this
+	// reason and its status unchanged (a new screening hit: the partner
+	// must not learn of it, see Customer.NeedsReview).
+	MarkReview string
 	// Add are new requirements; Resolve are open ones to resolve, with
 	// their Resolved* fields set.
 	Add     []Requirement

@@ -148,12 +148,26 @@ func (s *Service) updateChange(ctx context.Context, actor Actor, cur Customer, m
 			a.PartnerID, a.CustomerID, a.Reason = cur.PartnerID, cur.ID, "version "+strconv.Itoa(after.Version)
 			ch.Audit = append(ch.Audit, a)
 		}
-		if cur.Status == StatusActive && s.raisesConcern(cur, after) {
-			ch.ToStatus, ch.StatusReason, ch.StatusAt = StatusPending, updateReviewReason, now
-			a := newAuditEvent(now, Actor{ActorSystem, "screening"}, ActionCustomerStatusChanged)
-			a.PartnerID, a.CustomerID, a.FromStatus, a.ToStatus, a.Reason = cur.PartnerID, cur.ID, StatusActive, StatusPending, updateReviewReason
-			ch.Audit = append(ch.Audit, a)
-			events = append(events, api.EventCustomerPending)
+		if newHits, newFlags := s.newConcerns(cur, after); cur.Status == StatusActive {
+			if newHits > 0 {
+				// A new hit asks operators to look with the status
+				// unchanged and the partner told nothing, as monitoring
+				// does: a status that moved on a hit would tell the
+				// partner the name is listed (tipping-off).
+				ch.MarkReview = reviewReason(newHits, after.Screening.Snapshots)
+				a := newAuditEvent(now, Actor{ActorSystem, "screening"}, ActionCustomerRescreened)
+				a.PartnerID, a.CustomerID, a.Reason = cur.PartnerID, cur.ID, "version "+strconv.Itoa(after.Version)+": marked for review"
+				ch.Audit = append(ch.Audit, a)
+			}
+			if newFlags {
+				// A new risk flag comes from what the partner sent and
+				// tells it nothing it does not know: back to review, openly.
+				ch.ToStatus, ch.StatusReason, ch.StatusAt = StatusPending, updateReviewReason, now
+				a := newAuditEvent(now, Actor{ActorSystem, "screening"}, ActionCustomerStatusChanged)
+				a.PartnerID, a.CustomerID, a.FromStatus, a.ToStatus, a.Reason = cur.PartnerID, cur.ID, StatusActive, StatusPending, updateReviewReason
+				ch.Audit = append(ch.Audit, a)
+				events = append(events, api.EventCustomerPending)
+			}
 		}
 	}
 	resolved, err := s.resolvedBy(ctx, cur, merged, changed)
@@ -214,9 +228,10 @@ func riskyChange(changed []string) bool {
 	return false
 }
 
-// raisesConcern reports whether after has a screening hit or a risk flag
-// that before did not: a concern a reviewer has not judged.
-func (s *Service) raisesConcern(before, after Customer) bool {
+// newConcerns counts the screening hits after has that before did not, and
+// reports whether it has a risk flag before did not: concerns a reviewer
+// has not judged.
+func (s *Service) newConcerns(before, after Customer) (hits int, flags bool) {
 	type hitKey struct{ source, entry, field string }
 	seen := map[hitKey]bool{}
 	if before.Screening != nil {
@@ -227,7 +242,7 @@ func (s *Service) raisesConcern(before, after Customer) bool {
 	if after.Screening != nil {
 		for _, h := range after.Screening.Hits {
 			if !seen[hitKey{h.Source, h.EntryID, h.Field}] {
-				return true
+				hits++
 			}
 		}
 	}
@@ -237,10 +252,10 @@ func (s *Service) raisesConcern(before, after Customer) bool {
 	}
 	for _, f := range s.Risk(after).Flags {
 		if !flagged[f.Code+" "+f.Field] {
-			return true
+			flags = true
 		}
 	}
-	return false
+	return hits, flags
 }
 
 // resolvedBy returns the open requirements an update resolves: a field

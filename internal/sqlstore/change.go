@@ -45,6 +45,11 @@ func (c *Core) ChangeCustomer(ctx context.Context, ch kyb.CustomerChange) (kyb.C
 				return fmt.Errorf("update status: %w", err)
 			}
 		}
+		if ch.MarkReview != "" {
+			if _, err := tx.Exec(ctx, "UPDATE customers SET needs_review = TRUE, review_reason = ? WHERE id = ?", ch.MarkReview, cur.ID); err != nil {
+				return fmt.Errorf("mark for review: %w", err)
+			}
+		}
 		for _, r := range ch.Add {
 			var due any
 			if !r.DueAt.IsZero() {
