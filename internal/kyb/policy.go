@@ -125,5 +125,5 @@ func (s *Service) decide(ctx context.Context, c Customer) (Customer, error) {
 	audit.FromStatus, audit.ToStatus, audit.Reason = StatusPending, StatusActive, reason
 	after := c
 	after.Status, after.StatusReason, after.StatusUpdatedAt = StatusActive, reason, now
-	return s.store.UpdateCustomerStatus(ctx, audit, newEvent(after, statusEvent(StatusActive), now))
+	return s.store.UpdateCustomerStatus(ctx, audit, newEvent(after, statusEvent(StatusActive), now), c.Version)
 }

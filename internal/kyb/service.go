@@ -230,7 +230,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	audit.FromStatus, audit.ToStatus, audit.Reason = c.Status, change.Status, change.Reason
 	after := c
 	after.Status, after.StatusReason, after.StatusUpdatedAt = change.Status, change.Reason, now
-	updated, err := s.store.UpdateCustomerStatus(ctx, audit, newEvent(after, statusEvent(change.Status), now))
+	// Decided on the version read: an update in between is a conflict, not
+	// a decision on details nobody reviewed.
+	updated, err := s.store.UpdateCustomerStatus(ctx, audit, newEvent(after, statusEvent(change.Status), now), c.Version)
 	if err != nil {
 		return Customer{}, fmt.Errorf("change status of %s: %w", customerID, err)
 	}

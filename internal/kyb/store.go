@@ -63,8 +63,9 @@ type CustomerStore interface {
 	// event and the webhook event (with the customer's next sequence) in
 	// the same transaction. When the customer's status is no longer
 	// FromStatus it changes nothing and returns a conflict from
-	// ErrTransition.
-	UpdateCustomerStatus(ctx context.Context, audit AuditEvent, event Event) (Customer, error)
+	// ErrTransition; when version is not 0 and the customer's version is
+	// no longer it (an update came in between), ErrCustomerChanged.
+	UpdateCustomerStatus(ctx context.Context, audit AuditEvent, event Event, version int) (Customer, error)
 	// SaveScreening replaces what a customer's screening found, with
 	// the risk level assessed from it (Customer.RiskLevel); an erased
 	// customer is left alone. Every screening after the create is saved

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -67,7 +68,7 @@ func nullTime(t time.Time) *time.Time {
 
 // UpdateCustomerStatus moves a customer from audit.FromStatus to
 // audit.ToStatus and records the event; one statement does both.
-func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, error) {
+func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event, version int) (kyb.Customer, error) {
 	// $1 and $2 pick the customer, $3 to $15 are the audit event (its At
 	// is $4, ToStatus $12, Reason $13), the event follows from $16.
 	sealed, plain, err := s.SealEvent(ctx, s.Read, event)
@@ -76,11 +77,13 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 	}
 	args := append([]any{audit.CustomerID, audit.FromStatus}, sqlstore.AuditArgs(sqlstore.PostgreSQL, audit)...)
 	args = append(args, eventArgs(event, plain, sealed)...)
+	args = append(args, version) // the last parameter
+	versionParam := "$" + strconv.Itoa(len(args))
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	c, err := s.scanRow(s.pool.QueryRow(ctx, `WITH updated AS (
 			UPDATE customers SET status = $12, status_reason = $13, status_updated_at = $4, event_sequence = event_sequence + 1, needs_review = FALSE, review_reason = ''
-			WHERE id = $1 AND status = $2
+			WHERE id = $1 AND status = $2 AND (`+versionParam+`::integer = 0 OR version = `+versionParam+`)
 			RETURNING `+customerColumns+`, event_sequence),
 		audited AS (
 			INSERT INTO audit_events (`+sqlstore.AuditColumns+`)
@@ -88,12 +91,12 @@ func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, 
 		`+outboxCTE("updated", 16)+`
 		SELECT `+customerColumns+` FROM updated`, args...))
 	if errors.Is(err, kyb.ErrNotFound) {
-		// Either there is no such customer or its status moved on.
+		// There is no such customer, or it moved on.
 		current, err := s.CustomerByID(ctx, audit.CustomerID)
 		if err != nil {
 			return kyb.Customer{}, err
 		}
-		return kyb.Customer{}, kyb.ErrTransition(current.Status, audit.ToStatus)
+		return kyb.Customer{}, sqlstore.StatusChangeRefused(current, audit)
 	}
 	return c, err
 }

@@ -32,20 +32,20 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 
 // UpdateCustomerStatus moves a customer from audit.FromStatus to
 // audit.ToStatus and records the event, in one transaction.
-func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event) (kyb.Customer, error) {
+func (s *Store) UpdateCustomerStatus(ctx context.Context, audit kyb.AuditEvent, event kyb.Event, version int) (kyb.Customer, error) {
 	var c kyb.Customer
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		var err error
 		c, err = s.scanRow(tx.QueryRowContext(ctx, `UPDATE customers SET status = ?, status_reason = ?, status_updated_at = ?, event_sequence = event_sequence + 1, needs_review = FALSE, review_reason = ''
-			WHERE id = ? AND status = ? RETURNING `+customerColumns,
-			audit.ToStatus, audit.Reason, micros(audit.At), audit.CustomerID, audit.FromStatus))
+			WHERE id = ? AND status = ? AND (? = 0 OR version = ?) RETURNING `+customerColumns,
+			audit.ToStatus, audit.Reason, micros(audit.At), audit.CustomerID, audit.FromStatus, version, version))
 		if errors.Is(err, kyb.ErrNotFound) {
-			// Either there is no such customer or its status moved on.
+			// There is no such customer, or it moved on.
 			current, err := s.scanRow(tx.QueryRowContext(ctx, "SELECT "+customerColumns+" FROM customers WHERE id = ?", audit.CustomerID))
 			if err != nil {
 				return err
 			}
-			return kyb.ErrTransition(current.Status, audit.ToStatus)
+			return sqlstore.StatusChangeRefused(current, audit)
 		}
 		if err != nil {
 			return err

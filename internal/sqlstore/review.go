@@ -32,6 +32,16 @@ func (c *Core) StatusCounts(ctx context.Context, partnerID string) (map[kyb.Stat
 	return counts, rows.Err()
 }
 
+// StatusChangeRefused is why a status change found its customer moved on:
+// another status (a transition conflict naming it), or, in the same
+// status, a newer version.
+func StatusChangeRefused(current kyb.Customer, audit kyb.AuditEvent) error {
+	if current.Status == audit.FromStatus {
+		return kyb.ErrCustomerChanged
+	}
+	return kyb.ErrTransition(current.Status, audit.ToStatus)
+}
+
 // approvalsSince reads a customer's approvals (audit events) since it last
 // changed status (since its status_updated_at, or its creation) and was
 // last updated: an approval is of what the operator saw.

@@ -73,7 +73,7 @@ func testAuditChain(t *testing.T, s kyb.Store) {
 					t.Errorf("CreateCustomer: %v", err)
 				}
 				change := statusAudit(c, kyb.StatusPending, kyb.StatusActive, "verified")
-				if _, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change)); err != nil {
+				if _, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change), 0); err != nil {
 					t.Errorf("UpdateCustomerStatus: %v", err)
 				}
 				view := AuditOf(kyb.ActionCustomerViewed, partnerID, "")

@@ -163,7 +163,19 @@ func testCustomerChanges(t *testing.T, s kyb.Store) {
 
 	// Erasure destroys the versions' profiles and the requirements' texts.
 	reject := statusAudit(c, kyb.StatusPending, kyb.StatusRejected, "no")
-	if _, err := s.UpdateCustomerStatus(ctx, reject, StatusEventOf(reject)); err != nil {
+	// A decision on version 1 after the update to version 2 changes
+	// nothing: nobody decided on what version 2 says.
+	if _, err := s.UpdateCustomerStatus(ctx, reject, StatusEventOf(reject), 1); !errors.Is(err, kyb.ErrCustomerChanged) {
+		t.Errorf("a status change on a stale version = %v, want ErrCustomerChanged", err)
+	}
+	if got, _ := s.CustomerByID(ctx, c.ID); got.Status != kyb.StatusPending {
+		t.Errorf("after the refused change the customer is %s, want pending", got.Status)
+	}
+	current, err := s.CustomerByID(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateCustomerStatus(ctx, reject, StatusEventOf(reject), current.Version); err != nil {
 		t.Fatal(err)
 	}
 	erase := Audit(kyb.ActionCustomerErased)

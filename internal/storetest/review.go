@@ -48,7 +48,7 @@ func testStatusChanges(t *testing.T, s kyb.Store) {
 		t.Fatal(err)
 	}
 	change := statusAudit(c, kyb.StatusPending, kyb.StatusActive, "documents verified")
-	got, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change))
+	got, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change), 0)
 	if err != nil {
 		t.Fatalf("UpdateCustomerStatus: %v", err)
 	}
@@ -62,11 +62,11 @@ func testStatusChanges(t *testing.T, s kyb.Store) {
 
 	// A change from a status the customer no longer has changes nothing.
 	stale := statusAudit(c, kyb.StatusPending, kyb.StatusRejected, "too late")
-	if _, err := s.UpdateCustomerStatus(ctx, stale, StatusEventOf(stale)); !errors.Is(err, kyb.ErrConflict) {
+	if _, err := s.UpdateCustomerStatus(ctx, stale, StatusEventOf(stale), 0); !errors.Is(err, kyb.ErrConflict) {
 		t.Errorf("stale UpdateCustomerStatus error = %v, want conflict", err)
 	}
 	missing := statusAudit(kyb.Customer{ID: "cus_missing", PartnerID: p.ID}, kyb.StatusPending, kyb.StatusActive, "x")
-	if _, err := s.UpdateCustomerStatus(ctx, missing, StatusEventOf(missing)); !errors.Is(err, kyb.ErrNotFound) {
+	if _, err := s.UpdateCustomerStatus(ctx, missing, StatusEventOf(missing), 0); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("UpdateCustomerStatus(missing) error = %v, want not found", err)
 	}
 
@@ -114,7 +114,7 @@ func testListCustomers(t *testing.T, s kyb.Store) {
 		t.Fatal(err)
 	}
 	rejected := statusAudit(kyb.Customer{ID: ids[3], PartnerID: p.ID}, kyb.StatusPending, kyb.StatusRejected, "no")
-	if _, err := s.UpdateCustomerStatus(ctx, rejected, StatusEventOf(rejected)); err != nil {
+	if _, err := s.UpdateCustomerStatus(ctx, rejected, StatusEventOf(rejected), 0); err != nil {
 		t.Fatal(err)
 	}
 

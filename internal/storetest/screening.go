@@ -100,7 +100,7 @@ func testApprovals(t *testing.T, s kyb.Store) {
 	// a customer no longer pending takes none.
 	change := statusAudit(c, kyb.StatusPending, kyb.StatusRejected, "no")
 	change.At = time.Now().UTC().Add(time.Second)
-	if _, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change)); err != nil {
+	if _, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change), 0); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.Approvals(ctx, c.ID); err != nil || len(got) != 0 {

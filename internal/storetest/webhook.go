@@ -107,7 +107,7 @@ func testOutbox(t *testing.T, s kyb.Store) {
 	}
 	change := statusAudit(c, kyb.StatusPending, kyb.StatusActive, "ok")
 	changed := StatusEventOf(change)
-	if _, err := s.UpdateCustomerStatus(ctx, change, changed); err != nil {
+	if _, err := s.UpdateCustomerStatus(ctx, change, changed, 0); err != nil {
 		t.Fatal(err)
 	}
 
