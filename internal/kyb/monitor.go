@@ -74,7 +74,10 @@ type RescreenBatch struct {
 // RescreenResult is what re-screening found for one customer.
 type RescreenResult struct {
 	CustomerID string
-	Screening  *Screening
+	// Version is the customer's version that was screened: a customer
+	// updated since keeps what its update's screening found.
+	Version   int
+	Screening *Screening
 	// Risk is the customer's risk with the new screening.
 	Risk Risk
 	// Review, when set, is the reason to mark the customer for review; the
@@ -239,7 +242,7 @@ func (s *Service) rescreen(c Customer, ix *screening.Index, snapshots []string, 
 	sc := screenAgainst(ix, snapshots, c.Profile, at)
 	after := c
 	after.Screening = sc
-	r := RescreenResult{CustomerID: c.ID, Screening: sc, Risk: s.Risk(after)}
+	r := RescreenResult{CustomerID: c.ID, Version: c.Version, Screening: sc, Risk: s.Risk(after)}
 	added, gone := compareHits(c.Screening, sc)
 	if added == 0 && gone == 0 {
 		return r

@@ -195,9 +195,12 @@ func (c *Core) CompleteRescreenBatch(ctx context.Context, b kyb.RescreenBatch, a
 		}
 		flagged := 0
 		for _, r := range results {
-			marked, err := c.writeRescreen(ctx, tx, r)
+			marked, written, err := c.writeRescreen(ctx, tx, r)
 			if err != nil {
 				return err
+			}
+			if !written {
+				continue // updated since: its update screened it again
 			}
 			if marked {
 				flagged++
@@ -225,20 +228,32 @@ func (c *Core) CompleteRescreenBatch(ctx context.Context, b kyb.RescreenBatch, a
 
 // writeRescreen writes one customer's re-screening: its screening, and its
 // mark for review when it asks for one and the customer is still active.
+// A customer updated since it was read is left alone (written false): the
+// update screened its new profile, which this result must not overwrite.
 // It answers whether it marked the customer.
-func (c *Core) writeRescreen(ctx context.Context, tx Queryer, r kyb.RescreenResult) (marked bool, err error) {
+func (c *Core) writeRescreen(ctx context.Context, tx Queryer, r kyb.RescreenResult) (marked, written bool, err error) {
+	var version int
+	if err := tx.QueryRow(ctx, "SELECT version FROM customers WHERE id = ?"+c.Dialect.ForUpdate, r.CustomerID).Scan(&version); err != nil {
+		if errors.Is(err, ErrNoRows) {
+			return false, false, nil
+		}
+		return false, false, fmt.Errorf("read version of %s: %w", r.CustomerID, err)
+	}
+	if r.Version != 0 && version != r.Version {
+		return false, false, nil
+	}
 	if err := c.SaveScreeningTx(ctx, tx, r.CustomerID, r.Screening, r.Risk.Level); err != nil {
-		return false, err
+		return false, false, err
 	}
 	if r.Review == "" {
-		return false, nil
+		return false, true, nil
 	}
 	n, err := tx.Exec(ctx, "UPDATE customers SET needs_review = TRUE, review_reason = ? WHERE id = ? AND status = ? AND erased_at IS NULL",
 		r.Review, r.CustomerID, kyb.StatusActive)
 	if err != nil {
-		return false, fmt.Errorf("mark customer %s for review: %w", r.CustomerID, err)
+		return false, false, fmt.Errorf("mark customer %s for review: %w", r.CustomerID, err)
 	}
-	return n == 1, nil
+	return n == 1, true, nil
 }
 
 // RescreenJobs returns up to limit jobs, newest first, with what is done

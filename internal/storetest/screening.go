@@ -110,3 +110,62 @@ func testApprovals(t *testing.T, s kyb.Store) {
 		t.Errorf("approving a rejected customer = %v, want a conflict", err)
 	}
 }
+
+// testRescreenAfterUpdate: a re-screening result of a customer that was
+// updated after the batch read it is not written: the update screened
+// the new profile, which the old one's result must not overwrite.
+func testRescreenAfterUpdate(t *testing.T, s kyb.Store) {
+	p, _ := NewPartner(t, s)
+	c := NewCustomer(p.ID, "rescreened-after-update1")
+	if _, _, err := s.CreateCustomer(ctx, c, customerAudit(c), EventOf(c)); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	job, err := s.StartRescreen(ctx, kyb.RescreenJob{ID: kyb.NewID(kyb.PrefixRescreenJob, now), Snapshots: []string{"lst_" + kyb.NewID("", now)}, StartedAt: now},
+		kyb.RescreenBatchSize, Audit(kyb.ActionRescreenStarted))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b kyb.RescreenBatch
+	var read kyb.Customer
+	// Other tests' customers share the database: find this one's batch.
+	for read.ID != c.ID {
+		if b, err = s.ClaimRescreenBatch(ctx, job.ID, "worker", now, now.Add(time.Minute)); err != nil {
+			t.Fatalf("ClaimRescreenBatch: %v", err)
+		}
+		customers, err := s.RescreenCustomers(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cust := range customers {
+			if cust.ID == c.ID {
+				read = cust
+			}
+		}
+		if read.ID != c.ID {
+			if err := s.CompleteRescreenBatch(ctx, b, now, nil, Audit(kyb.ActionRescreenFinished)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// The partner updates the customer between the read and the write.
+	next := read.Profile
+	details := *next.BusinessDetails
+	details.BusinessName = "Renamed After Read Ltd"
+	next.BusinessDetails = &details
+	if _, err := s.ChangeCustomer(ctx, profileUpdate(read, next, "business_details.business_name")); err != nil {
+		t.Fatal(err)
+	}
+	hit := &kyb.Screening{ScreenedAt: now.Truncate(time.Second), Snapshots: job.Snapshots, Hits: []screening.Hit{{Source: "un", EntryID: "QDi.1", ListName: "OLD NAME", Score: 0.95}}}
+	result := kyb.RescreenResult{CustomerID: c.ID, Version: read.Version, Screening: hit, Risk: kyb.Risk{Level: kyb.RiskHigh}, Review: "a stale hit"}
+	if err := s.CompleteRescreenBatch(ctx, b, now, []kyb.RescreenResult{result}, Audit(kyb.ActionRescreenFinished)); err != nil {
+		t.Fatalf("CompleteRescreenBatch: %v", err)
+	}
+	got, err := s.CustomerByID(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Screening != nil || got.NeedsReview || got.RiskLevel == kyb.RiskHigh {
+		t.Errorf("after a stale re-screening: screening %+v, needs_review %t, risk %q; want the update's left alone", got.Screening, got.NeedsReview, got.RiskLevel)
+	}
+}

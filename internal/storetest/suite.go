@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t testing.TB) kyb.Store) {
 	t.Run("concurrent updates", func(t *testing.T) { testConcurrentUpdates(t, open(t)) })
 	t.Run("save screening", func(t *testing.T) { testSaveScreening(t, open(t)) })
 	t.Run("approvals", func(t *testing.T) { testApprovals(t, open(t)) })
+	t.Run("re-screening after an update", func(t *testing.T) { testRescreenAfterUpdate(t, open(t)) })
 }
 
 var ctx = context.Background()
