@@ -60,8 +60,6 @@ type statusCount struct {
 
 var statuses = []string{string(kyb.StatusPending), string(kyb.StatusActive), string(kyb.StatusRejected), string(kyb.StatusSuspended)}
 
-var riskLevels = []string{kyb.RiskLow, kyb.RiskMedium, kyb.RiskHigh}
-
 // queue lists customers oldest first, pending ones by default.
 func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator) error {
 	params := r.URL.Query()
@@ -81,27 +79,25 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 	}
 	switch {
 	case f.Risk == "":
-	case slices.Contains(riskLevels, f.Risk):
+	case slices.Contains(kyb.RiskLevels, f.Risk):
 		q.RiskLevel = f.Risk
 	default:
-		problems = append(problems, "Risk must be one of "+strings.Join(riskLevels, ", ")+".")
+		problems = append(problems, "Risk must be one of "+strings.Join(kyb.RiskLevels, ", ")+".")
 	}
-	switch f.Hits {
-	case "":
-	case "yes", "no":
-		hits := f.Hits == "yes"
-		q.HasHits = &hits
-	default:
-		problems = append(problems, "Screening must be yes or no.")
+	// either reads a filter of two values (or none) as yes-or-no.
+	either := func(v, yes, no, problem string) *bool {
+		switch v {
+		case "":
+			return nil
+		case yes, no:
+			b := v == yes
+			return &b
+		}
+		problems = append(problems, problem)
+		return nil
 	}
-	switch f.Waiting {
-	case "":
-	case "reviewers", "partner":
-		awaiting := f.Waiting == "partner"
-		q.AwaitingPartner = &awaiting
-	default:
-		problems = append(problems, "Waiting must be reviewers or partner.")
-	}
+	q.HasHits = either(f.Hits, "yes", "no", "Screening must be yes or no.")
+	q.AwaitingPartner = either(f.Waiting, "partner", "reviewers", "Waiting must be reviewers or partner.")
 	switch f.Review {
 	case "":
 	case "marked":
@@ -152,7 +148,7 @@ func (c *Console) queue(w http.ResponseWriter, r *http.Request, op kyb.Operator)
 	if err != nil {
 		return err
 	}
-	d := queueData{Filters: f, Partners: partners, Statuses: statuses, Risks: riskLevels}
+	d := queueData{Filters: f, Partners: partners, Statuses: statuses, Risks: kyb.RiskLevels}
 	for _, st := range statuses {
 		d.Counts = append(d.Counts, statusCount{st, counts[kyb.Status(st)]})
 	}
@@ -418,10 +414,7 @@ func (c *Console) changeStatus(w http.ResponseWriter, r *http.Request, op kyb.Op
 	}
 	cust, err := c.svc.ChangeStatus(r.Context(), actor(op), id, kyb.StatusChange{Status: status, Reason: reason})
 	if err != nil {
-		if pe := asPageError(err, back); pe != nil {
-			return pe
-		}
-		return err
+		return orPage(err, back)
 	}
 	done := string(cust.Status)
 	if cust.Status == kyb.StatusSuspended && len(cust.Approvals) > 0 {
@@ -447,10 +440,7 @@ func (c *Console) requestInformation(w http.ResponseWriter, r *http.Request, op 
 		item.DueAt = t.Add(24*time.Hour - time.Second).Format(time.RFC3339)
 	}
 	if _, err := c.svc.RequestInformation(r.Context(), actor(op), id, kyb.RequirementsRequest{Items: []kyb.RequirementItem{item}}); err != nil {
-		if pe := asPageError(err, back); pe != nil {
-			return pe
-		}
-		return err
+		return orPage(err, back)
 	}
 	http.Redirect(w, r, back+"?done=requested", http.StatusSeeOther)
 	return nil
@@ -463,10 +453,7 @@ func (c *Console) clearReview(w http.ResponseWriter, r *http.Request, op kyb.Ope
 	back := "/console/customers/" + url.PathEscape(id)
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
 	if _, err := c.svc.ClearReview(r.Context(), actor(op), id, kyb.ReviewClearance{Reason: reason}); err != nil {
-		if pe := asPageError(err, back); pe != nil {
-			return pe
-		}
-		return err
+		return orPage(err, back)
 	}
 	http.Redirect(w, r, back+"?done=cleared", http.StatusSeeOther)
 	return nil

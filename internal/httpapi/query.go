@@ -18,6 +18,14 @@ func parseCustomerQuery(params map[string][]string, operator bool) (kyb.Customer
 	add := func(field, code, message string) {
 		errs = append(errs, api.FieldError{Field: field, Code: code, Message: message})
 	}
+	// boolean reads a true|false filter.
+	boolean := func(name, v string) *bool {
+		b := v == "true"
+		if !b && v != "false" {
+			add(name, api.CodeInvalidValue, "must be true or false")
+		}
+		return &b
+	}
 	for name, values := range params {
 		v := values[0]
 		if !operator && slices.Contains(operatorFilters, name) {
@@ -66,22 +74,11 @@ func parseCustomerQuery(params map[string][]string, operator bool) (kyb.Customer
 				add(name, api.CodeInvalidValue, "must be low, medium or high")
 			}
 		case "has_hits":
-			hits := v == "true"
-			if !hits && v != "false" {
-				add(name, api.CodeInvalidValue, "must be true or false")
-			}
-			q.HasHits = &hits
+			q.HasHits = boolean(name, v)
 		case "awaiting_partner":
-			awaiting := v == "true"
-			if !awaiting && v != "false" {
-				add(name, api.CodeInvalidValue, "must be true or false")
-			}
-			q.AwaitingPartner = &awaiting
+			q.AwaitingPartner = boolean(name, v)
 		case "needs_review":
-			q.NeedsReview = v == "true"
-			if !q.NeedsReview && v != "false" {
-				add(name, api.CodeInvalidValue, "must be true or false")
-			}
+			q.NeedsReview = *boolean(name, v)
 		default:
 			add(name, api.CodeUnknownField, "is not a known query parameter")
 		}

@@ -175,12 +175,8 @@ type versionJSON struct {
 }
 
 func newVersionJSON(v kyb.Version) versionJSON {
-	changed := v.Changed
-	if changed == nil {
-		changed = []string{}
-	}
 	return versionJSON{Version: v.Number, CreatedAt: kyb.FormatTime(v.CreatedAt), ActorType: string(v.Actor.Type), ActorID: v.Actor.ID,
-		BaseVersion: v.BaseVersion, Changed: changed}
+		BaseVersion: v.BaseVersion, Changed: nonNil(v.Changed)}
 }
 
 // adminCustomerVersions lists a customer's versions with the paths each

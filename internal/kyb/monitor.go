@@ -40,6 +40,9 @@ const (
 	ActionCustomerReviewCleared = "customer.review_cleared"
 )
 
+// monitoringActor is who re-screens, in the audit trail.
+var monitoringActor = Actor{Type: ActorSystem, ID: "monitoring"}
+
 // RescreenJob is the re-screening of every customer against one set of
 // snapshots, with its progress.
 type RescreenJob struct {
@@ -178,7 +181,7 @@ func (s *Service) RescreenStep(ctx context.Context, owner string) (bool, error) 
 	for _, c := range customers {
 		results = append(results, s.rescreen(c, ix, job.Snapshots, at))
 	}
-	finished := newAuditEvent(s.Now().UTC(), Actor{Type: ActorSystem, ID: "monitoring"}, ActionRescreenFinished)
+	finished := newAuditEvent(s.Now().UTC(), monitoringActor, ActionRescreenFinished)
 	finished.TargetID, finished.Reason = job.ID, "re-screened against "+strings.Join(job.Snapshots, ", ")
 	if err := s.store.CompleteRescreenBatch(ctx, b, s.Now().UTC(), results, finished); err != nil {
 		return false, fmt.Errorf("complete re-screening batch %d of %s: %w", b.Seq, b.JobID, err)
@@ -210,7 +213,7 @@ func (s *Service) currentRescreen(ctx context.Context) (RescreenJob, *screening.
 		return RescreenJob{}, nil, nil
 	}
 	now := s.Now().UTC()
-	audit := newAuditEvent(now, Actor{Type: ActorSystem, ID: "monitoring"}, ActionRescreenStarted)
+	audit := newAuditEvent(now, monitoringActor, ActionRescreenStarted)
 	job := RescreenJob{ID: NewID(PrefixRescreenJob, now), Snapshots: current, StartedAt: now}
 	audit.TargetID = job.ID
 	if job, err = s.store.StartRescreen(ctx, job, s.rescreenBatch, audit); err != nil {
@@ -247,7 +250,7 @@ func (s *Service) rescreen(c Customer, ix *screening.Index, snapshots []string, 
 	if added == 0 && gone == 0 {
 		return r
 	}
-	audit := newAuditEvent(s.Now().UTC(), Actor{Type: ActorSystem, ID: "monitoring"}, ActionCustomerRescreened)
+	audit := newAuditEvent(s.Now().UTC(), monitoringActor, ActionCustomerRescreened)
 	audit.PartnerID, audit.CustomerID = c.PartnerID, c.ID
 	audit.Reason = fmt.Sprintf("re-screened against %s: %d hit(s), %d new, %d no longer found", strings.Join(snapshots, ", "), len(sc.Hits), added, gone)
 	if added > 0 && c.Status == StatusActive {

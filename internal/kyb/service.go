@@ -207,12 +207,12 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if err != nil {
 		return Customer{}, err
 	}
+	if !c.Status.CanBecome(change.Status) {
+		return Customer{}, ErrTransition(c.Status, change.Status)
+	}
 	// The two-person rule weighs every flag, the rejected identifiers' too.
 	if err := s.withRejectedMatches(ctx, &c); err != nil {
 		return Customer{}, err
-	}
-	if !c.Status.CanBecome(change.Status) {
-		return Customer{}, ErrTransition(c.Status, change.Status)
 	}
 	now := s.Now().UTC()
 	if change.Status == StatusActive && s.RequiredApprovals(c) > 1 {

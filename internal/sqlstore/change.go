@@ -234,6 +234,7 @@ func (c *Core) requirements(ctx context.Context, q Queryer, customerID string, o
 	}
 	defer rows.Close()
 	out := []kyb.Requirement{}
+	var key *envelope.DataKey // every row's is the customer's: opened once
 	for rows.Next() {
 		r := kyb.Requirement{CustomerID: customerID}
 		var created, due, resolved Time
@@ -246,9 +247,12 @@ func (c *Core) requirements(ctx context.Context, q Queryer, customerID string, o
 		r.FileType, r.CreatedAt, r.DueAt, r.ResolvedAt = kyb.FileType(fileType), created.T, due.T, resolved.T
 		if wrapped != nil && message != nil {
 			// Erased customers' requirements keep their kind and path alone.
-			key, err := c.Keys.OpenDataKey(dataKeyAD(customerID), wrapped)
-			if err != nil {
-				return nil, fmt.Errorf("customer %s: %w", customerID, err)
+			if key == nil {
+				k, err := c.Keys.OpenDataKey(dataKeyAD(customerID), wrapped)
+				if err != nil {
+					return nil, fmt.Errorf("customer %s: %w", customerID, err)
+				}
+				key = &k
 			}
 			m, err := key.Open(requirementAD(customerID, r.ID, "message"), message)
 			if err != nil {

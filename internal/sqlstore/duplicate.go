@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/onboardkyb/onboard/internal/kyb"
@@ -25,19 +24,8 @@ func (c *Core) RejectedMatches(ctx context.Context, customers []kyb.Customer) (m
 		if !cust.ErasedAt.IsZero() {
 			continue
 		}
-		p := cust.Profile
-		if d := p.BusinessDetails; d != nil {
-			if h := c.index.Hash(d.BusinessIdentifierCountryCode, d.BusinessIdentifierNumber); h != "" {
-				probes[h] = append(probes[h], identifierProbe{cust.ID, cust.PartnerID, "business_details.business_identifier_number", "business"})
-			}
-		}
-		for i, bp := range p.BusinessPersonList {
-			if id := bp.Identification; id != nil {
-				if h := c.index.Hash(id.IssuingCountryCode, id.IDNumber); h != "" {
-					field := "business_person_list[" + strconv.Itoa(i) + "].identification.id_number"
-					probes[h] = append(probes[h], identifierProbe{cust.ID, cust.PartnerID, field, "id_number"})
-				}
-			}
+		for _, id := range c.identifiers(cust.Profile) {
+			probes[id.hash] = append(probes[id.hash], identifierProbe{cust.ID, cust.PartnerID, id.field, id.kind})
 		}
 	}
 	out := map[string][]kyb.RejectedMatch{}

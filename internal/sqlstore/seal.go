@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,23 +148,47 @@ func (c *Core) SaveScreeningTx(ctx context.Context, q Queryer, customerID string
 // identifierHashes returns the keyed hashes of a profile's business
 // identifier and its people's ID numbers, each with its country.
 func (c *Core) identifierHashes(p api.Profile) (business, idNumbers any) {
-	if d := p.BusinessDetails; d != nil {
-		if h := c.index.Hash(d.BusinessIdentifierCountryCode, d.BusinessIdentifierNumber); h != "" {
-			business = h
-		}
-	}
 	var hashes []string
-	for _, bp := range p.BusinessPersonList {
-		if id := bp.Identification; id != nil {
-			if h := c.index.Hash(id.IssuingCountryCode, id.IDNumber); h != "" {
-				hashes = append(hashes, h)
-			}
+	for _, id := range c.identifiers(p) {
+		if id.kind == identifierBusiness {
+			business = id.hash
+		} else {
+			hashes = append(hashes, id.hash)
 		}
 	}
 	if len(hashes) > 0 {
 		idNumbers = strings.Join(hashes, " ")
 	}
 	return business, idNumbers
+}
+
+// The kinds of identifier kept as keyed hashes: rejected_identifiers.kind,
+// which migration 0019's triggers spell too.
+const (
+	identifierBusiness = "business"
+	identifierIDNumber = "id_number"
+)
+
+// identifier is one identifier of a profile, as its keyed hash.
+type identifier struct{ field, kind, hash string }
+
+// identifiers are a profile's business identifier and its people's ID
+// numbers, each hashed with its country; absent ones are left out.
+func (c *Core) identifiers(p api.Profile) []identifier {
+	var out []identifier
+	if d := p.BusinessDetails; d != nil {
+		if h := c.index.Hash(d.BusinessIdentifierCountryCode, d.BusinessIdentifierNumber); h != "" {
+			out = append(out, identifier{"business_details.business_identifier_number", identifierBusiness, h})
+		}
+	}
+	for i, bp := range p.BusinessPersonList {
+		if id := bp.Identification; id != nil {
+			if h := c.index.Hash(id.IssuingCountryCode, id.IDNumber); h != "" {
+				out = append(out, identifier{"business_person_list[" + strconv.Itoa(i) + "].identification.id_number", identifierIDNumber, h})
+			}
+		}
+	}
+	return out
 }
 
 // CustomerInsertColumns are the columns CustomerInsertArgs fills, in its
