@@ -23,8 +23,13 @@ func rescreenOptions(cfg config.Config) ([]kyb.Option, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return []kyb.Option{kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge}),
-		kyb.WithRescreenDelay(cfg.RescreenDelay)}, nil
+	return []kyb.Option{riskPolicy(cfg), kyb.WithRescreenDelay(cfg.RescreenDelay)}, nil
+}
+
+// riskPolicy is the service option of the risk flags' and screening's
+// settings.
+func riskPolicy(cfg config.Config) kyb.Option {
+	return kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge, ScreeningThreshold: cfg.ScreeningThreshold})
 }
 
 // monitorInterval is how often serve looks for re-screening work: a new
@@ -71,7 +76,7 @@ func logRescreen(ctx context.Context, svc *kyb.Service, log *slog.Logger, n int)
 
 func listsRescreen(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("lists rescreen", "lists rescreen [--rescreen-delay D] [--database-url URL]", e)
-	return openService(ctx, fs, args, e, []string{"database-url", "high-risk-countries", "min-registration-age", "rescreen-delay"}, nil, rescreenOptions,
+	return openService(ctx, fs, args, e, []string{"database-url", "high-risk-countries", "min-registration-age", "screening-threshold", "rescreen-delay"}, nil, rescreenOptions,
 		func(_ config.Config, svc *kyb.Service) error {
 			owner := workerID()
 			for {

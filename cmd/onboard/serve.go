@@ -55,7 +55,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	})
 	svc := kyb.NewService(store, kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify),
 		kyb.WithWebhookSecretGrace(cfg.WebhookSecretGrace), kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL),
-		kyb.WithRiskPolicy(kyb.RiskPolicy{HighRiskCountries: cfg.HighRiskCountries, MinRegistrationAge: cfg.MinRegistrationAge}),
+		riskPolicy(cfg),
 		kyb.WithRescreenDelay(cfg.RescreenDelay), kyb.WithConsolePolicy(cfg.ConsolePolicy()))
 	// The relay outlives the HTTP server during shutdown, so that events of
 	// the last requests are still sent, and stops after it.

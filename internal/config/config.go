@@ -58,6 +58,9 @@ type Config struct {
 	// HighRiskCountries and MinRegistrationAge are the risk flags' policy.
 	HighRiskCountries  []string
 	MinRegistrationAge time.Duration
+	// ScreeningThreshold is the score from which a resemblance to a list
+	// entry is a screening hit.
+	ScreeningThreshold float64
 	// AllowInsecureWebhooks permits http endpoints and private addresses.
 	AllowInsecureWebhooks bool
 	// WebhookTimeout bounds one delivery attempt.
@@ -127,6 +130,7 @@ func Default() Config {
 		RetainRejected:     kyb.DefaultRetainRejected,
 		HighRiskCountries:  kyb.DefaultHighRiskCountries,
 		MinRegistrationAge: kyb.DefaultMinRegistrationAge,
+		ScreeningThreshold: screening.DefaultThreshold,
 		// Enough to keep a database pool busy with a queue behind it, so
 		// a burst waits rather than being refused, while 64 uploads of
 		// 10 MiB at once (the worst case) stay within 640 MiB.
@@ -164,6 +168,7 @@ func (c *Config) options() []option {
 		{"encryption-key-file", "ONBOARD_ENCRYPTION_KEY_FILE", "a file holding the encryption-keys, one id:base64 per line, instead of the variable", (*stringValue)(&c.EncryptionKeyFile)},
 		{"high-risk-countries", "ONBOARD_HIGH_RISK_COUNTRIES", "comma-separated ISO 3166-1 alpha-2 codes of the jurisdictions whose ties flag a customer high risk (registration, operating, nationality, residence or ID issuing country); the default is the FATF's call-for-action list", (*countriesValue)(&c.HighRiskCountries)},
 		{"min-registration-age", "ONBOARD_MIN_REGISTRATION_AGE", "a company registered more recently than this is flagged recently_registered", (*durationValue)(&c.MinRegistrationAge)},
+		{"screening-threshold", "ONBOARD_SCREENING_THRESHOLD", "the score (0.5 to 1) from which a name's resemblance to a list entry is a screening hit; lower finds more variants and more look-alikes (see BENCHMARKS.md for both at each threshold)", (*floatValue)(&c.ScreeningThreshold)},
 		{"retain-rejected", "ONBOARD_RETAIN_REJECTED", "how long after its rejection a customer's personal data is kept before it is erased (crypto-shredded); 0 keeps it", (*durationValue)(&c.RetainRejected)},
 		{"allow-insecure-webhooks", "ONBOARD_ALLOW_INSECURE_WEBHOOKS", "allow http webhook endpoints on loopback and private addresses, for local development only", (*boolValue)(&c.AllowInsecureWebhooks)},
 		{"webhook-timeout", "ONBOARD_WEBHOOK_TIMEOUT", "how long an endpoint has to answer a delivery", (*durationValue)(&c.WebhookTimeout)},
@@ -208,7 +213,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 }
 
 // ServeSettings names the settings of "onboard serve".
-var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected", "high-risk-countries", "min-registration-age",
+var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected", "high-risk-countries", "min-registration-age", "screening-threshold",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
 	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof", "operator-token-ttl",
 	"rescreen-delay", "ofac-sdn-url", "un-list-url", "list-update-interval",
@@ -294,6 +299,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
 	}
+	if c.ScreeningThreshold < 0.5 || c.ScreeningThreshold > 1 {
+		errs = append(errs, fmt.Errorf("screening-threshold %v: want 0.5 to 1", c.ScreeningThreshold))
+	}
 	if c.WebhookSecretGrace < 0 {
 		errs = append(errs, fmt.Errorf("webhook-secret-grace %v: must not be negative", c.WebhookSecretGrace))
 	}
@@ -368,13 +376,13 @@ func (c Config) String() string {
 		keys = "xxxxx"
 	}
 	return fmt.Sprintf("addr=%s database=%s log-level=%s create-sandbox-partner=%t shutdown-timeout=%s read-header-timeout=%s read-timeout=%s db-timeout=%s db-tcp-user-timeout=%s "+
-		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s high-risk-countries=%s min-registration-age=%s "+
+		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s high-risk-countries=%s min-registration-age=%s screening-threshold=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
 		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t operator-token-ttl=%s "+
-		"rescreen-delay=%s ofac-sdn-url=%s un-list-url=%s list-update-interval=%s"+
+		"rescreen-delay=%s ofac-sdn-url=%s un-list-url=%s list-update-interval=%s "+
 		"console-session-idle=%s console-session-lifetime=%s console-admin-totp=%t",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout,
-		key, keys, c.EncryptionKeyFile, c.RetainRejected, strings.Join(c.HighRiskCountries, ","), c.MinRegistrationAge,
+		key, keys, c.EncryptionKeyFile, c.RetainRejected, strings.Join(c.HighRiskCountries, ","), c.MinRegistrationAge, (*floatValue)(&c.ScreeningThreshold),
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
 		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof, c.OperatorTokenTTL,
 		c.RescreenDelay, c.OFACSDNURL, c.UNListURL, c.ListUpdateInterval,

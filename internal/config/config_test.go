@@ -43,3 +43,39 @@ func TestFileEncryptionKey(t *testing.T) {
 		}
 	}
 }
+
+// TestScreeningThreshold reads the threshold from its flag or variable
+// and refuses one outside 0.5 to 1, naming the setting (or its variable).
+func TestScreeningThreshold(t *testing.T) {
+	for _, tc := range []struct {
+		flag, env string
+		want      float64
+		bad       bool
+	}{
+		{want: 0.92}, {env: "0.88", want: 0.88}, {flag: "0.95", env: "0.88", want: 0.95},
+		{flag: "0.4", bad: true}, {flag: "1.5", bad: true}, {env: "high", bad: true},
+	} {
+		c := Default()
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		getenv := func(name string) string {
+			if name == "ONBOARD_SCREENING_THRESHOLD" {
+				return tc.env
+			}
+			return ""
+		}
+		err := c.Bind(fs, getenv, "screening-threshold")
+		if err == nil && tc.flag != "" {
+			err = fs.Parse([]string{"--screening-threshold", tc.flag})
+		}
+		if err == nil {
+			err = c.Validate()
+		}
+		switch {
+		case tc.bad && (err == nil || !strings.Contains(strings.ToLower(strings.ReplaceAll(err.Error(), "_", "-")), "screening-threshold")):
+			t.Errorf("flag %q env %q: error = %v, want a refusal naming screening-threshold", tc.flag, tc.env, err)
+		case !tc.bad && (err != nil || c.ScreeningThreshold != tc.want):
+			t.Errorf("flag %q env %q: threshold %v, error %v, want %v", tc.flag, tc.env, c.ScreeningThreshold, err, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/onboardkyb/onboard/api"
@@ -20,20 +21,51 @@ type listSnapshotJSON struct {
 	InForce     bool   `json:"in_force"`
 }
 
-// listHitJSON is a hit of a list search: what matched, how closely, on
-// what evidence, and the whole list entry.
-type listHitJSON struct {
-	Source      string               `json:"list"`
-	SnapshotID  string               `json:"snapshot_id"`
-	EntryID     string               `json:"entry_id"`
-	ListName    string               `json:"list_name"`
-	NameType    string               `json:"name_type"`
-	NameQuality string               `json:"name_quality"`
-	Value       string               `json:"value"`
-	NameScore   float64              `json:"name_score"`
-	Score       float64              `json:"score"`
-	Evidence    []screening.Evidence `json:"evidence"`
-	Entry       listEntryJSON        `json:"entry"`
+// screeningSearchRequest is an operator's search of the lists in force.
+type screeningSearchRequest struct {
+	Name      string      `json:"name"`
+	Type      string      `json:"type"`
+	BirthDate string      `json:"birth_date,omitempty"`
+	Country   string      `json:"country,omitempty"`
+	Limit     json.Number `json:"limit,omitempty"`
+	MinScore  json.Number `json:"min_score,omitempty"`
+}
+
+// screeningSearchJSON is what a search found, against which snapshots.
+type screeningSearchJSON struct {
+	Data      []searchHitJSON    `json:"data"`
+	Snapshots []listSnapshotJSON `json:"snapshots"`
+}
+
+// searchHitJSON is a hit of a search: what matched, how closely, on what
+// evidence, and the whole list entry.
+type searchHitJSON struct {
+	Source      string             `json:"list"`
+	SnapshotID  string             `json:"snapshot_id"`
+	EntryID     string             `json:"entry_id"`
+	Name        string             `json:"name"`
+	NameType    string             `json:"name_type"`
+	NameQuality string             `json:"name_quality"`
+	Value       string             `json:"value"`
+	NameScore   float64            `json:"name_score"`
+	Score       float64            `json:"score"`
+	EntityType  string             `json:"entity_type"`
+	Programs    []string           `json:"programs"`
+	Evidence    searchEvidenceJSON `json:"evidence"`
+	Entry       listEntryJSON      `json:"entry"`
+}
+
+// searchEvidenceJSON is the secondary evidence a hit's score weighed, by
+// what was compared.
+type searchEvidenceJSON struct {
+	BirthDate *evidenceJSON `json:"birth_date,omitempty"`
+	Country   *evidenceJSON `json:"country,omitempty"`
+}
+
+type evidenceJSON struct {
+	Match  bool    `json:"match"`
+	Listed string  `json:"listed"`
+	Delta  float64 `json:"delta"`
 }
 
 // listEntryJSON is a listed party as its list gives it.
@@ -62,35 +94,44 @@ func (s *Server) adminListSnapshots(w http.ResponseWriter, r *http.Request) erro
 	out := make([]listSnapshotJSON, 0, len(snaps))
 	inForce := map[string]bool{}
 	for _, snap := range snaps {
-		v := listSnapshotJSON{SnapshotID: snap.ID, Source: snap.Source, SHA256: snap.SHA256, Entries: snap.Entries, Aliases: snap.Aliases,
-			ImportedAt: kyb.FormatTime(snap.ImportedAt), InForce: !inForce[snap.Source]}
+		out = append(out, newListSnapshotJSON(snap, !inForce[snap.Source]))
 		inForce[snap.Source] = true
-		if !snap.PublishedAt.IsZero() {
-			v.PublishedAt = kyb.FormatTime(snap.PublishedAt)
-		}
-		out = append(out, v)
 	}
 	return writeJSON(w, http.StatusOK, api.Data[listSnapshotJSON]{Data: out})
 }
 
-func (s *Server) adminSearchLists(w http.ResponseWriter, r *http.Request) error {
-	params, fields := singleParams(r.URL.Query(), "name", "kind", "birth_date", "country")
-	q := kyb.ListQuery{Name: params["name"], Kind: params["kind"], BirthDate: params["birth_date"], Country: params["country"]}
-	if len(fields) > 0 {
-		return kyb.Invalid(fields)
+func newListSnapshotJSON(snap kyb.ListSnapshot, inForce bool) listSnapshotJSON {
+	v := listSnapshotJSON{SnapshotID: snap.ID, Source: snap.Source, SHA256: snap.SHA256, Entries: snap.Entries, Aliases: snap.Aliases,
+		ImportedAt: kyb.FormatTime(snap.ImportedAt), InForce: inForce}
+	if !snap.PublishedAt.IsZero() {
+		v.PublishedAt = kyb.FormatTime(snap.PublishedAt)
 	}
-	hits, err := s.service.SearchLists(r.Context(), q)
+	return v
+}
+
+func (s *Server) adminSearchScreening(w http.ResponseWriter, r *http.Request) error {
+	var in screeningSearchRequest
+	q := func() kyb.ListQuery {
+		return kyb.ListQuery{Name: in.Name, Type: in.Type, BirthDate: in.BirthDate, Country: in.Country, Limit: string(in.Limit), MinScore: string(in.MinScore)}
+	}
+	if err := readJSON(w, r, &in, func() error { return q().Validate() }); err != nil {
+		return err
+	}
+	found, err := s.service.SearchLists(r.Context(), q())
 	if err != nil {
 		return err
 	}
-	out := make([]listHitJSON, 0, len(hits))
-	for _, h := range hits {
-		out = append(out, newListHitJSON(h))
+	out := screeningSearchJSON{Data: make([]searchHitJSON, 0, len(found.Hits)), Snapshots: make([]listSnapshotJSON, 0, len(found.Snapshots))}
+	for _, h := range found.Hits {
+		out.Data = append(out.Data, newSearchHitJSON(h))
 	}
-	return writeJSON(w, http.StatusOK, api.Data[listHitJSON]{Data: out})
+	for _, snap := range found.Snapshots {
+		out.Snapshots = append(out.Snapshots, newListSnapshotJSON(snap, true))
+	}
+	return writeJSON(w, http.StatusOK, out)
 }
 
-func newListHitJSON(h kyb.ListHit) listHitJSON {
+func newSearchHitJSON(h kyb.ListHit) searchHitJSON {
 	e := listEntryJSON{Kind: string(h.Entry.Kind), BirthDates: []string{}, Nationalities: nonNil(h.Entry.Nationalities), Countries: nonNil(h.Entry.Countries),
 		Programmes: nonNil(h.Entry.Programmes), Remarks: h.Entry.Remarks, ListedOn: h.Entry.ListedOn}
 	for _, n := range h.Entry.Names {
@@ -99,12 +140,19 @@ func newListHitJSON(h kyb.ListHit) listHitJSON {
 	for _, d := range h.Entry.BirthDates {
 		e.BirthDates = append(e.BirthDates, d.String())
 	}
-	evidence := h.Evidence
-	if evidence == nil {
-		evidence = []screening.Evidence{}
+	var evidence searchEvidenceJSON
+	for _, ev := range h.Evidence {
+		v := &evidenceJSON{Match: ev.Match, Listed: ev.Value, Delta: ev.Delta}
+		switch ev.Kind {
+		case screening.EvidenceBirthDate:
+			evidence.BirthDate = v
+		case screening.EvidenceCountry:
+			evidence.Country = v
+		}
 	}
-	return listHitJSON{Source: h.Source, SnapshotID: h.SnapshotID, EntryID: h.EntryID, ListName: h.ListName, NameType: h.NameType,
-		NameQuality: h.NameQuality, Value: h.Value, NameScore: h.NameScore, Score: h.Score, Evidence: evidence, Entry: e}
+	return searchHitJSON{Source: h.Source, SnapshotID: h.SnapshotID, EntryID: h.EntryID, Name: h.ListName, NameType: h.NameType,
+		NameQuality: h.NameQuality, Value: h.Value, NameScore: h.NameScore, Score: h.Score, EntityType: string(h.Kind),
+		Programs: nonNil(h.Programmes), Evidence: evidence, Entry: e}
 }
 
 func nonNil(s []string) []string {

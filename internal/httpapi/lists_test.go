@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,12 +18,14 @@ func (ts *testServer) importExcerpts(t *testing.T) {
 	storetest.ImportListExcerpts(t, ts.Service, testActor)
 }
 
-func TestSearchLists(t *testing.T) {
+// TestScreeningSearch searches the lists in force as an operator does,
+// with the matcher of create.
+func TestScreeningSearch(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		ts := newTestServer(t, e)
 		token := ts.operator(t)
-		search := func(query url.Values) response {
-			return ts.admin(t, token, "GET", "/admin/lists/search?"+query.Encode(), "")
+		search := func(body string) response {
+			return ts.admin(t, token, "POST", "/admin/screening/search", body)
 		}
 		// Before any import there is nothing to hit (the test binary's
 		// PostgreSQL database is shared: another test may have imported).
@@ -32,35 +33,104 @@ func TestSearchLists(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp := search(url.Values{"name": {"Manuel Noriega"}}); len(snaps) == 0 && (resp.StatusCode != http.StatusOK || !strings.Contains(string(resp.Body), `"data":[]`)) {
-			t.Errorf("search with no lists = %d %s, want 200 and no hits", resp.StatusCode, string(resp.Body))
+		if resp := search(`{"name":"Manuel Noriega","type":"person"}`); len(snaps) == 0 && (resp.StatusCode != http.StatusOK || string(resp.Body) != `{"data":[],"snapshots":[]}`+"\n") {
+			t.Errorf("search with no lists = %d %s, want 200, no hits and no snapshots", resp.StatusCode, string(resp.Body))
 		}
 		ts.importExcerpts(t)
-		resp := search(url.Values{"name": {"Abu Abbas"}, "birth_date": {"1948-12-10T00:00:00Z"}})
-		for _, want := range []string{`"list":"ofac-sdn"`, `"entry_id":"2674"`, `"list_name":"ABBAS, Abu"`, `"kind":"birth_date","match":true`, `"programmes":["SDGT"]`, `"snapshot_id":"lst_`} {
+		resp := search(`{"name":"Abu Abbas","type":"person","birth_date":"1948-12-10"}`)
+		for _, want := range []string{`{"data":[{"list":"ofac-sdn","snapshot_id":"lst_`, `"entry_id":"2674","name":"ABBAS, Abu","name_type":"primary"`,
+			`"score":1,"entity_type":"person","programs":["SDGT"],"evidence":{"birth_date":{"match":true,"listed":"1948-12-10","delta":0.04}}`,
+			`"snapshots":[{"snapshot_id":"lst_`, `"list":"un"`} {
 			if resp.StatusCode != http.StatusOK || !strings.Contains(string(resp.Body), want) {
 				t.Errorf("search Abu Abbas = %d %s, want %s", resp.StatusCode, string(resp.Body), want)
 			}
 		}
-		if resp := search(url.Values{"name": {"Abu Abbas"}, "birth_date": {"1990-01-01T00:00:00Z"}}); !strings.Contains(string(resp.Body), `"kind":"birth_date","match":false`) {
-			t.Errorf("search with a birth date that disagrees = %s, want the hit with the mismatch shown", resp.Body)
+		got := resp.json(t)
+		if n := len(got["snapshots"].([]any)); n != 2 {
+			t.Errorf("search answered %d snapshots, want the 2 in force", n)
 		}
-		if resp := search(url.Values{"name": {"Havin Bank Ltd"}, "kind": {"organisation"}}); !strings.Contains(string(resp.Body), `"entry_id":"906"`) {
-			t.Errorf("search an organisation = %s, want HAVIN BANK LIMITED", string(resp.Body))
+		for _, tc := range []struct {
+			name, body string
+			want       []string // in the answer
+			not        []string // not in it
+		}{
+			{"a birth date that disagrees lowers the score but keeps the hit", `{"name":"Abu Abbas","type":"person","birth_date":"1990-01-01"}`,
+				[]string{`"entry_id":"2674"`, `"score":0.88`, `"birth_date":{"match":false,"listed":"1948-12-10","delta":-0.12}`}, nil},
+			{"a business", `{"name":"Havin Bank Ltd","type":"business"}`, []string{`"entry_id":"906"`, `"entity_type":"organisation"`}, nil},
+			{"a person's name is not matched against businesses", `{"name":"Havin Bank Ltd","type":"person"}`, []string{`"data":[]`}, nil},
+			{"an unlisted name", `{"name":"Zhang Wei","type":"person"}`, []string{`"data":[]`}, nil},
+			{"a country that agrees", `{"name":"Manuel Antonio Noriega","type":"person","country":"PA"}`, []string{`"entry_id":"1572"`, `"country":{"match":true`}, nil},
+			{"limit", `{"name":"Abu Abbas","type":"person","limit":1}`, []string{`"entry_id":"2674"`}, nil},
+		} {
+			resp := search(tc.body)
+			for _, want := range tc.want {
+				if resp.StatusCode != http.StatusOK || !strings.Contains(string(resp.Body), want) {
+					t.Errorf("%s: %s = %d %s, want %s", tc.name, tc.body, resp.StatusCode, resp.Body, want)
+				}
+			}
 		}
-		if resp := search(url.Values{"name": {"Zhang Wei"}}); !strings.Contains(string(resp.Body), `"data":[]`) {
-			t.Errorf("search an unlisted name = %s, want no hit", string(resp.Body))
+		// A lower min_score finds weaker resemblances, best first.
+		strict := len(search(`{"name":"Cimex","type":"business"}`).json(t)["data"].([]any))
+		loose := search(`{"name":"Cimex","type":"business","min_score":0.6,"limit":100}`).json(t)["data"].([]any)
+		if len(loose) <= strict {
+			t.Errorf("min_score 0.6 found %d hits, want more than the %d at the threshold", len(loose), strict)
 		}
-		for _, bad := range []url.Values{{}, {"name": {"X"}, "kind": {"vessel"}}, {"name": {"X"}, "birth_date": {"1948-12-10"}}, {"name": {"X"}, "country": {"usa"}}, {"name": {"X"}, "nope": {"1"}}} {
-			if resp := search(bad); resp.StatusCode != http.StatusBadRequest {
-				t.Errorf("search %v = %d %s, want 400", bad, resp.StatusCode, string(resp.Body))
+		for i := 1; i < len(loose); i++ {
+			if loose[i].(map[string]any)["score"].(float64) > loose[i-1].(map[string]any)["score"].(float64) {
+				t.Errorf("hits not best first: %v", loose)
+			}
+		}
+		if few := search(`{"name":"Cimex","type":"business","min_score":0.6,"limit":1}`).json(t)["data"].([]any); len(few) != 1 {
+			t.Errorf("limit 1 answered %d hits", len(few))
+		}
+		// The threshold is a setting: it decides search and create alike.
+		typo := `{"name":"Manuel Antonio Noriegas","type":"person"}`
+		if resp := search(typo); !strings.Contains(string(resp.Body), `"entry_id":"1572"`) {
+			t.Errorf("search %s at the default threshold = %s, want NORIEGA", typo, resp.Body)
+		}
+		strictTS := ts.instance(t, kyb.WithRiskPolicy(kyb.RiskPolicy{ScreeningThreshold: 0.99}))
+		if resp := strictTS.admin(t, token, "POST", "/admin/screening/search", typo); !strings.Contains(string(resp.Body), `"data":[]`) {
+			t.Errorf("search %s at threshold 0.99 = %s, want no hit", typo, resp.Body)
+		}
+		creds := ts.partner(t)
+		for _, tc := range []struct {
+			threshold string
+			ts        *testServer
+			hit       bool
+		}{{"0.92", ts, true}, {"0.99", strictTS, false}} {
+			created := tc.ts.create(t, creds, with(t, "partner_customer_id", uniqueID(t), "business_person_list.0.basic_info.first_name_english", "Manuel Antonio",
+				"business_person_list.0.basic_info.last_name_english", "Noriegas"))
+			id, _ := created.json(t)["customer_id"].(string)
+			if got := string(tc.ts.admin(t, token, "GET", "/admin/customers/"+id, "").Body); strings.Contains(got, `"entry_id":"1572"`) != tc.hit {
+				t.Errorf("at threshold %s, a customer named Noriegas has a hit: %v, want %v: %s", tc.threshold, !tc.hit, tc.hit, got)
+			}
+		}
+		for _, tc := range []struct{ body, field string }{
+			{`{"type":"person"}`, "name"},
+			{`{"name":"X"}`, "type"},
+			{`{"name":"X","type":"vessel"}`, "type"},
+			{`{"name":"X","type":"person","birth_date":"1948-12-10T00:00:00Z"}`, "birth_date"},
+			{`{"name":"X","type":"person","country":"usa"}`, "country"},
+			{`{"name":"X","type":"person","limit":0}`, "limit"},
+			{`{"name":"X","type":"person","limit":101}`, "limit"},
+			{`{"name":"X","type":"person","limit":"ten"}`, "limit"},
+			{`{"name":"X","type":"person","min_score":0.2}`, "min_score"},
+			{`{"name":"X","type":"person","nope":1}`, "nope"},
+			{`{"name":"` + strings.Repeat("x", 201) + `","type":"person"}`, "name"},
+		} {
+			resp := search(tc.body)
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(resp.Body), `"field":"`+tc.field+`"`) {
+				t.Errorf("search %.80s = %d %s, want 400 naming %s", tc.body, resp.StatusCode, resp.Body, tc.field)
 			}
 		}
 		if resp := ts.admin(t, token, "GET", "/admin/lists", ""); resp.StatusCode != http.StatusOK || strings.Count(string(resp.Body), `"in_force":true`) != 2 {
 			t.Errorf("GET /admin/lists = %d %s, want both snapshots in force", resp.StatusCode, string(resp.Body))
 		}
-		if resp := ts.request(t, "GET", "/admin/lists/search?name=Noriega", nil, ""); resp.StatusCode != http.StatusUnauthorized {
+		if resp := ts.request(t, "POST", "/admin/screening/search", nil, `{"name":"Noriega","type":"person"}`); resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("search without a token = %d, want 401", resp.StatusCode)
+		}
+		if resp := ts.request(t, "POST", "/admin/screening/search", &creds, `{"name":"Noriega","type":"person"}`); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("search with a partner's key = %d, want 401", resp.StatusCode)
 		}
 	})
 }

@@ -1627,6 +1627,9 @@ func TestOpenAPIExamplesAreReal(t *testing.T) {
 		"adminSetPolicy": func(name, body string) response {
 			return ts.request(t, "PUT", "/admin/partners/"+ts.partner(t).PartnerID+"/policy", nil, body, operator...)
 		},
+		"adminSearchScreening": func(name, body string) response {
+			return ts.request(t, "POST", "/admin/screening/search", nil, body, operator...)
+		},
 		"adminSetRateLimit": func(name, body string) response {
 			return ts.request(t, "PUT", "/admin/partners/"+ts.partner(t).PartnerID+"/rate-limit", nil, body, operator...)
 		},

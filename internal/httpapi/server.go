@@ -79,7 +79,7 @@ func (s *Server) routes() {
 	s.handle("POST", "/admin/customers/{customer_id}/clear-review", s.operator(s.adminClearReview))
 	s.handle("GET", "/admin/audit", s.operator(s.adminAudit))
 	s.handle("GET", "/admin/lists", s.operator(s.adminListSnapshots))
-	s.handle("GET", "/admin/lists/search", s.operator(s.adminSearchLists))
+	s.handle("POST", "/admin/screening/search", s.operator(s.adminSearchScreening))
 	s.handle("GET", "/admin/partners", s.operator(s.adminListPartners))
 	s.handle("POST", "/admin/partners", s.operator(s.adminCreatePartner))
 	s.handle("POST", "/admin/partners/{partner_id}/keys", s.operator(s.adminCreateKey))

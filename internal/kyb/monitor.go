@@ -205,11 +205,7 @@ func (s *Service) currentRescreen(ctx context.Context) (RescreenJob, *screening.
 	if err != nil {
 		return RescreenJob{}, nil, fmt.Errorf("rescreen: %w", err)
 	}
-	held := make([]string, 0, len(inHand))
-	for _, id := range inHand {
-		held = append(held, id)
-	}
-	if slices.Sort(held); !slices.Equal(held, current) {
+	if !slices.Equal(snapshotIDs(inHand), current) {
 		return RescreenJob{}, nil, nil
 	}
 	now := s.Now().UTC()
@@ -225,24 +221,19 @@ func (s *Service) currentRescreen(ctx context.Context) (RescreenJob, *screening.
 // snapshotsInForce returns the ids of the newest snapshot of each source,
 // sorted, and when the last of them was imported.
 func snapshotsInForce(snaps []ListSnapshot) (ids []string, imported time.Time) {
-	seen := map[string]bool{}
-	for _, snap := range snaps {
-		if !seen[snap.Source] {
-			seen[snap.Source] = true
-			ids = append(ids, snap.ID)
-			if snap.ImportedAt.After(imported) {
-				imported = snap.ImportedAt
-			}
+	current := newestOfEachList(snaps)
+	for _, snap := range current {
+		if snap.ImportedAt.After(imported) {
+			imported = snap.ImportedAt
 		}
 	}
-	slices.Sort(ids)
-	return ids, imported
+	return snapshotIDs(current), imported
 }
 
 // rescreen screens one customer again and compares its hits with those
 // it had.
 func (s *Service) rescreen(c Customer, ix *screening.Index, snapshots []string, at time.Time) RescreenResult {
-	sc := screenAgainst(ix, snapshots, c.Profile, at)
+	sc := screenAgainst(ix, s.risk.threshold(), snapshots, c.Profile, at)
 	after := c
 	after.Screening = sc
 	r := RescreenResult{CustomerID: c.ID, Version: c.Version, Screening: sc, Risk: s.Risk(after)}

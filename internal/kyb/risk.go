@@ -1,6 +1,7 @@
 package kyb
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/onboardkyb/onboard/api"
+	"github.com/onboardkyb/onboard/internal/screening"
 )
 
 // Risk levels, from a customer's flags and screening hits.
@@ -43,6 +45,17 @@ type RiskPolicy struct {
 	// MinRegistrationAge is how long a company must have been registered
 	// not to be flagged as new.
 	MinRegistrationAge time.Duration
+	// ScreeningThreshold is the score from which a list entry a name
+	// resembles is a hit; 0 is screening.DefaultThreshold.
+	ScreeningThreshold float64
+}
+
+// DefaultThreshold is the screening threshold unless the policy sets one.
+const DefaultThreshold = screening.DefaultThreshold
+
+// threshold is the policy's screening threshold.
+func (p RiskPolicy) threshold() float64 {
+	return cmp.Or(p.ScreeningThreshold, DefaultThreshold)
 }
 
 // DefaultHighRiskCountries are the jurisdictions the FATF calls on its

@@ -3,7 +3,6 @@ package kyb
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,26 +25,21 @@ type Screening struct {
 // screenProfile screens a profile's company and people against the lists
 // in force; nil when no list was ever imported.
 func (s *Service) screenProfile(ctx context.Context, p api.Profile, now time.Time) (*Screening, error) {
-	ix, snapshots, err := s.listIndex(ctx)
+	ix, inForce, err := s.listIndex(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("screen: %w", err)
 	}
-	if len(snapshots) == 0 {
+	if len(inForce) == 0 {
 		return nil, nil
 	}
-	ids := make([]string, 0, len(snapshots))
-	for _, id := range snapshots {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return screenAgainst(ix, ids, p, now), nil
+	return screenAgainst(ix, s.risk.threshold(), snapshotIDs(inForce), p, now), nil
 }
 
 // screenAgainst screens a profile with the index of the snapshots ids.
-func screenAgainst(ix *screening.Index, ids []string, p api.Profile, at time.Time) *Screening {
+func screenAgainst(ix *screening.Index, threshold float64, ids []string, p api.Profile, at time.Time) *Screening {
 	sc := &Screening{ScreenedAt: at, Snapshots: ids, Hits: []screening.Hit{}}
 	for _, q := range profileQueries(p) {
-		sc.Hits = append(sc.Hits, ix.Screen(q, screening.DefaultThreshold)...)
+		sc.Hits = append(sc.Hits, ix.Screen(q, threshold)...)
 	}
 	return sc
 }

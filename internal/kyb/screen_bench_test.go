@@ -45,7 +45,7 @@ func BenchmarkScreenCustomer(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			screenAgainst(ix, []string{"lst_1", "lst_2"}, p, at)
+			screenAgainst(ix, screening.DefaultThreshold, []string{"lst_1", "lst_2"}, p, at)
 		}
 	})
 }

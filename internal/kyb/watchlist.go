@@ -3,6 +3,8 @@ package kyb
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -107,10 +109,28 @@ func (s *Service) CurrentLists(ctx context.Context) ([]screening.List, error) {
 // holds it, and the secondary evidence to weigh.
 type ListQuery struct {
 	Name string
-	Kind string // person (the default) or organisation
-	// BirthDate is an RFC 3339 date-time, as in a profile; Country an
-	// ISO 3166-1 alpha-2 code.
+	Type string // person or business
+	// BirthDate is a date (YYYY-MM-DD); Country an ISO 3166-1 alpha-2
+	// code.
 	BirthDate, Country string
+	// Limit is how many hits at most, 1 to MaxSearchLimit; empty is
+	// DefaultSearchLimit.
+	Limit string
+	// MinScore is the score from which an entry is a hit, 0.5 to 1; empty
+	// is the screening threshold, as on create.
+	MinScore string
+}
+
+// The number of hits a search returns.
+const (
+	DefaultSearchLimit = 10
+	MaxSearchLimit     = 100
+)
+
+// ListSearch is what a search found, and against which snapshots.
+type ListSearch struct {
+	Hits      []ListHit
+	Snapshots []ListSnapshot
 }
 
 // ListHit is a hit of a search, with the entry it is of and the snapshot
@@ -124,12 +144,12 @@ type ListHit struct {
 // listCache holds the index of the snapshots in force, rebuilt when a
 // newer snapshot appears (another instance may have imported it).
 type listCache struct {
-	mu        sync.Mutex
-	key       string
-	index     *screening.Index
-	snapshots map[string]string // source → snapshot id
-	checked   time.Time         // when the snapshots were last looked up
-	building  bool              // a newer index is being built
+	mu       sync.Mutex
+	key      string
+	index    *screening.Index
+	inForce  []ListSnapshot // the snapshots of index, by id
+	checked  time.Time      // when the snapshots were last looked up
+	building bool           // a newer index is being built
 }
 
 // listRecheck is how often the snapshots in force are looked up again: a
@@ -137,28 +157,22 @@ type listCache struct {
 // create does not pay a query for it.
 const listRecheck = 5 * time.Second
 
-// listIndex returns the index of the snapshots in force.
-func (s *Service) listIndex(ctx context.Context) (*screening.Index, map[string]string, error) {
+// listIndex returns the index of the snapshots in force, and those
+// snapshots by id.
+func (s *Service) listIndex(ctx context.Context) (*screening.Index, []ListSnapshot, error) {
 	c := &s.lists
 	c.mu.Lock()
 	if c.checked.After(s.Now().Add(-listRecheck)) {
 		defer c.mu.Unlock()
-		return c.index, c.snapshots, nil
+		return c.index, c.inForce, nil
 	}
 	c.mu.Unlock()
 	snaps, err := s.store.ListSnapshots(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	current := map[string]string{}
-	var key []string
-	for _, snap := range snaps {
-		if _, ok := current[snap.Source]; !ok {
-			current[snap.Source] = snap.ID
-			key = append(key, snap.ID)
-		}
-	}
-	k := strings.Join(key, " ")
+	current := newestOfEachList(snaps)
+	k := strings.Join(snapshotIDs(current), " ")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -169,7 +183,7 @@ func (s *Service) listIndex(ctx context.Context) (*screening.Index, map[string]s
 		if err != nil {
 			return nil, nil, err
 		}
-		c.index, c.key, c.snapshots = screening.NewIndex(lists...), k, current
+		c.index, c.key, c.inForce = screening.NewIndex(lists...), k, current
 	case c.key != k && !c.building:
 		// Another instance imported a list: build its index aside, and
 		// screen against the one in hand meanwhile (each screening
@@ -185,46 +199,110 @@ func (s *Service) listIndex(ctx context.Context) (*screening.Index, map[string]s
 			defer c.mu.Unlock()
 			c.building = false
 			if err == nil {
-				c.index, c.key, c.snapshots = ix, k, current
+				c.index, c.key, c.inForce = ix, k, current
 			}
 		}()
 	}
 	c.checked = s.Now()
-	return c.index, c.snapshots, nil
+	return c.index, c.inForce, nil
 }
 
-// SearchLists matches a name against the lists in force and returns its
-// hits, best first, each with its list entry and the evidence weighed.
-func (s *Service) SearchLists(ctx context.Context, q ListQuery) ([]ListHit, error) {
+// newestOfEachList returns the newest snapshot of each list (snaps are
+// newest first), sorted by id.
+func newestOfEachList(snaps []ListSnapshot) []ListSnapshot {
+	var out []ListSnapshot
+	for _, snap := range snaps {
+		if !slices.ContainsFunc(out, func(o ListSnapshot) bool { return o.Source == snap.Source }) {
+			out = append(out, snap)
+		}
+	}
+	slices.SortFunc(out, func(a, b ListSnapshot) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// snapshotIDs returns the ids of snaps, in their order.
+func snapshotIDs(snaps []ListSnapshot) []string {
+	ids := make([]string, len(snaps))
+	for i, snap := range snaps {
+		ids[i] = snap.ID
+	}
+	return ids
+}
+
+// Validate reports each field of the search that is invalid.
+func (q ListQuery) Validate() error {
+	_, _, _, err := q.parse(DefaultThreshold)
+	return err
+}
+
+// parse returns the matcher's query of a search, its threshold (that of
+// screening when the search sets none) and its limit.
+func (q ListQuery) parse(screeningThreshold float64) (screening.Query, float64, int, error) {
 	var ch checker
 	ch.text("name", q.Name, true, maxNameLength)
-	kind := screening.KindPerson
-	switch q.Kind {
-	case "", string(screening.KindPerson):
-	case string(screening.KindOrganisation):
-		kind = screening.KindOrganisation
+	query := screening.Query{Field: "name", Name: q.Name, Kind: screening.KindPerson}
+	switch q.Type {
+	case "person":
+	case "business":
+		query.Kind = screening.KindOrganisation
+	case "":
+		ch.add("type", api.CodeRequired, "is required: person or business")
 	default:
-		ch.add("kind", api.CodeInvalidValue, "must be person or organisation")
+		ch.add("type", api.CodeInvalidValue, "must be person or business")
 	}
-	query := screening.Query{Field: "name", Name: q.Name, Kind: kind}
 	if q.BirthDate != "" {
-		query.BirthDate, _ = ch.date("birth_date", q.BirthDate)
+		if t, err := time.Parse(time.DateOnly, q.BirthDate); err != nil {
+			ch.add("birth_date", api.CodeInvalidFormat, "must be a date such as 1948-12-10")
+		} else {
+			query.BirthDate = t
+		}
 	}
 	if q.Country != "" {
 		ch.country("country", q.Country, false)
 		query.Countries = []string{q.Country}
 	}
+	limit, threshold := DefaultSearchLimit, screeningThreshold
+	if q.Limit != "" {
+		var err error
+		if limit, err = strconv.Atoi(q.Limit); err != nil || limit < 1 || limit > MaxSearchLimit {
+			ch.add("limit", api.CodeInvalidValue, fmt.Sprintf("must be a whole number from 1 to %d", MaxSearchLimit))
+		}
+	}
+	if q.MinScore != "" {
+		var err error
+		if threshold, err = strconv.ParseFloat(q.MinScore, 64); err != nil || threshold < 0.5 || threshold > 1 {
+			ch.add("min_score", api.CodeInvalidValue, "must be a number from 0.5 to 1")
+		}
+	}
 	if len(ch.errs) > 0 {
-		return nil, Invalid(ch.errs)
+		return query, 0, 0, Invalid(ch.errs)
 	}
-	ix, snapshots, err := s.listIndex(ctx)
+	return query, threshold, limit, nil
+}
+
+// SearchLists matches a name against the lists in force, with the
+// matcher and threshold of create, and returns its hits, best first, each
+// with its list entry and the evidence weighed.
+func (s *Service) SearchLists(ctx context.Context, q ListQuery) (ListSearch, error) {
+	query, threshold, limit, err := q.parse(s.risk.threshold())
 	if err != nil {
-		return nil, fmt.Errorf("search lists: %w", err)
+		return ListSearch{}, err
 	}
-	var hits []ListHit
-	for _, h := range ix.Screen(query, screening.DefaultThreshold) {
+	ix, inForce, err := s.listIndex(ctx)
+	if err != nil {
+		return ListSearch{}, fmt.Errorf("search lists: %w", err)
+	}
+	out := ListSearch{Hits: []ListHit{}, Snapshots: inForce}
+	hits := ix.Screen(query, threshold)
+	for _, h := range hits[:min(limit, len(hits))] {
 		e, _ := ix.Entry(h)
-		hits = append(hits, ListHit{Hit: h, SnapshotID: snapshots[h.Source], Entry: e})
+		hit := ListHit{Hit: h, Entry: e}
+		for _, snap := range inForce {
+			if snap.Source == h.Source {
+				hit.SnapshotID = snap.ID
+			}
+		}
+		out.Hits = append(out.Hits, hit)
 	}
-	return hits, nil
+	return out, nil
 }

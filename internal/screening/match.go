@@ -3,6 +3,7 @@ package screening
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -18,16 +19,26 @@ type Index struct {
 	scratch sync.Pool // of *scratch
 	lists   []List
 	names   []indexedName
-	df      map[string]int     // how many names hold a token
-	posting map[string][]int32 // retrieval key → names
+	// words are the distinct words of the indexed names, each with its
+	// weight: a name holds the numbers of its words, so that a query
+	// compares each of its words with a listed word once, whatever the
+	// number of names holding it.
+	words   []string
+	wordID  map[string]int32
+	weights []float64
+	masks   []uint32              // letterMask of each word
+	posting map[string][]int32    // retrieval key → names
+	entries map[entryKey][2]int32 // → list and entry
 }
+
+type entryKey struct{ source, id string }
 
 type indexedName struct {
 	list, entry int32
 	name        int16
 	kind        Kind
-	tokens      []string
-	weights     []float64
+	words       []int32
+	joined      string // the words written together (AL QAIDA is ALQAIDA)
 }
 
 // maxPosting bounds the names a retrieval key may bring in: a key that
@@ -38,10 +49,11 @@ const maxPosting = 1500
 // NewIndex indexes the names of every entry of the lists. Names in other
 // scripts than Latin are not indexed (see latin).
 func NewIndex(lists ...List) *Index {
-	ix := &Index{lists: lists, df: map[string]int{}, posting: map[string][]int32{}}
-	ix.scratch.New = func() any { return &scratch{} }
+	ix := &Index{lists: lists, wordID: map[string]int32{}, posting: map[string][]int32{}, entries: map[entryKey][2]int32{}}
+	var df []int // how many names hold a word
 	for li, l := range lists {
 		for ei, e := range l.Entries {
+			ix.entries[entryKey{l.Source, e.ID}] = [2]int32{int32(li), int32(ei)}
 			for ni, n := range e.Names {
 				if !latin(n.Text) {
 					continue
@@ -51,28 +63,35 @@ func NewIndex(lists ...List) *Index {
 					continue
 				}
 				id := int32(len(ix.names))
-				ix.names = append(ix.names, indexedName{list: int32(li), entry: int32(ei), name: int16(ni), kind: e.Kind, tokens: tokens})
-				seen := map[string]bool{}
-				for _, t := range tokens {
-					if !seen[t] {
-						ix.df[t]++
-						seen[t] = true
+				words := make([]int32, len(tokens))
+				for j, t := range tokens {
+					w, ok := ix.wordID[t]
+					if !ok {
+						w = int32(len(ix.words))
+						ix.wordID[t] = w
+						ix.words = append(ix.words, t)
+						df = append(df, 0)
 					}
+					if !slices.Contains(words[:j], w) {
+						df[w]++
+					}
+					words[j] = w
 					for _, k := range keys(t) {
 						if p := ix.posting[k]; len(p) == 0 || p[len(p)-1] != id {
 							ix.posting[k] = append(p, id)
 						}
 					}
 				}
+				ix.names = append(ix.names, indexedName{list: int32(li), entry: int32(ei), name: int16(ni), kind: e.Kind, words: words, joined: strings.Join(tokens, "")})
 			}
 		}
 	}
-	for i := range ix.names {
-		n := &ix.names[i]
-		n.weights = make([]float64, len(n.tokens))
-		for j, t := range n.tokens {
-			n.weights[j] = ix.weight(t)
-		}
+	ix.weights, ix.masks = make([]float64, len(ix.words)), make([]uint32, len(ix.words))
+	for w, n := range df {
+		ix.weights[w], ix.masks[w] = ix.weightOf(n), letterMask(ix.words[w])
+	}
+	ix.scratch.New = func() any {
+		return &scratch{shared: make([]float64, len(ix.names)), seenBy: make([]int32, len(ix.names)), simRow: make([]int32, len(ix.words))}
 	}
 	return ix
 }
@@ -90,10 +109,11 @@ func keys(t string) []string {
 	return []string{"<" + string(r[:3]), ">" + string(r[n-3:]), "^" + string(r[:2]) + string(r[n-1]), "$" + string(r[0]) + string(r[n-2:])}
 }
 
-// weight is how much a token says of who a name is: rare words (a family
-// name) count more than common ones (Mohammed, Trading).
-func (ix *Index) weight(t string) float64 {
-	return math.Log(1 + float64(len(ix.names)+1)/float64(ix.df[t]+1))
+// weightOf is how much a word held by df names says of who a name is:
+// rare words (a family name) count more than common ones (Mohammed,
+// Trading).
+func (ix *Index) weightOf(df int) float64 {
+	return math.Log(1 + float64(len(ix.names)+1)/float64(df+1))
 }
 
 // Names counts the names indexed.
@@ -112,6 +132,12 @@ type Query struct {
 	BirthDate time.Time
 	Countries []string
 }
+
+// The kinds of secondary evidence.
+const (
+	EvidenceBirthDate = "birth_date"
+	EvidenceCountry   = "country"
+)
 
 // Evidence is one piece of secondary evidence of a hit.
 type Evidence struct {
@@ -142,17 +168,11 @@ type Hit struct {
 
 // Entry returns the list entry of a hit.
 func (ix *Index) Entry(h Hit) (Entry, bool) {
-	for _, l := range ix.lists {
-		if l.Source != h.Source {
-			continue
-		}
-		for _, e := range l.Entries {
-			if e.ID == h.EntryID {
-				return e, true
-			}
-		}
+	at, ok := ix.entries[entryKey{h.Source, h.EntryID}]
+	if !ok {
+		return Entry{}, false
 	}
-	return Entry{}, false
+	return ix.lists[at[0]].Entries[at[1]], true
 }
 
 // minPairSimilarity is the similarity below which two words do not match.
@@ -169,31 +189,24 @@ func (ix *Index) Screen(q Query, threshold float64) []Hit {
 	if len(tokens) == 0 {
 		return nil
 	}
-	weights := make([]float64, len(tokens))
+	sc := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(sc)
+	m := match{ix: ix, sc: sc, tokens: tokens, ids: make([]int32, len(tokens)), weights: make([]float64, len(tokens)), masks: make([]uint32, len(tokens)), joined: strings.Join(tokens, "")}
+	defer m.reset()
 	for i, t := range tokens {
-		weights[i] = ix.weight(t)
-	}
-	best := map[[2]int32]Hit{}
-	// The same listed words come up in many candidates: each query word
-	// is compared with each once.
-	memo := make([]map[string]float64, len(tokens))
-	for i := range memo {
-		memo[i] = map[string]float64{}
-	}
-	sim := func(i int, word string) float64 {
-		v, ok := memo[i][word]
-		if !ok {
-			v = wordSimilarity(tokens[i], word)
-			memo[i][word] = v
+		m.masks[i] = letterMask(t)
+		m.ids[i], m.weights[i] = -1, ix.weightOf(0)
+		if id, ok := ix.wordID[t]; ok {
+			m.ids[i], m.weights[i] = id, ix.weights[id]
 		}
-		return v
 	}
-	for _, id := range ix.candidates(tokens, weights) {
+	var best map[[2]int32]Hit
+	for _, id := range ix.candidates(sc, tokens, m.weights) {
 		n := &ix.names[id]
 		if !kindMatches(q.Kind, n.kind) {
 			continue
 		}
-		nameScore := similarity(tokens, weights, n.tokens, n.weights, sim)
+		nameScore := m.similarity(n)
 		e := &ix.lists[n.list].Entries[n.entry]
 		name := e.Names[n.name]
 		if name.Quality == QualityWeak && nameScore < 0.97 {
@@ -213,6 +226,9 @@ func (ix *Index) Screen(q Query, threshold float64) []Hit {
 		key := [2]int32{n.list, n.entry}
 		if prev, ok := best[key]; ok && prev.Score >= score {
 			continue
+		}
+		if best == nil {
+			best = map[[2]int32]Hit{}
 		}
 		best[key] = Hit{
 			Source: ix.lists[n.list].Source, EntryID: e.ID, Kind: e.Kind,
@@ -242,15 +258,10 @@ func round(f float64) float64 { return math.Round(f*1000) / 1000 }
 // candidates returns the names that share retrieval keys with enough of
 // the query: a name can only score high if the words it shares carry most
 // of the query's weight, so names sharing less are not scored at all.
-func (ix *Index) candidates(tokens []string, weights []float64) []int32 {
+func (ix *Index) candidates(sc *scratch, tokens []string, weights []float64) []int32 {
 	var total float64
 	for _, w := range weights {
 		total += w
-	}
-	sc := ix.scratch.Get().(*scratch)
-	defer ix.scratch.Put(sc)
-	if len(sc.shared) < len(ix.names) {
-		sc.shared, sc.seenBy = make([]float64, len(ix.names)), make([]int32, len(ix.names))
 	}
 	touched := sc.touched[:0]
 	for i, t := range tokens {
@@ -277,23 +288,32 @@ func (ix *Index) candidates(tokens []string, weights []float64) []int32 {
 			}
 		}
 	}
-	var out []int32
+	out := sc.candidates[:0]
 	for _, id := range touched {
 		if sc.shared[id] >= minSharedWeight*total {
 			out = append(out, id)
 		}
 		sc.shared[id], sc.seenBy[id] = 0, 0
 	}
-	sc.touched = touched
+	sc.touched, sc.candidates = touched, out
 	return out
 }
 
-// scratch is the per-query working memory of candidates, kept in a pool:
-// arrays over every name, cleared where they were touched.
+// scratch is the per-query working memory, kept in a pool: arrays over
+// every name and every word, cleared where they were touched.
 type scratch struct {
-	shared  []float64
-	seenBy  []int32
-	touched []int32
+	shared     []float64
+	seenBy     []int32
+	touched    []int32
+	candidates []int32
+	// simRow[w] is 1 + the row of sims holding the similarity of each
+	// query word to word w, once computed.
+	simRow    []int32
+	sims      []float64
+	simsOf    []int32
+	pairs     []pair
+	usedQuery []bool
+	usedList  []bool
 }
 
 // minSharedWeight is the share of the query's weight a name must share
@@ -305,69 +325,118 @@ const minSharedWeight = 0.5
 // different family name a lot (its weight is high).
 const extraWordCost = 0.12
 
-// similarity scores two names word by word, whatever their order: the
-// words are paired greedily by sim (wordSimilarity of the i-th query word
-// and a listed word), and the score is
-// the weighted share of the pairs' similarity, where words left unpaired
-// count against it (the listed name's extra words less than the query's).
-// Names written with and without spaces (AL QAIDA, ALQAIDA) are also
-// compared whole.
-func similarity(q []string, qw []float64, c []string, cw []float64, sim func(i int, word string) float64) float64 {
-	type pair struct {
-		i, j int
-		s    float64
+// match is one query being scored against its candidates.
+type match struct {
+	ix      *Index
+	sc      *scratch
+	tokens  []string
+	ids     []int32 // each token's word number, -1 when no listed name holds it
+	weights []float64
+	masks   []uint32
+	joined  string
+}
+
+// row returns the similarity of each query word to listed word w.
+func (m *match) row(w int32) []float64 {
+	n := len(m.tokens)
+	if r := m.sc.simRow[w]; r > 0 {
+		return m.sc.sims[int(r-1)*n : int(r)*n]
 	}
-	var buf [64]pair
-	pairs := buf[:0]
-	for i := range q {
-		for j, b := range c {
-			if s := sim(i, b); s >= minPairSimilarity {
+	start := len(m.sc.sims)
+	for i, t := range m.tokens {
+		s := 1.0
+		if m.ids[i] != w {
+			s = wordSimilarity(t, m.ix.words[w], m.masks[i], m.ix.masks[w])
+		}
+		m.sc.sims = append(m.sc.sims, s)
+	}
+	m.sc.simRow[w] = int32(start/n + 1)
+	m.sc.simsOf = append(m.sc.simsOf, w)
+	return m.sc.sims[start:]
+}
+
+// reset clears what the query left in its scratch.
+func (m *match) reset() {
+	for _, w := range m.sc.simsOf {
+		m.sc.simRow[w] = 0
+	}
+	m.sc.simsOf, m.sc.sims = m.sc.simsOf[:0], m.sc.sims[:0]
+}
+
+type pair struct {
+	i, j int
+	s    float64
+}
+
+// similarity scores the query against a listed name word by word,
+// whatever their order: the words are paired greedily by their
+// similarity, and the score is the weighted share of the pairs'
+// similarity, where words left unpaired count against it (the listed
+// name's extra words less than the query's). Names written with and
+// without spaces (AL QAIDA, ALQAIDA) are also compared whole.
+func (m *match) similarity(n *indexedName) float64 {
+	pairs := m.sc.pairs[:0]
+	for i := range m.tokens {
+		for j, w := range n.words {
+			if s := m.row(w)[i]; s >= minPairSimilarity {
 				pairs = append(pairs, pair{i, j, s})
 			}
 		}
 	}
 	slices.SortFunc(pairs, func(a, b pair) int { return cmp.Compare(b.s, a.s) })
-	usedQ := make([]bool, len(q))
-	usedC := make([]bool, len(c))
+	m.sc.pairs = pairs
+	usedQ := resize(&m.sc.usedQuery, len(m.tokens))
+	usedC := resize(&m.sc.usedList, len(n.words))
 	var matched, total float64
 	for _, p := range pairs {
 		if usedQ[p.i] || usedC[p.j] {
 			continue
 		}
 		usedQ[p.i], usedC[p.j] = true, true
-		w := (qw[p.i] + cw[p.j]) / 2
+		w := (m.weights[p.i] + m.ix.weights[n.words[p.j]]) / 2
 		matched += w * p.s
 		total += w
 	}
 	for i, used := range usedQ {
 		if !used {
-			total += qw[i]
+			total += m.weights[i]
 		}
 	}
 	for j, used := range usedC {
 		if !used {
-			total += extraWordCost * cw[j]
+			total += extraWordCost * m.ix.weights[n.words[j]]
 		}
 	}
 	score := 0.0
 	if total > 0 {
 		score = matched / total
 	}
-	if len(q) != len(c) && score < 0.96 {
+	if len(m.tokens) != len(n.words) && score < 0.96 {
 		// One name written with spaces, the other without.
-		if a, b := strings.Join(q, ""), strings.Join(c, ""); a == b || len(a) >= 8 && editDistance(a, b, 1) <= 1 {
+		if a, b := m.joined, n.joined; a == b || len(a) >= 8 && editDistance(a, b, 1) <= 1 {
 			score = 0.96
 		}
 	}
 	return score
 }
 
+// resize returns (*buf)[:n], all false, growing it when it must.
+func resize(buf *[]bool, n int) []bool {
+	if cap(*buf) < n {
+		*buf = make([]bool, n)
+	}
+	b := (*buf)[:n]
+	clear(b)
+	return b
+}
+
 // wordSimilarity compares two words by their edit distance (letters
 // replaced, dropped, added or two swapped): equal is 1, one edit in a word
 // of four letters or more 0.95, two edits in a long word less; anything
 // further apart does not match (0). An initial (J) matches a word it
-// begins (JOHN) at 0.9.
-func wordSimilarity(a, b string) float64 {
+// begins (JOHN) at 0.9. ma and mb are the words' letterMasks, which rule
+// out most pairs before their distance is computed.
+func wordSimilarity(a, b string, ma, mb uint32) float64 {
 	if a == b {
 		return 1
 	}
@@ -378,15 +447,43 @@ func wordSimilarity(a, b string) float64 {
 		return 0
 	}
 	long := max(len(a), len(b))
-	switch d := editDistance(a, b, 2); {
-	case d == 1 && long >= 4:
-		return 0.95
-	case d == 2 && long >= 8:
-		return 0.88
-	case d == 2 && long >= 6:
-		return 0.84
+	limit := 2
+	switch {
+	case long < 4:
+		return 0 // short words match only when equal
+	case long < 6:
+		limit = 1
 	}
-	return 0
+	// An edit changes at most two letters of a word's set of letters.
+	if bits.OnesCount32(ma^mb) > 2*limit {
+		return 0
+	}
+	switch d := editDistance(a, b, limit); {
+	case d == 1:
+		return 0.95
+	case d > limit:
+		return 0
+	case long >= 8:
+		return 0.88 // two edits
+	}
+	return 0.84
+}
+
+// letterMask is the set of a word's letters, one bit each (a to z, digits
+// and other letters sharing the last bits).
+func letterMask(w string) uint32 {
+	var m uint32
+	for _, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z':
+			m |= 1 << (r - 'a')
+		case r >= '0' && r <= '9':
+			m |= 1 << (26 + (r-'0')%3)
+		default:
+			m |= 1 << (29 + r%3)
+		}
+	}
+	return m
 }
 
 // editDistance is the optimal string alignment distance of two words
@@ -472,7 +569,7 @@ func adjust(score float64, q Query, e *Entry) (float64, []Evidence) {
 			delta = birthDateMatch
 		}
 		score += delta
-		ev = append(ev, Evidence{Kind: "birth_date", Match: match, Value: strings.Join(listed, ", "), Delta: delta})
+		ev = append(ev, Evidence{Kind: EvidenceBirthDate, Match: match, Value: strings.Join(listed, ", "), Delta: delta})
 	}
 	listed := append(slices.Clone(e.Nationalities), e.Countries...)
 	if len(q.Countries) > 0 && len(listed) > 0 {
@@ -485,7 +582,7 @@ func adjust(score float64, q Query, e *Entry) (float64, []Evidence) {
 			delta = countryMatch
 		}
 		score += delta
-		ev = append(ev, Evidence{Kind: "country", Match: match, Value: strings.Join(listed, ", "), Delta: delta})
+		ev = append(ev, Evidence{Kind: EvidenceCountry, Match: match, Value: strings.Join(listed, ", "), Delta: delta})
 	}
 	return min(score, 1), ev
 }

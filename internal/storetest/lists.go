@@ -48,3 +48,34 @@ func ImportListExcerpts(t testing.TB, svc *kyb.Service, actor kyb.Actor) {
 		}
 	}
 }
+
+// sharedLists is where the publishers' full files are kept beside the
+// project, when they are (../shared/lists).
+func sharedLists() string {
+	_, self, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(self), "..", "..", "..", "shared", "lists")
+}
+
+// FullLists parses the full OFAC SDN and UN lists beside the project, or
+// skips the test or benchmark when they are not there.
+func FullLists(t testing.TB) []screening.List {
+	t.Helper()
+	dir := sharedLists()
+	open := func(parts ...string) *os.File {
+		f, err := os.Open(filepath.Join(append([]string{dir}, parts...)...))
+		if err != nil {
+			t.Skipf("the full lists are not here (%v)", err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	ofac, err := screening.ParseOFAC(open("ofac-sdn", "sdn.csv"), open("ofac-sdn", "alt.csv"), open("ofac-sdn", "add.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	un, err := screening.ParseUN(open("un", "consolidated.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []screening.List{ofac, un}
+}
