@@ -18,12 +18,18 @@ import (
 )
 
 // rescreenOptions are the service options of re-screening's settings:
-// the risk flags' (it writes each customer's risk) and its delay.
+// the risk flags' (it writes each customer's risk), its delay and lease.
 func rescreenOptions(cfg config.Config) ([]kyb.Option, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return []kyb.Option{riskPolicy(cfg), kyb.WithRescreenDelay(cfg.RescreenDelay)}, nil
+	return screeningOptions(cfg), nil
+}
+
+// screeningOptions are the service options of the settings of screening,
+// risk and re-screening, which serve and lists rescreen share.
+func screeningOptions(cfg config.Config) []kyb.Option {
+	return []kyb.Option{riskPolicy(cfg), kyb.WithRescreenDelay(cfg.RescreenDelay), kyb.WithRescreenLease(cfg.RescreenLease)}
 }
 
 // riskPolicy is the service option of the risk flags' and screening's
@@ -75,8 +81,8 @@ func logRescreen(ctx context.Context, svc *kyb.Service, log *slog.Logger, n int)
 }
 
 func listsRescreen(ctx context.Context, args []string, e env) error {
-	fs := newFlagSet("lists rescreen", "lists rescreen [--rescreen-delay D] [--database-url URL]", e)
-	return openService(ctx, fs, args, e, []string{"database-url", "high-risk-countries", "min-registration-age", "screening-threshold", "rescreen-delay"}, nil, rescreenOptions,
+	fs := newFlagSet("lists rescreen", "lists rescreen [--rescreen-delay D] [--rescreen-lease D] [--database-url URL]", e)
+	return openService(ctx, fs, args, e, []string{"database-url", "high-risk-countries", "min-registration-age", "screening-threshold", "rescreen-delay", "rescreen-lease"}, nil, rescreenOptions,
 		func(_ config.Config, svc *kyb.Service) error {
 			owner := workerID()
 			for {
@@ -156,6 +162,10 @@ func customersClearReview(ctx context.Context, args []string, e env) error {
 	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
 		c, err := svc.ClearReview(ctx, cliActor, id, kyb.ReviewClearance{Reason: *reason})
 		if err != nil {
+			return err
+		}
+		if c.NeedsReview {
+			_, err = fmt.Fprintf(e.stdout, "%s: clearance recorded; its risk is high, so it stays marked for review until a second operator clears it too\n", c.ID)
 			return err
 		}
 		_, err = fmt.Fprintf(e.stdout, "%s: no longer marked for review; still %s\n", c.ID, c.Status)

@@ -53,10 +53,8 @@ func serve(ctx context.Context, args []string, e env) error {
 		AllowPrivate: cfg.AllowInsecureWebhooks,
 		OnAttempt:    attemptCounter(m),
 	})
-	svc := kyb.NewService(store, kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify),
-		kyb.WithWebhookSecretGrace(cfg.WebhookSecretGrace), kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL),
-		riskPolicy(cfg),
-		kyb.WithRescreenDelay(cfg.RescreenDelay), kyb.WithConsolePolicy(cfg.ConsolePolicy()))
+	svc := kyb.NewService(store, append(screeningOptions(cfg), kyb.WithCipher(files), kyb.WithInsecureWebhooks(cfg.AllowInsecureWebhooks), kyb.WithEventNotifier(relay.Notify),
+		kyb.WithWebhookSecretGrace(cfg.WebhookSecretGrace), kyb.WithOperatorTokenTTL(cfg.OperatorTokenTTL), kyb.WithConsolePolicy(cfg.ConsolePolicy()))...)
 	// The relay outlives the HTTP server during shutdown, so that events of
 	// the last requests are still sent, and stops after it.
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))

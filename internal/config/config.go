@@ -93,6 +93,7 @@ type Config struct {
 	// alt.csv and add.csv) and UNListURL are where lists update fetches
 	// the publications, every ListUpdateInterval in serve (0: never).
 	RescreenDelay         time.Duration
+	RescreenLease         time.Duration
 	OFACSDNURL, UNListURL string
 	ListUpdateInterval    time.Duration
 	// ConsoleSessionIdle and ConsoleSessionLifetime end console sessions
@@ -138,6 +139,7 @@ func Default() Config {
 		OperatorTokenTTL: kyb.DefaultOperatorTokenTTL,
 
 		RescreenDelay:          kyb.DefaultRescreenDelay,
+		RescreenLease:          kyb.DefaultRescreenLease,
 		OFACSDNURL:             screening.DefaultOFACURL,
 		UNListURL:              screening.DefaultUNURL,
 		ConsoleSessionIdle:     kyb.DefaultSessionIdle,
@@ -184,6 +186,7 @@ func (c *Config) options() []option {
 		{"metrics-addr", "ONBOARD_METRICS_ADDR", "address to serve Prometheus metrics on at /metrics, such as 127.0.0.1:9090; never the public address; empty for none", (*stringValue)(&c.MetricsAddr)},
 		{"pprof", "ONBOARD_PPROF", "also serve Go's profiler (net/http/pprof) at /debug/pprof/ on the metrics listener, to see what a load is spent on", (*boolValue)(&c.Pprof)},
 		{"operator-token-ttl", "ONBOARD_OPERATOR_TOKEN_TTL", "how long an operator token works after it was issued (2160h is 90 days); then it gets 401 token_expired until rotated", (*durationValue)(&c.OperatorTokenTTL)},
+		{"rescreen-lease", "ONBOARD_RESCREEN_LEASE", "how long a re-screening worker holds a batch of customers; a batch whose worker died (a killed or crashed instance) is taken over by another after it", (*durationValue)(&c.RescreenLease)},
 		{"rescreen-delay", "ONBOARD_RESCREEN_DELAY", "how long after a sanctions list is imported the re-screening of every customer against it starts, so that every instance screens new customers against it first", (*durationValue)(&c.RescreenDelay)},
 		{"ofac-sdn-url", "ONBOARD_OFAC_SDN_URL", "the folder URL that lists update fetches the OFAC SDN list's sdn.csv, alt.csv and add.csv from", (*stringValue)(&c.OFACSDNURL)},
 		{"un-list-url", "ONBOARD_UN_LIST_URL", "the URL that lists update fetches the UN Security Council Consolidated List XML from", (*stringValue)(&c.UNListURL)},
@@ -216,7 +219,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string, names ...str
 var ServeSettings = append([]string{"addr", "database-url", "log-level", "create-sandbox-partner", "shutdown-timeout", "read-header-timeout", "read-timeout", "db-timeout", "db-tcp-user-timeout", "retain-rejected", "high-risk-countries", "min-registration-age", "screening-threshold",
 	"allow-insecure-webhooks", "webhook-timeout", "webhook-workers", "webhook-retry-initial", "webhook-retry-max", "webhook-give-up-after", "webhook-secret-grace",
 	"rate-limit", "rate-burst", "trusted-proxies", "max-in-flight", "metrics-addr", "pprof", "operator-token-ttl",
-	"rescreen-delay", "ofac-sdn-url", "un-list-url", "list-update-interval",
+	"rescreen-delay", "rescreen-lease", "ofac-sdn-url", "un-list-url", "list-update-interval",
 	"console-session-idle", "console-session-lifetime", "console-admin-totp"}, KeySettings...)
 
 // KeySettings name the settings of the encryption keys, which every
@@ -294,7 +297,7 @@ func (c Config) Validate() error {
 		name  string
 		value time.Duration
 	}{{"read-header-timeout", c.ReadHeaderTimeout}, {"read-timeout", c.ReadTimeout}, {"db-timeout", c.DBTimeout}, {"db-tcp-user-timeout", c.DBTCPUserTimeout}, {"webhook-timeout", c.WebhookTimeout}, {"webhook-retry-initial", c.WebhookRetryInitial}, {"webhook-retry-max", c.WebhookRetryMax}, {"webhook-give-up-after", c.WebhookGiveUpAfter}, {"operator-token-ttl", c.OperatorTokenTTL},
-		{"console-session-idle", c.ConsoleSessionIdle}, {"console-session-lifetime", c.ConsoleSessionLifetime}} {
+		{"rescreen-lease", c.RescreenLease}, {"console-session-idle", c.ConsoleSessionIdle}, {"console-session-lifetime", c.ConsoleSessionLifetime}} {
 		if d.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
@@ -379,13 +382,13 @@ func (c Config) String() string {
 		"file-encryption-key=%s encryption-keys=%s encryption-key-file=%s retain-rejected=%s high-risk-countries=%s min-registration-age=%s screening-threshold=%s "+
 		"allow-insecure-webhooks=%t webhook-timeout=%s webhook-workers=%d webhook-retry=%s..%s webhook-give-up-after=%s webhook-secret-grace=%s "+
 		"rate-limit=%s rate-burst=%d trusted-proxies=%s max-in-flight=%d metrics-addr=%s pprof=%t operator-token-ttl=%s "+
-		"rescreen-delay=%s ofac-sdn-url=%s un-list-url=%s list-update-interval=%s "+
+		"rescreen-delay=%s rescreen-lease=%s ofac-sdn-url=%s un-list-url=%s list-update-interval=%s "+
 		"console-session-idle=%s console-session-lifetime=%s console-admin-totp=%t",
 		c.Addr, MaskURL(c.DatabaseURL), c.LogLevel, c.SandboxPartner, c.ShutdownTimeout, c.ReadHeaderTimeout, c.ReadTimeout, c.DBTimeout, c.DBTCPUserTimeout,
 		key, keys, c.EncryptionKeyFile, c.RetainRejected, strings.Join(c.HighRiskCountries, ","), c.MinRegistrationAge, (*floatValue)(&c.ScreeningThreshold),
 		c.AllowInsecureWebhooks, c.WebhookTimeout, c.WebhookWorkers, c.WebhookRetryInitial, c.WebhookRetryMax, c.WebhookGiveUpAfter, c.WebhookSecretGrace,
 		(*floatValue)(&c.RateLimit), c.RateBurst, (*prefixesValue)(&c.TrustedProxies), c.MaxInFlight, c.MetricsAddr, c.Pprof, c.OperatorTokenTTL,
-		c.RescreenDelay, c.OFACSDNURL, c.UNListURL, c.ListUpdateInterval,
+		c.RescreenDelay, c.RescreenLease, c.OFACSDNURL, c.UNListURL, c.ListUpdateInterval,
 		c.ConsoleSessionIdle, c.ConsoleSessionLifetime, c.ConsoleAdminTOTP)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -473,8 +474,9 @@ func TestSetupWithTOTP(t *testing.T) {
 }
 
 // TestMonitoringMarkThroughForms: an active customer that re-screening
-// finds a new hit for is badged in the queue and on its page, and an
-// operator clears the mark with a reason; its status never changes.
+// finds a new hit for is badged in the queue and on its page, and two
+// operators clear the mark with a reason (the hit makes its risk high);
+// its status never changes.
 func TestMonitoringMarkThroughForms(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		h := newHarness(t, e, freshDatabase)
@@ -498,13 +500,32 @@ func TestMonitoringMarkThroughForms(t *testing.T) {
 			t.Fatalf("the queue of marked customers = %d, lists the customer %t:\n%s", a.StatusCode, strings.Contains(a.Body, c.ID), a.Body)
 		}
 		page := b.get("/console/customers/" + c.ID)
-		if !strings.Contains(page.Body, "Marked for review") || !strings.Contains(page.Body, "Clear review") {
-			t.Fatalf("the marked customer's page lacks the mark:\n%s", page.Body)
+		if !strings.Contains(page.Body, "Marked for review") || !strings.Contains(page.Body, "Clear review") || !strings.Contains(page.Body, "clearing the mark needs two different operators") {
+			t.Fatalf("the marked customer's page lacks the mark or the two-person rule:\n%s", page.Body)
 		}
 		if a := b.do("POST", "/console/customers/"+c.ID+"/clear-review", url.Values{"csrf": {csrf(t, page)}, "reason": {""}}); a.StatusCode != http.StatusBadRequest {
 			t.Errorf("clearing without a reason = %d, want 400", a.StatusCode)
 		}
+		// The hit makes the customer's risk high: Mona's clearance is the
+		// first of two, then another operator's removes the mark.
 		a := b.do("POST", "/console/customers/"+c.ID+"/clear-review", url.Values{"csrf": {csrf(t, page)}, "reason": {"namesake: born 1975, not 1948"}})
+		if a.StatusCode != http.StatusSeeOther || !strings.HasSuffix(a.Header.Get("Location"), "done=clearance") {
+			t.Fatalf("the first clearance = %d %s\n%s", a.StatusCode, a.Header.Get("Location"), a.Body)
+		}
+		page = b.get(a.Header.Get("Location"))
+		for _, want := range []string{"Your clearance is recorded", "Awaiting a second clearance", "Cleared by <code>" + op.ID} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("the page after the first clearance lacks %q:\n%s", want, page.Body)
+			}
+		}
+		if a := b.do("POST", "/console/customers/"+c.ID+"/clear-review", url.Values{"csrf": {csrf(t, page)}, "reason": {"again"}}); a.StatusCode != http.StatusConflict {
+			t.Errorf("Mona clearing twice = %d, want 409", a.StatusCode)
+		}
+		_, email2, password2, _ := h.account(t, "Nils", false, false)
+		b = h.browser(t)
+		b.login(email2, password2, "")
+		page = b.get("/console/customers/" + c.ID)
+		a = b.do("POST", "/console/customers/"+c.ID+"/clear-review", url.Values{"csrf": {csrf(t, page)}, "reason": {"agreed: another birth date"}})
 		if a.StatusCode != http.StatusSeeOther || !strings.HasSuffix(a.Header.Get("Location"), "done=cleared") {
 			t.Fatalf("clear review = %d %s\n%s", a.StatusCode, a.Header.Get("Location"), a.Body)
 		}
@@ -516,8 +537,11 @@ func TestMonitoringMarkThroughForms(t *testing.T) {
 			t.Error("the cleared customer is still in the queue of marked customers")
 		}
 		trail, err := h.Svc.AuditTrail(t.Context(), kyb.AuditFilter{CustomerID: c.ID})
-		if err != nil || trail[len(trail)-1].Action != kyb.ActionCustomerReviewCleared || trail[len(trail)-1].Actor.ID != op.ID {
-			t.Errorf("the last audit event = %+v (%v), want the operator's customer.review_cleared", trail[len(trail)-1], err)
+		if err != nil || trail[len(trail)-1].Action != kyb.ActionCustomerReviewCleared || trail[len(trail)-1].Actor.ID == op.ID ||
+			!slices.ContainsFunc(trail, func(a kyb.AuditEvent) bool {
+				return a.Action == kyb.ActionCustomerReviewClearanceRecorded && a.Actor.ID == op.ID
+			}) {
+			t.Errorf("the audit trail = %+v (%v), want Mona's clearance recorded, then the other operator's customer.review_cleared", trail, err)
 		}
 	})
 }

@@ -250,7 +250,8 @@ type customerData struct {
 	Timeline []timelineItem
 	Actions  []action
 	Notice   string
-	// Approvals are those recorded while the customer awaits a second;
+	// Approvals are those recorded while the customer awaits a second (of
+	// clearing its mark for review, when it is active and marked);
 	// Required how many different operators must approve it.
 	Approvals []kyb.Approval
 	Required  int
@@ -271,6 +272,7 @@ var notices = map[string]string{
 	"suspended":   "Suspended.",
 	"redelivered": "The event is queued for delivery again.",
 	"cleared":     "The mark for review is cleared; the customer keeps its status.",
+	"clearance":   "Your clearance is recorded. The customer's risk is high, so it stays marked for review until a second operator clears it too.",
 	"requested":   "Information requested: the partner is told by webhook, and the customer waits for its answer.",
 }
 
@@ -369,6 +371,8 @@ func (c *Console) timeline(ctx context.Context, op kyb.Operator, cust kyb.Custom
 			it.What = fmt.Sprintf("status %s → %s", e.FromStatus, e.ToStatus)
 		case kyb.ActionCustomerApprovalRecorded:
 			it.What = "approval recorded, awaiting a second"
+		case kyb.ActionCustomerReviewClearanceRecorded:
+			it.What = "clearance of the mark for review recorded, awaiting a second"
 		}
 		items = append(items, it)
 	}
@@ -452,10 +456,15 @@ func (c *Console) clearReview(w http.ResponseWriter, r *http.Request, op kyb.Ope
 	id := r.PathValue("customer_id")
 	back := "/console/customers/" + url.PathEscape(id)
 	reason := strings.TrimSpace(r.PostForm.Get("reason"))
-	if _, err := c.svc.ClearReview(r.Context(), actor(op), id, kyb.ReviewClearance{Reason: reason}); err != nil {
+	cust, err := c.svc.ClearReview(r.Context(), actor(op), id, kyb.ReviewClearance{Reason: reason})
+	if err != nil {
 		return orPage(err, back)
 	}
-	http.Redirect(w, r, back+"?done=cleared", http.StatusSeeOther)
+	done := "cleared"
+	if cust.NeedsReview {
+		done = "clearance" // a high-risk customer's mark needs a second operator
+	}
+	http.Redirect(w, r, back+"?done="+done, http.StatusSeeOther)
 	return nil
 }
 

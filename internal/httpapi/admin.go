@@ -137,11 +137,12 @@ func (s *Server) adminCustomer(c kyb.Customer) adminCustomerJSON {
 }
 
 // adminCustomerReviewed is one customer as operators see it, with where it
-// stands in review when it is pending or an approval of its reactivation
-// awaits a second.
+// stands in review when it is pending, an approval of its reactivation
+// awaits a second, or it is active and marked for review (the approvals
+// are then of clearing the mark).
 func (s *Server) adminCustomerReviewed(c kyb.Customer) adminCustomerJSON {
 	out := s.adminCustomer(c)
-	if c.ErasedAt.IsZero() && (c.Status == kyb.StatusPending || c.Status == kyb.StatusSuspended && len(c.Approvals) > 0) {
+	if c.ErasedAt.IsZero() && (c.Status == kyb.StatusPending || c.Status == kyb.StatusSuspended && len(c.Approvals) > 0 || c.Status == kyb.StatusActive && c.NeedsReview) {
 		review := &reviewJSON{RequiredApprovals: s.service.RequiredApprovals(c), Approvals: []approvalJSON{}}
 		for _, a := range c.Approvals {
 			review.Approvals = append(review.Approvals, approvalJSON{OperatorID: a.OperatorID, Reason: a.Reason, ApprovedAt: api.Time(a.At)})

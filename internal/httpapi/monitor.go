@@ -7,7 +7,8 @@ import (
 )
 
 // adminClearReview clears the mark monitoring set on a customer once an
-// operator has looked at it; the customer keeps its status.
+// operator has looked at it; the customer keeps its status. A customer
+// whose risk is high needs two operators to clear it: the first gets 202.
 func (s *Server) adminClearReview(w http.ResponseWriter, r *http.Request) error {
 	var req kyb.ReviewClearance
 	if err := readJSON(w, r, &req, func() error { return req.Validate() }); err != nil {
@@ -18,5 +19,9 @@ func (s *Server) adminClearReview(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, s.adminCustomer(c))
+	out := s.adminCustomerReviewed(c)
+	if out.Review != nil && out.Review.AwaitingSecondApproval {
+		return writeJSON(w, http.StatusAccepted, out) // still marked
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -105,7 +105,7 @@ func TestMonitoringResumesAfterACrash(t *testing.T) {
 		}
 		// Worker a claims the second batch and dies.
 		now := clock()
-		dead, err := ts.Store.ClaimRescreenBatch(context.Background(), job.ID, "a", now, now.Add(kyb.RescreenLease))
+		dead, err := ts.Store.ClaimRescreenBatch(context.Background(), job.ID, "a", now, now.Add(kyb.DefaultRescreenLease))
 		if err != nil || dead.Seq != 2 {
 			t.Fatalf("claim = %+v, %v; want batch 2", dead, err)
 		}
@@ -213,11 +213,24 @@ func TestMonitoringFlagsActiveCustomers(t *testing.T) {
 		if resp := ts.admin(t, token, "POST", "/admin/customers/"+active+"/clear-review", `{}`); resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("clear-review without a reason = %d, want 400", resp.StatusCode)
 		}
+		// Its hit makes its risk high: clearing the mark takes two
+		// different operators, as approving it would.
 		resp := ts.admin(t, token, "POST", "/admin/customers/"+active+"/clear-review", `{"reason":"a different person: birth date and nationality differ"}`)
-		if got := resp.json(t); resp.StatusCode != http.StatusOK || got["needs_review"] != false || got["status"] != "active" {
-			t.Errorf("clear-review = %d %s, want the customer active and unmarked", resp.StatusCode, resp.Body)
+		if got := resp.json(t); resp.StatusCode != http.StatusAccepted || got["needs_review"] != true || got["status"] != "active" ||
+			!strings.Contains(string(resp.Body), `"review":{"required_approvals":2,"approvals":[{"operator_id":`) || !strings.Contains(string(resp.Body), `"awaiting_second_approval":true`) {
+			t.Errorf("the first clear-review = %d %s, want 202, still marked, awaiting a second operator", resp.StatusCode, resp.Body)
 		}
-		if body := string(ts.admin(t, token, "GET", "/admin/customers/"+active+"/audit", "").Body); !strings.Contains(body, `"action":"customer.review_cleared"`) {
+		if got := string(ts.admin(t, token, "GET", "/admin/customers/"+active, "").Body); !strings.Contains(got, `"needs_review":true`) || !strings.Contains(got, `"awaiting_second_approval":true`) {
+			t.Errorf("the operator's view after one clearance = %s, want still marked, awaiting a second", got)
+		}
+		if resp := ts.admin(t, token, "POST", "/admin/customers/"+active+"/clear-review", `{"reason":"again"}`); resp.StatusCode != http.StatusConflict || !strings.Contains(string(resp.Body), "second_approval_same_operator") {
+			t.Errorf("the same operator clearing twice = %d %s, want 409 second_approval_same_operator", resp.StatusCode, resp.Body)
+		}
+		resp = ts.admin(t, ts.operator(t), "POST", "/admin/customers/"+active+"/clear-review", `{"reason":"agreed: the birth date differs"}`)
+		if got := resp.json(t); resp.StatusCode != http.StatusOK || got["needs_review"] != false || got["status"] != "active" {
+			t.Errorf("the second operator's clear-review = %d %s, want the customer active and unmarked", resp.StatusCode, resp.Body)
+		}
+		if body := string(ts.admin(t, token, "GET", "/admin/customers/"+active+"/audit", "").Body); !strings.Contains(body, `"action":"customer.review_clearance_recorded"`) || !strings.Contains(body, `"action":"customer.review_cleared"`) {
 			t.Errorf("the clearing is not audited: %s", body)
 		}
 	})

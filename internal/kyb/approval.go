@@ -7,9 +7,11 @@ import (
 )
 
 // Approval is one operator's approval of a customer that needs two
-// (the two-person rule): recorded as an audit event, counted since the
-// customer last changed status and was last updated (ActionCustomerUpdated):
-// an approval is of what the operator saw.
+// (the two-person rule), of its activation or of clearing its mark for
+// review: recorded as an audit event, counted since the customer last
+// changed status and was last updated, re-screened with other hits or
+// cleared (ActionCustomerUpdated, ActionCustomerRescreened,
+// ActionCustomerReviewCleared): an approval is of what the operator saw.
 type Approval struct {
 	// OperatorID is the approving actor's id: an operator's, or "cli" for
 	// the command line, which counts as one person.
@@ -18,20 +20,29 @@ type Approval struct {
 	At         time.Time
 }
 
-// ActionCustomerApprovalRecorded is the audit action of an approval that
-// does not, on its own, approve the customer.
-const ActionCustomerApprovalRecorded = "customer.approval_recorded"
+// The audit actions of approvals that do not, on their own, decide.
+const (
+	// ActionCustomerApprovalRecorded is an approval of a customer's
+	// activation (or reactivation).
+	ActionCustomerApprovalRecorded = "customer.approval_recorded"
+	// ActionCustomerReviewClearanceRecorded is an approval of clearing an
+	// active customer's mark for review.
+	ActionCustomerReviewClearanceRecorded = "customer.review_clearance_recorded"
+)
 
 // ApprovalStore keeps the approvals of customers that need two.
 type ApprovalStore interface {
-	// RecordApproval records audit, an approval of audit.CustomerID by
-	// audit.Actor, and returns the customer's approvals that count
-	// (see Approval), this one last. A customer that is no longer pending
-	// is a conflict from ErrTransition; an actor who approved it already
-	// is ErrSameApprover, and nothing is recorded.
+	// RecordApproval records audit, an approval (of audit.Action) of
+	// audit.CustomerID by audit.Actor, and returns the customer's
+	// approvals of that action that count (see Approval), this one last.
+	// A customer no longer in audit.FromStatus is a conflict from
+	// ErrTransition, one whose mark for review an approval of clearing it
+	// finds cleared is ErrNotMarked; an actor who approved it already is
+	// ErrSameApprover, and nothing is recorded.
 	RecordApproval(ctx context.Context, audit AuditEvent) ([]Approval, error)
-	// Approvals returns a customer's approvals that count, oldest first.
-	Approvals(ctx context.Context, customerID string) ([]Approval, error)
+	// Approvals returns a customer's approvals of action that count,
+	// oldest first.
+	Approvals(ctx context.Context, customerID, action string) ([]Approval, error)
 }
 
 // ErrSameApprover refuses a second approval by the operator who gave the
@@ -65,12 +76,19 @@ func (s *Service) approve(ctx context.Context, actor Actor, c Customer, reason s
 }
 
 // withApprovals fills in the approvals of a customer that may become
-// active (pending or suspended), for operators.
+// active (pending or suspended), or of clearing an active customer's mark
+// for review, for operators.
 func (s *Service) withApprovals(ctx context.Context, c Customer) (Customer, error) {
-	if (c.Status != StatusPending && c.Status != StatusSuspended) || !c.ErasedAt.IsZero() {
+	action := ActionCustomerApprovalRecorded
+	switch {
+	case !c.ErasedAt.IsZero():
+		return c, nil
+	case c.Status == StatusActive && c.NeedsReview:
+		action = ActionCustomerReviewClearanceRecorded
+	case c.Status != StatusPending && c.Status != StatusSuspended:
 		return c, nil
 	}
-	approvals, err := s.store.Approvals(ctx, c.ID)
+	approvals, err := s.store.Approvals(ctx, c.ID, action)
 	if err != nil {
 		return Customer{}, fmt.Errorf("read approvals of %s: %w", c.ID, err)
 	}

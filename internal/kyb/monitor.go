@@ -117,15 +117,16 @@ type MonitorStore interface {
 	// progress.
 	RescreenJobs(ctx context.Context, limit int) ([]RescreenJob, error)
 	// ClearReview clears the mark for review of audit.CustomerID with the
-	// audit event; a customer not marked is a conflict.
+	// audit event; a customer not marked is ErrNotMarked.
 	ClearReview(ctx context.Context, audit AuditEvent) (Customer, error)
 }
 
 // Monitoring's pace: how many customers a batch holds, and how long a
-// worker holds a batch before another may take it over.
+// worker holds a batch before another may take it over (a batch takes well
+// under a second; the lease is how long a batch whose worker died waits).
 const (
-	RescreenBatchSize = 100
-	RescreenLease     = 2 * time.Minute
+	RescreenBatchSize    = 100
+	DefaultRescreenLease = 2 * time.Minute
 )
 
 // DefaultRescreenDelay is how long after a list import re-screening
@@ -140,6 +141,16 @@ const DefaultRescreenDelay = 15 * time.Second
 // against it starts (DefaultRescreenDelay unless set).
 func WithRescreenDelay(d time.Duration) Option {
 	return func(s *Service) { s.rescreenDelay = max(d, 0) }
+}
+
+// WithRescreenLease sets how long a worker holds a re-screening batch
+// before another may take it over (DefaultRescreenLease unless set).
+func WithRescreenLease(d time.Duration) Option {
+	return func(s *Service) {
+		if d > 0 {
+			s.rescreenLease = d
+		}
+	}
 }
 
 // WithRescreenBatch sets how many customers a re-screening batch of a new
@@ -162,7 +173,7 @@ func (s *Service) RescreenStep(ctx context.Context, owner string) (bool, error) 
 		return false, err
 	}
 	now := s.Now().UTC()
-	b, err := s.store.ClaimRescreenBatch(ctx, job.ID, owner, now, now.Add(RescreenLease))
+	b, err := s.store.ClaimRescreenBatch(ctx, job.ID, owner, now, now.Add(s.rescreenLease))
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
@@ -317,9 +328,17 @@ func (s *Service) RescreenJobs(ctx context.Context, limit int) ([]RescreenJob, e
 	return s.store.RescreenJobs(ctx, limit)
 }
 
+// ErrNotMarked refuses to clear the mark for review of a customer that
+// has none.
+var ErrNotMarked = Conflict("review_not_requested", "the customer is not marked for review")
+
 // ClearReview clears an operator-visible mark for review that monitoring
-// set on a customer, once an operator has looked: the customer keeps its
-// status. The reason is required and audited.
+// (or an update) set on a customer, once an operator has looked: the
+// customer keeps its status. The reason is required and audited. A
+// customer whose risk is high keeps the mark until two different
+// operators have cleared it (the two-person rule, as for its approval):
+// the first clearance is recorded and the customer comes back still
+// marked, with that approval in Approvals.
 func (s *Service) ClearReview(ctx context.Context, actor Actor, customerID string, req ReviewClearance) (Customer, error) {
 	if err := req.Validate(); err != nil {
 		return Customer{}, err
@@ -328,7 +347,25 @@ func (s *Service) ClearReview(ctx context.Context, actor Actor, customerID strin
 	if err != nil {
 		return Customer{}, err
 	}
-	audit := newAuditEvent(s.Now().UTC(), actor, ActionCustomerReviewCleared)
+	if !c.NeedsReview {
+		return Customer{}, ErrNotMarked
+	}
+	if err := s.withRejectedMatches(ctx, &c); err != nil {
+		return Customer{}, err
+	}
+	now := s.Now().UTC()
+	if required := s.RequiredApprovals(c); required > 1 {
+		audit := newAuditEvent(now, actor, ActionCustomerReviewClearanceRecorded)
+		audit.PartnerID, audit.CustomerID = c.PartnerID, c.ID
+		audit.FromStatus, audit.ToStatus, audit.Reason = c.Status, c.Status, req.Reason
+		if c.Approvals, err = s.store.RecordApproval(ctx, audit); err != nil {
+			return Customer{}, fmt.Errorf("record clearance of %s: %w", customerID, err)
+		}
+		if len(c.Approvals) < required {
+			return c, nil
+		}
+	}
+	audit := newAuditEvent(now, actor, ActionCustomerReviewCleared)
 	audit.PartnerID, audit.CustomerID, audit.Reason = c.PartnerID, c.ID, req.Reason
 	cleared, err := s.store.ClearReview(ctx, audit)
 	if err != nil {

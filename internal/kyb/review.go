@@ -122,7 +122,7 @@ var AuditActions = []string{
 	ActionEventRedelivered, ActionFileUploaded, ActionCustomerViewed, ActionCustomerEventsViewed, ActionFileViewed, ActionCustomerErased, ActionListImported, ActionPartnerPolicyChanged,
 	ActionCustomerUpdated, ActionCustomerRescreened, ActionRequirementRequested, ActionRequirementAnswered, ActionRequirementResolved,
 	ActionOperatorAccountReset, ActionOperatorAccountSetUp, ActionOperatorLoggedIn, ActionOperatorLoggedOut,
-	ActionRescreenStarted, ActionRescreenFinished, ActionCustomerReviewCleared,
+	ActionRescreenStarted, ActionRescreenFinished, ActionCustomerReviewCleared, ActionCustomerReviewClearanceRecorded,
 }
 
 // PrefixAuditEvent starts every audit event id.

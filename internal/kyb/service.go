@@ -32,10 +32,12 @@ type Service struct {
 	risk RiskPolicy
 	// policies caches partners' decision policies.
 	policies policyCache
-	// rescreenBatch is how many customers a re-screening batch holds, and
-	// rescreenDelay how long after an import re-screening starts.
+	// rescreenBatch is how many customers a re-screening batch holds,
+	// rescreenDelay how long after an import re-screening starts, and
+	// rescreenLease how long a worker holds a batch.
 	rescreenBatch int
 	rescreenDelay time.Duration
+	rescreenLease time.Duration
 	// secretGrace is how long a rotated webhook secret keeps signing.
 	secretGrace time.Duration
 	// operatorTokenTTL is how long an operator token works after it was
@@ -80,7 +82,7 @@ func WithWebhookSecretGrace(d time.Duration) Option {
 // NewService returns a Service on store, using the wall clock unless an
 // option says otherwise.
 func NewService(store Store, opts ...Option) *Service {
-	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL, rescreenBatch: RescreenBatchSize, rescreenDelay: DefaultRescreenDelay,
+	s := &Service{store: store, now: time.Now, secretGrace: DefaultWebhookSecretGrace, operatorTokenTTL: DefaultOperatorTokenTTL, rescreenBatch: RescreenBatchSize, rescreenDelay: DefaultRescreenDelay, rescreenLease: DefaultRescreenLease,
 		console: ConsolePolicy{SessionIdle: DefaultSessionIdle, SessionLifetime: DefaultSessionLifetime, Password: DefaultPasswordParams}, risk: RiskPolicy{HighRiskCountries: DefaultHighRiskCountries, MinRegistrationAge: DefaultMinRegistrationAge}}
 	for _, o := range opts {
 		o(s)

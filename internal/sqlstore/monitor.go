@@ -294,7 +294,7 @@ func (c *Core) ClearReview(ctx context.Context, audit kyb.AuditEvent) (kyb.Custo
 			return fmt.Errorf("clear review: %w", err)
 		}
 		if n == 0 {
-			return kyb.Conflict("review_not_requested", "the customer is not marked for review")
+			return kyb.ErrNotMarked
 		}
 		if err := InsertAudit(ctx, c.Dialect, tx, audit); err != nil {
 			return err

@@ -42,12 +42,13 @@ func StatusChangeRefused(current kyb.Customer, audit kyb.AuditEvent) error {
 	return kyb.ErrTransition(current.Status, audit.ToStatus)
 }
 
-// approvalsSince reads a customer's approvals (audit events) since it last
-// changed status (since its status_updated_at, or its creation) and was
-// last updated: an approval is of what the operator saw.
+// approvalsSince reads a customer's approvals of an action (audit events)
+// since it last changed status (since its status_updated_at, or its
+// creation) and was last updated, re-screened with other hits or cleared
+// of a mark for review: an approval is of what the operator saw.
 const approvalsSince = `SELECT a.actor_id, a.reason, a.created_at FROM audit_events a JOIN customers c ON c.id = a.customer_id
 	WHERE a.customer_id = ? AND a.action = ? AND a.created_at >= COALESCE(c.status_updated_at, c.created_at)
-	AND NOT EXISTS (SELECT 1 FROM audit_events u WHERE u.customer_id = a.customer_id AND u.action = ? AND u.created_at >= a.created_at)
+	AND NOT EXISTS (SELECT 1 FROM audit_events u WHERE u.customer_id = a.customer_id AND u.action IN (?, ?, ?) AND u.created_at >= a.created_at)
 	ORDER BY a.created_at, a.id`
 
 // RecordApproval records an approval of a pending customer unless its
@@ -58,7 +59,8 @@ func (c *Core) RecordApproval(ctx context.Context, audit kyb.AuditEvent) ([]kyb.
 		// The customer's row is locked first, so that two operators
 		// approving at once take turns and the second sees the first.
 		var status kyb.Status
-		err := tx.QueryRow(ctx, "SELECT status FROM customers WHERE id = ?"+c.Dialect.ForUpdate, audit.CustomerID).Scan(&status)
+		var marked bool
+		err := tx.QueryRow(ctx, "SELECT status, needs_review FROM customers WHERE id = ?"+c.Dialect.ForUpdate, audit.CustomerID).Scan(&status, &marked)
 		if errors.Is(err, ErrNoRows) {
 			return kyb.NotFound("customer")
 		}
@@ -68,7 +70,10 @@ func (c *Core) RecordApproval(ctx context.Context, audit kyb.AuditEvent) ([]kyb.
 		if status != audit.FromStatus {
 			return kyb.ErrTransition(status, audit.ToStatus)
 		}
-		if approvals, err = c.approvals(ctx, tx, audit.CustomerID); err != nil {
+		if audit.Action == kyb.ActionCustomerReviewClearanceRecorded && !marked {
+			return kyb.ErrNotMarked
+		}
+		if approvals, err = c.approvals(ctx, tx, audit.CustomerID, audit.Action); err != nil {
 			return err
 		}
 		for _, a := range approvals {
@@ -85,13 +90,13 @@ func (c *Core) RecordApproval(ctx context.Context, audit kyb.AuditEvent) ([]kyb.
 	return approvals, err
 }
 
-// Approvals returns a customer's approvals since it last changed status.
-func (c *Core) Approvals(ctx context.Context, customerID string) ([]kyb.Approval, error) {
-	return c.approvals(ctx, c.Read, customerID)
+// Approvals returns a customer's approvals of action that count.
+func (c *Core) Approvals(ctx context.Context, customerID, action string) ([]kyb.Approval, error) {
+	return c.approvals(ctx, c.Read, customerID, action)
 }
 
-func (c *Core) approvals(ctx context.Context, q Queryer, customerID string) ([]kyb.Approval, error) {
-	rows, err := q.Query(ctx, approvalsSince, customerID, kyb.ActionCustomerApprovalRecorded, kyb.ActionCustomerUpdated)
+func (c *Core) approvals(ctx context.Context, q Queryer, customerID, action string) ([]kyb.Approval, error) {
+	rows, err := q.Query(ctx, approvalsSince, customerID, action, kyb.ActionCustomerUpdated, kyb.ActionCustomerRescreened, kyb.ActionCustomerReviewCleared)
 	if err != nil {
 		return nil, fmt.Errorf("select approvals: %w", err)
 	}

@@ -77,7 +77,7 @@ func testApprovals(t *testing.T, s kyb.Store) {
 	if _, err := s.RecordApproval(ctx, approval("op_a")); !errors.Is(err, kyb.ErrSameApprover) {
 		t.Errorf("the same operator's second approval = %v, want ErrSameApprover", err)
 	}
-	if got, err := s.Approvals(ctx, c.ID); err != nil || len(got) != 1 {
+	if got, err := s.Approvals(ctx, c.ID, kyb.ActionCustomerApprovalRecorded); err != nil || len(got) != 1 {
 		t.Errorf("Approvals = %+v, %v; want op_a's alone", got, err)
 	}
 	if got, err := s.RecordApproval(ctx, approval("op_b")); err != nil || len(got) != 2 || got[1].OperatorID != "op_b" {
@@ -89,7 +89,7 @@ func testApprovals(t *testing.T, s kyb.Store) {
 	if err := s.AppendAudit(ctx, updated); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Approvals(ctx, c.ID); err != nil || len(got) != 0 {
+	if got, err := s.Approvals(ctx, c.ID, kyb.ActionCustomerApprovalRecorded); err != nil || len(got) != 0 {
 		t.Errorf("Approvals after an update = %+v, %v; want none", got, err)
 	}
 	time.Sleep(2 * time.Millisecond) // the next approval comes after the update
@@ -103,7 +103,7 @@ func testApprovals(t *testing.T, s kyb.Store) {
 	if _, err := s.UpdateCustomerStatus(ctx, change, StatusEventOf(change), 0); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Approvals(ctx, c.ID); err != nil || len(got) != 0 {
+	if got, err := s.Approvals(ctx, c.ID, kyb.ActionCustomerApprovalRecorded); err != nil || len(got) != 0 {
 		t.Errorf("Approvals after a status change = %+v, %v; want none", got, err)
 	}
 	if _, err := s.RecordApproval(ctx, approval("op_c")); !errors.Is(err, kyb.ErrConflict) {
