@@ -26,8 +26,12 @@ type Index struct {
 	words   []string
 	wordID  map[string]int32
 	weights []float64
-	masks   []uint32              // letterMask of each word
-	posting map[string][]int32    // retrieval key → names
+	masks   []uint32           // letterMask of each word
+	posting map[string][]int32 // retrieval key → names
+	// kinds holds what each name's entry is (kindOf), apart from the
+	// names, so that the candidates of another kind are set aside
+	// without reading their names.
+	kinds   []uint8
 	entries map[entryKey][2]int32 // → list and entry
 }
 
@@ -36,7 +40,7 @@ type entryKey struct{ source, id string }
 type indexedName struct {
 	list, entry int32
 	name        int16
-	kind        Kind
+	weak        bool // a weak alias
 	words       []int32
 	joined      string // the words written together (AL QAIDA is ALQAIDA)
 }
@@ -82,7 +86,8 @@ func NewIndex(lists ...List) *Index {
 						}
 					}
 				}
-				ix.names = append(ix.names, indexedName{list: int32(li), entry: int32(ei), name: int16(ni), kind: e.Kind, words: words, joined: strings.Join(tokens, "")})
+				ix.names = append(ix.names, indexedName{list: int32(li), entry: int32(ei), name: int16(ni), weak: n.Quality == QualityWeak, words: words, joined: strings.Join(tokens, "")})
+				ix.kinds = append(ix.kinds, kindOf(e.Kind))
 			}
 		}
 	}
@@ -201,21 +206,18 @@ func (ix *Index) Screen(q Query, threshold float64) []Hit {
 		}
 	}
 	var best map[[2]int32]Hit
-	for _, id := range ix.candidates(sc, tokens, m.weights) {
+	for _, id := range ix.candidates(sc, tokens, m.weights, queryKind(q.Kind)) {
 		n := &ix.names[id]
-		if !kindMatches(q.Kind, n.kind) {
-			continue
-		}
 		nameScore := m.similarity(n)
-		e := &ix.lists[n.list].Entries[n.entry]
-		name := e.Names[n.name]
-		if name.Quality == QualityWeak && nameScore < 0.97 {
+		if n.weak && nameScore < 0.97 {
 			// A weak alias is broad: only a near-exact match counts.
 			continue
 		}
 		if nameScore < threshold-0.15 {
 			continue
 		}
+		e := &ix.lists[n.list].Entries[n.entry]
+		name := e.Names[n.name]
 		score, evidence := adjust(nameScore, q, e)
 		// Evidence raises a close name over the threshold, but never
 		// takes a name at or over it below: the same name with another
@@ -246,19 +248,39 @@ func (ix *Index) Screen(q Query, threshold float64) []Hit {
 	return hits
 }
 
-func kindMatches(query, listed Kind) bool {
-	if query == KindPerson {
-		return listed == KindPerson
+// The kinds of entries names are matched against: a person's name against
+// individuals, any other against organisations; vessels and aircraft are
+// not matched.
+const (
+	kindOther uint8 = iota
+	kindIndividual
+	kindEntity
+)
+
+func kindOf(k Kind) uint8 {
+	switch k {
+	case KindPerson:
+		return kindIndividual
+	case KindOrganisation:
+		return kindEntity
 	}
-	return listed == KindOrganisation
+	return kindOther
+}
+
+func queryKind(k Kind) uint8 {
+	if k == KindPerson {
+		return kindIndividual
+	}
+	return kindEntity
 }
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }
 
-// candidates returns the names that share retrieval keys with enough of
-// the query: a name can only score high if the words it shares carry most
-// of the query's weight, so names sharing less are not scored at all.
-func (ix *Index) candidates(sc *scratch, tokens []string, weights []float64) []int32 {
+// candidates returns the names of entries of kind that share retrieval
+// keys with enough of the query: a name can only score high if the words
+// it shares carry most of the query's weight, so names sharing less are
+// not scored at all.
+func (ix *Index) candidates(sc *scratch, tokens []string, weights []float64, kind uint8) []int32 {
 	var total float64
 	for _, w := range weights {
 		total += w
@@ -290,7 +312,7 @@ func (ix *Index) candidates(sc *scratch, tokens []string, weights []float64) []i
 	}
 	out := sc.candidates[:0]
 	for _, id := range touched {
-		if sc.shared[id] >= minSharedWeight*total {
+		if sc.shared[id] >= minSharedWeight*total && ix.kinds[id] == kind {
 			out = append(out, id)
 		}
 		sc.shared[id], sc.seenBy[id] = 0, 0
