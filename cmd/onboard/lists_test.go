@@ -56,12 +56,7 @@ func TestListsImport(t *testing.T) {
 			t.Error("lists import without --dir succeeded")
 		}
 
-		store, err := storetest.OpenURL(t, dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer store.Close()
-		svc := kyb.NewService(store)
+		svc := serviceAt(t, dbURL)
 		lists, err := svc.CurrentLists(context.Background())
 		if err != nil || len(lists) != 2 {
 			t.Fatalf("CurrentLists = %d lists, %v", len(lists), err)

@@ -23,12 +23,7 @@ import (
 // returns that one's id.
 func monitoredCustomers(t *testing.T, dbURL string) string {
 	t.Helper()
-	store, err := storetest.OpenURL(t, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	svc := kyb.NewService(store)
+	svc := serviceAt(t, dbURL)
 	ctx := context.Background()
 	creds, err := svc.CreatePartner(ctx, cliActor, "P", false)
 	if err != nil {
@@ -90,16 +85,12 @@ func TestRescreenOnTheCommandLine(t *testing.T) {
 		if out, err := cli(t, "customers", "clear-review", listed, "--reason", "again", "--database-url", dbURL); err == nil || !strings.Contains(err.Error(), "second operator") {
 			t.Errorf("the command line clearing twice = %s, %v; want refused", out, err)
 		}
-		store, err := storetest.OpenURL(t, dbURL)
+		svc := serviceAt(t, dbURL)
+		op, err := svc.CreateOperator(context.Background(), cliActor, "second", false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer store.Close()
-		op, err := kyb.NewService(store).CreateOperator(context.Background(), cliActor, "second", false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := kyb.NewService(store).ClearReview(context.Background(), kyb.Actor{Type: kyb.ActorOperator, ID: op.OperatorID}, listed, kyb.ReviewClearance{Reason: "agreed"}); err != nil {
+		if _, err := svc.ClearReview(context.Background(), kyb.Actor{Type: kyb.ActorOperator, ID: op.OperatorID}, listed, kyb.ReviewClearance{Reason: "agreed"}); err != nil {
 			t.Fatalf("the second operator's clearance: %v", err)
 		}
 		if _, err := cli(t, "customers", "clear-review", listed, "--reason", "again", "--database-url", dbURL); err == nil || !strings.Contains(err.Error(), "not marked") {
@@ -135,12 +126,7 @@ func TestServeRescreensInTheBackground(t *testing.T) {
 func TestRescreenResumesAfterSIGKILL(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
 		dbURL := ownDatabase(t, e)
-		store, err := storetest.OpenURL(t, dbURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer store.Close()
-		svc := kyb.NewService(store)
+		svc := serviceAt(t, dbURL)
 		ctx := context.Background()
 		ids := seedCustomers(t, svc, 1500)
 		importExcerpts(t, dbURL)
@@ -245,4 +231,15 @@ func smallProfile(partnerCustomerID, business, first, last string) api.Profile {
 		RegistrationAddress: &api.RegistrationAddress{Line1: "1 High Street", City: "London", CountryCode: "GB"},
 		BusinessPersonList:  []api.BusinessPerson{{BasicInfo: &api.BasicInfo{FirstName: first, LastName: last}}},
 	}
+}
+
+// serviceAt is a service on the database dbURL, open until the test ends.
+func serviceAt(t *testing.T, dbURL string) *kyb.Service {
+	t.Helper()
+	store, err := storetest.OpenURL(t, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return kyb.NewService(store)
 }

@@ -131,7 +131,7 @@ func Default() Config {
 		RetainRejected:     kyb.DefaultRetainRejected,
 		HighRiskCountries:  kyb.DefaultHighRiskCountries,
 		MinRegistrationAge: kyb.DefaultMinRegistrationAge,
-		ScreeningThreshold: screening.DefaultThreshold,
+		ScreeningThreshold: kyb.DefaultThreshold,
 		// Enough to keep a database pool busy with a queue behind it, so
 		// a burst waits rather than being refused, while 64 uploads of
 		// 10 MiB at once (the worst case) stay within 640 MiB.
@@ -302,7 +302,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s %v: must be positive", d.name, d.value))
 		}
 	}
-	if c.ScreeningThreshold < 0.5 || c.ScreeningThreshold > 1 {
+	if !kyb.ValidThreshold(c.ScreeningThreshold) {
 		errs = append(errs, fmt.Errorf("screening-threshold %v: want 0.5 to 1", c.ScreeningThreshold))
 	}
 	if c.WebhookSecretGrace < 0 {

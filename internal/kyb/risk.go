@@ -53,6 +53,13 @@ type RiskPolicy struct {
 // DefaultThreshold is the screening threshold unless the policy sets one.
 const DefaultThreshold = screening.DefaultThreshold
 
+// MinThreshold is the lowest threshold a policy or a search may set:
+// below it, most names resemble some listed one.
+const MinThreshold = 0.5
+
+// ValidThreshold reports whether a threshold is from MinThreshold to 1.
+func ValidThreshold(t float64) bool { return t >= MinThreshold && t <= 1 }
+
 // threshold is the policy's screening threshold.
 func (p RiskPolicy) threshold() float64 {
 	return cmp.Or(p.ScreeningThreshold, DefaultThreshold)

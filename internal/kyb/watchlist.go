@@ -270,7 +270,7 @@ func (q ListQuery) parse(screeningThreshold float64) (screening.Query, float64, 
 	}
 	if q.MinScore != "" {
 		var err error
-		if threshold, err = strconv.ParseFloat(q.MinScore, 64); err != nil || threshold < 0.5 || threshold > 1 {
+		if threshold, err = strconv.ParseFloat(q.MinScore, 64); err != nil || !ValidThreshold(threshold) {
 			ch.add("min_score", api.CodeInvalidValue, "must be a number from 0.5 to 1")
 		}
 	}
