@@ -100,6 +100,30 @@ func BenchmarkScreen(b *testing.B) {
 	})
 }
 
+// BenchmarkScreenOrdinaryNames screens the unlisted names that `onboard
+// bench` creates customers with (common given and family names, companies
+// of ordinary words), one query an op: what the lists cost its creates.
+func BenchmarkScreenOrdinaryNames(b *testing.B) {
+	ix := screening.NewIndex(fullOFAC(b), fullUN(b))
+	var queries []screening.Query
+	for _, first := range []string{"Wei", "Anna", "James", "Priya", "Lucas", "Sofia", "Kenji", "Amara", "Mateo", "Chloé", "Omar", "Ingrid", "Jürgen", "Mei", "Rafael"} {
+		for _, last := range []string{"Zhang", "Schmidt", "Smith", "Patel", "Silva", "Rossi", "Tanaka", "Okafor", "García", "Dubois", "Haddad", "Larsen", "Müller", "Chen", "Costa"} {
+			queries = append(queries, screening.Query{Name: first + " " + last, Kind: screening.KindPerson})
+		}
+	}
+	for _, word := range []string{"Northwind", "Bluebird", "Summit", "Harbor", "Evergreen", "Quantum", "Atlas", "Lumen", "Cedar", "Orbit", "Meridian", "Pioneer", "Silverline", "Redwood", "Beacon"} {
+		for i, trade := range []string{"Trading", "Technology", "Logistics", "Electronics", "Textiles", "Foods", "Software", "Imports", "Outfitters", "Robotics"} {
+			suffix := []string{"Co., Ltd.", "Ltd", "GmbH", "SAS", "Pte. Ltd.", "K.K.", "LLC", "Pty Ltd", "Ltda.", "Pvt. Ltd."}[i]
+			queries = append(queries, screening.Query{Name: word + " " + trade + " " + suffix, Kind: screening.KindOrganisation})
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		ix.Screen(queries[i%len(queries)], screening.DefaultThreshold)
+	}
+}
+
 // TestIndexMemory reports what the index of both full lists holds on the
 // heap.
 func TestIndexMemory(t *testing.T) {

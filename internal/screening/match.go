@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,12 +23,23 @@ type Index struct {
 	// words are the distinct words of the indexed names, each with its
 	// weight: a name holds the numbers of its words, so that a query
 	// compares each of its words with a listed word once, whatever the
-	// number of names holding it.
+	// number of names holding it. The words also include each name of
+	// several words written together (ALQAIDA for AL QAIDA): no name
+	// holds it among its words, but it retrieves the name.
 	words   []string
 	wordID  map[string]int32
 	weights []float64
-	masks   []uint32           // letterMask of each word
-	posting map[string][]int32 // retrieval key → names
+	masks   []uint32 // letterMask of each word
+	// Retrieval goes from a query word to its neighbours, the listed
+	// words that share a retrieval key with it and are similar to it
+	// (wordSimilarity at least minPairSimilarity), and from those to the
+	// names holding them. A word's neighbours are found once and kept
+	// (see neighbourhood), since names repeat their words (Zhang,
+	// Mohammed, Trading) from one customer to the next.
+	namesOf    [][]int32          // word → the names holding it
+	wordsByKey map[string][]int32 // retrieval key → words
+	near       sync.Map           // word → []neighbour
+	nearSize   atomic.Int32
 	// kinds holds what each name's entry is (kindOf), apart from the
 	// names, so that the candidates of another kind are set aside
 	// without reading their names.
@@ -45,16 +57,27 @@ type indexedName struct {
 	joined      string // the words written together (AL QAIDA is ALQAIDA)
 }
 
-// maxPosting bounds the names a retrieval key may bring in: a key that
-// common (a prefix shared by thousands of names, such as "moh") is left to
-// the other words of the query.
-const maxPosting = 1500
-
 // NewIndex indexes the names of every entry of the lists. Names in other
 // scripts than Latin are not indexed (see latin).
 func NewIndex(lists ...List) *Index {
-	ix := &Index{lists: lists, wordID: map[string]int32{}, posting: map[string][]int32{}, entries: map[entryKey][2]int32{}}
+	ix := &Index{lists: lists, wordID: map[string]int32{}, wordsByKey: map[string][]int32{}, entries: map[entryKey][2]int32{}}
 	var df []int // how many names hold a word
+	word := func(t string) int32 {
+		w, ok := ix.wordID[t]
+		if !ok {
+			w = int32(len(ix.words))
+			ix.wordID[t] = w
+			ix.words = append(ix.words, t)
+			ix.namesOf = append(ix.namesOf, nil)
+			df = append(df, 0)
+		}
+		return w
+	}
+	heldBy := func(w, name int32) {
+		if p := ix.namesOf[w]; len(p) == 0 || p[len(p)-1] != name {
+			ix.namesOf[w] = append(p, name)
+		}
+	}
 	for li, l := range lists {
 		for ei, e := range l.Entries {
 			ix.entries[entryKey{l.Source, e.ID}] = [2]int32{int32(li), int32(ei)}
@@ -69,24 +92,18 @@ func NewIndex(lists ...List) *Index {
 				id := int32(len(ix.names))
 				words := make([]int32, len(tokens))
 				for j, t := range tokens {
-					w, ok := ix.wordID[t]
-					if !ok {
-						w = int32(len(ix.words))
-						ix.wordID[t] = w
-						ix.words = append(ix.words, t)
-						df = append(df, 0)
-					}
+					w := word(t)
 					if !slices.Contains(words[:j], w) {
 						df[w]++
 					}
 					words[j] = w
-					for _, k := range keys(t) {
-						if p := ix.posting[k]; len(p) == 0 || p[len(p)-1] != id {
-							ix.posting[k] = append(p, id)
-						}
-					}
+					heldBy(w, id)
 				}
-				ix.names = append(ix.names, indexedName{list: int32(li), entry: int32(ei), name: int16(ni), weak: n.Quality == QualityWeak, words: words, joined: strings.Join(tokens, "")})
+				joined := strings.Join(tokens, "")
+				if len(tokens) > 1 {
+					heldBy(word(joined), id)
+				}
+				ix.names = append(ix.names, indexedName{list: int32(li), entry: int32(ei), name: int16(ni), weak: n.Quality == QualityWeak, words: words, joined: joined})
 				ix.kinds = append(ix.kinds, kindOf(e.Kind))
 			}
 		}
@@ -94,6 +111,9 @@ func NewIndex(lists ...List) *Index {
 	ix.weights, ix.masks = make([]float64, len(ix.words)), make([]uint32, len(ix.words))
 	for w, n := range df {
 		ix.weights[w], ix.masks[w] = ix.weightOf(n), letterMask(ix.words[w])
+		for _, k := range keys(ix.words[w]) {
+			ix.wordsByKey[k] = append(ix.wordsByKey[k], int32(w))
+		}
 	}
 	ix.scratch.New = func() any {
 		return &scratch{shared: make([]float64, len(ix.names)), seenBy: make([]int32, len(ix.names)), simRow: make([]int32, len(ix.words))}
@@ -101,7 +121,7 @@ func NewIndex(lists ...List) *Index {
 	return ix
 }
 
-// keys are the retrieval keys of a token: its first three letters, its
+// keys are the retrieval keys of a word: its first three letters, its
 // last three, its first two with its last and its first with its last
 // two, so that a word with one typo anywhere shares at least one key with
 // the word it misspells.
@@ -112,6 +132,44 @@ func keys(t string) []string {
 	}
 	n := len(r)
 	return []string{"<" + string(r[:3]), ">" + string(r[n-3:]), "^" + string(r[:2]) + string(r[n-1]), "$" + string(r[0]) + string(r[n-2:])}
+}
+
+// neighbour is a listed word similar to a query word, and how similar.
+type neighbour struct {
+	word int32
+	sim  float64
+}
+
+// maxNeighbourhoods bounds the neighbourhoods kept; past it they are all
+// dropped and found again as queries need them.
+const maxNeighbourhoods = 1 << 16
+
+// neighbourhood returns the listed words similar to w, but for initials:
+// a single letter is similar to every word it begins, which says too
+// little to retrieve a name by, so an initial retrieves only itself (and
+// similarity still pairs it with the words it begins).
+func (ix *Index) neighbourhood(w string) []neighbour {
+	if v, ok := ix.near.Load(w); ok {
+		return v.([]neighbour)
+	}
+	var out []neighbour
+	mask := letterMask(w)
+	for _, k := range keys(w) {
+		for _, c := range ix.wordsByKey[k] {
+			if len(w) == 1 && ix.words[c] != w || slices.ContainsFunc(out, func(n neighbour) bool { return n.word == c }) {
+				continue
+			}
+			if s := wordSimilarity(w, ix.words[c], mask, ix.masks[c]); s >= minPairSimilarity {
+				out = append(out, neighbour{c, s})
+			}
+		}
+	}
+	if ix.nearSize.Add(1) > maxNeighbourhoods {
+		ix.near.Clear()
+		ix.nearSize.Store(1)
+	}
+	ix.near.Store(w, out)
+	return out
 }
 
 // weightOf is how much a word held by df names says of who a name is:
@@ -206,7 +264,7 @@ func (ix *Index) Screen(q Query, threshold float64) []Hit {
 		}
 	}
 	var best map[[2]int32]Hit
-	for _, id := range ix.candidates(sc, tokens, m.weights, queryKind(q.Kind)) {
+	for _, id := range m.candidates(queryKind(q.Kind)) {
 		n := &ix.names[id]
 		nameScore := m.similarity(n)
 		if n.weak && nameScore < 0.97 {
@@ -276,37 +334,48 @@ func queryKind(k Kind) uint8 {
 
 func round(f float64) float64 { return math.Round(f*1000) / 1000 }
 
-// candidates returns the names of entries of kind that share retrieval
-// keys with enough of the query: a name can only score high if the words
-// it shares carry most of the query's weight, so names sharing less are
-// not scored at all.
-func (ix *Index) candidates(sc *scratch, tokens []string, weights []float64, kind uint8) []int32 {
+// candidates returns the names of entries of kind that hold words
+// similar to enough of the query: a name can only score high if the words
+// it pairs with carry most of the query's weight, so names pairing with
+// less are not scored at all. A name written with or without spaces where
+// the query is not (ALQAIDA, AL QAIDA) is a candidate too.
+func (m *match) candidates(kind uint8) []int32 {
+	ix, sc := m.ix, m.sc
 	var total float64
-	for _, w := range weights {
+	for _, w := range m.weights {
 		total += w
 	}
 	touched := sc.touched[:0]
-	for i, t := range tokens {
-		stamp := int32(i + 1)
-		for _, k := range keys(t) {
-			p := ix.posting[k]
-			if len(p) > maxPosting {
-				// Too common to retrieve by; a name holding it shares
-				// other keys, or the query has nothing rarer.
-				if len(tokens) > 1 {
-					continue
-				}
-				p = p[:maxPosting]
+	share := func(w int32, stamp int32, weight float64) {
+		for _, id := range ix.namesOf[w] {
+			if sc.seenBy[id] == stamp {
+				continue // this query word counted for the name already
 			}
-			for _, id := range p {
-				if sc.seenBy[id] == stamp {
-					continue // this token counted for the name already
+			if sc.seenBy[id] == 0 {
+				touched = append(touched, id)
+			}
+			sc.seenBy[id] = stamp
+			sc.shared[id] += weight
+		}
+	}
+	for i, t := range m.tokens {
+		for _, nb := range ix.neighbourhood(t) {
+			share(nb.word, int32(i+1), m.weights[i])
+		}
+	}
+	if len(m.tokens) > 1 {
+		// The query written together, compared as similarity compares
+		// it: equal, or one edit apart in eight letters or more.
+		stamp := int32(len(m.tokens) + 1)
+		if len(m.joined) < 8 {
+			if w, ok := ix.wordID[m.joined]; ok {
+				share(w, stamp, total)
+			}
+		} else {
+			for _, nb := range ix.neighbourhood(m.joined) {
+				if nb.sim >= 0.95 { // equal or one edit
+					share(nb.word, stamp, total)
 				}
-				if sc.seenBy[id] == 0 {
-					touched = append(touched, id)
-				}
-				sc.seenBy[id] = stamp
-				sc.shared[id] += weights[i]
 			}
 		}
 	}
@@ -338,8 +407,8 @@ type scratch struct {
 	usedList  []bool
 }
 
-// minSharedWeight is the share of the query's weight a name must share
-// keys with to be scored.
+// minSharedWeight is the share of the query's weight whose words must
+// have neighbours in a name for it to be scored.
 const minSharedWeight = 0.5
 
 // extraWordCost is what a word of the listed name that the query lacks
