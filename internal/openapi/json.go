@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // obj is a JSON object that keeps its keys in order, so that the document
@@ -32,6 +33,27 @@ func (o *obj) set(k string, v any) {
 		o.keys = append(o.keys, k)
 	}
 	o.vals[k] = v
+}
+
+// insertAt puts k with v at index i of the keys, or replaces its value
+// where it stands.
+func (o *obj) insertAt(i int, k string, v any) {
+	if o.has(k) {
+		o.vals[k] = v
+		return
+	}
+	o.keys = slices.Insert(o.keys, i, k)
+	o.vals[k] = v
+}
+
+// index returns where the first of keys that o has stands, or the end.
+func (o *obj) index(keys ...string) int {
+	for _, k := range keys {
+		if i := slices.Index(o.keys, k); i >= 0 {
+			return i
+		}
+	}
+	return len(o.keys)
 }
 
 // replace puts k2 with v where k stands, removing k.

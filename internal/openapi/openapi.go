@@ -22,6 +22,11 @@
 //     properties (but partner_customer_id) required only while the named
 //     one is absent: an erased customer keeps its ids alone.
 //
+// The answers and parts every operation shares (401, 405, 429, 500 and
+// 503, 413 and 415 where it takes a body, the X-Request-Id parameter and
+// header) are not in the overlay either: responses.go adds them by who may
+// call the operation.
+//
 // Run it with go generate ./... (see internal/httpapi/health.go).
 package openapi
 
@@ -93,6 +98,7 @@ func Generate(types map[string]reflect.Type) ([]byte, error) {
 		}
 		schemas.set(name, s)
 	}
+	addStandardParts(doc)
 	if err := applyGo(doc, "#", types); err != nil {
 		return nil, err
 	}

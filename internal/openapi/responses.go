@@ -1,0 +1,109 @@
+package openapi
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+)
+
+// The answers every operation can give, which the overlay leaves out:
+// Generate adds them to each operation that does not give its own, so
+// that they are written once. Which apply depends on who may call the
+// operation (its security) and on whether it takes a body.
+var (
+	// everyOperation applies to every operation, public ones included.
+	everyOperation = map[string]string{"405": "MethodNotAllowed", "500": "InternalError"}
+	// byCaller applies by the operation's security: a partner's (the
+	// document's default, so no security of its own) or an operator's.
+	byCaller = map[string]map[string]string{
+		"partner":  {"401": "Unauthorized", "429": "TooManyRequests", "503": "ServiceUnavailable"},
+		"operator": {"401": "OperatorUnauthorized", "429": "OperatorTooManyRequests", "503": "ServiceUnavailable"},
+	}
+	// withBody applies to an operation that takes a request body.
+	withBody = map[string]string{"413": "PayloadTooLarge", "415": "UnsupportedMediaType"}
+)
+
+// addStandardParts gives each operation under paths the request id
+// parameter, each of its successful answers the X-Request-Id header (both
+// first or last, where every operation has them), and the standard
+// answers above; the responses are then in the order of their codes.
+func addStandardParts(doc *obj) {
+	paths := doc.child("paths")
+	if paths == nil {
+		return
+	}
+	for _, p := range paths.keys {
+		item := paths.child(p)
+		for _, method := range item.keys {
+			op := item.child(method)
+			if op == nil || !op.has("responses") {
+				continue
+			}
+			addRequestID(op)
+			responses := op.child("responses")
+			for _, code := range responses.keys {
+				if r := responses.child(code); r != nil && code[0] == '2' && !r.has("$ref") {
+					headers := r.child("headers")
+					if headers == nil {
+						headers = newObj()
+						r.insertAt(min(r.index("description")+1, len(r.keys)), "headers", headers)
+					}
+					if !headers.has("X-Request-Id") {
+						headers.keys = append([]string{"X-Request-Id"}, headers.keys...)
+						headers.vals["X-Request-Id"] = ref("headers", "X-Request-Id")
+					}
+				}
+			}
+			standard := []map[string]string{everyOperation, byCaller[caller(op)]}
+			if op.has("requestBody") {
+				standard = append(standard, withBody)
+			}
+			for _, s := range standard {
+				for code, name := range s {
+					if !responses.has(code) {
+						responses.set(code, ref("responses", name))
+					}
+				}
+			}
+			slices.SortStableFunc(responses.keys, func(a, b string) int { return cmp.Compare(codeOrder(a), codeOrder(b)) })
+		}
+	}
+}
+
+// caller is who may call an operation: "public" (security []), "operator"
+// (operatorToken) or "partner" (the document's default).
+func caller(op *obj) string {
+	s, ok := op.get("security").([]any)
+	switch {
+	case !ok:
+		return "partner"
+	case len(s) == 0:
+		return "public"
+	}
+	return "operator"
+}
+
+func addRequestID(op *obj) {
+	params, _ := op.get("parameters").([]any)
+	for _, p := range params {
+		if o, ok := p.(*obj); ok && o.get("$ref") == "#/components/parameters/RequestId" {
+			return
+		}
+	}
+	// Where the overlay puts parameters: before the body and responses.
+	op.insertAt(op.index("parameters", "requestBody", "responses"), "parameters", append(params, ref("parameters", "RequestId")))
+}
+
+func ref(kind, name string) *obj { return newObj("$ref", "#/components/"+kind+"/"+name) }
+
+// codeOrder sorts status codes by number, ranges (2XX) with their
+// hundreds and "default" last.
+func codeOrder(code string) int {
+	if n, err := strconv.Atoi(code); err == nil {
+		return n
+	}
+	if len(code) == 3 && code[1:] == "XX" {
+		return int(code[0]-'0')*100 + 99
+	}
+	return 1000
+}
