@@ -266,12 +266,16 @@ func (ix *Index) Screen(q Query, threshold float64) []Hit {
 	var best map[[2]int32]Hit
 	for _, id := range m.candidates(queryKind(q.Kind)) {
 		n := &ix.names[id]
-		nameScore := m.similarity(n)
-		if n.weak && nameScore < 0.97 {
-			// A weak alias is broad: only a near-exact match counts.
-			continue
+		// A weak alias is broad: only a near-exact match counts.
+		floor := threshold - 0.15
+		if n.weak {
+			floor = max(floor, 0.97)
 		}
-		if nameScore < threshold-0.15 {
+		if m.bound(n) < floor && !m.joinedMatch(n) {
+			continue // it cannot score enough: its words are not compared
+		}
+		nameScore := m.similarity(n)
+		if nameScore < floor {
 			continue
 		}
 		e := &ix.lists[n.list].Entries[n.entry]
@@ -502,13 +506,76 @@ func (m *match) similarity(n *indexedName) float64 {
 	if total > 0 {
 		score = matched / total
 	}
-	if len(m.tokens) != len(n.words) && score < 0.96 {
-		// One name written with spaces, the other without.
-		if a, b := m.joined, n.joined; a == b || len(a) >= 8 && editDistance(a, b, 1) <= 1 {
-			score = 0.96
-		}
+	if score < 0.96 && m.joinedMatch(n) {
+		score = 0.96
 	}
 	return score
+}
+
+// joinedMatch tells whether the query and n are one name written with
+// spaces and without (AL QAIDA, ALQAIDA), or with one edit more in eight
+// letters or more.
+func (m *match) joinedMatch(n *indexedName) bool {
+	if len(m.tokens) == len(n.words) {
+		return false
+	}
+	a, b := m.joined, n.joined
+	return a == b || len(a) >= 8 && editDistance(a, b, 1) <= 1
+}
+
+// bound is at least what similarity scores n, found without computing
+// an edit distance: as if every word that could pair (couldPair) paired
+// exactly, and only the words that cannot were left unpaired.
+func (m *match) bound(n *indexedName) float64 {
+	can := resize(&m.sc.usedQuery, len(m.tokens))
+	var paired, unpaired float64
+	for _, w := range n.words {
+		pairs := false
+		for i := range m.tokens {
+			if m.couldPair(i, w) {
+				can[i], pairs = true, true
+			}
+		}
+		if pairs {
+			paired += m.ix.weights[w] / 2
+		} else {
+			unpaired += extraWordCost * m.ix.weights[w]
+		}
+	}
+	for i, c := range can {
+		if c {
+			paired += m.weights[i] / 2
+		} else {
+			unpaired += m.weights[i]
+		}
+	}
+	if paired == 0 {
+		return 0
+	}
+	return paired / (paired + unpaired)
+}
+
+// couldPair tells whether query word i and listed word w may be similar
+// enough to pair: their similarity when it is computed already, else
+// wordSimilarity's tests that need no edit distance.
+func (m *match) couldPair(i int, w int32) bool {
+	if r := m.sc.simRow[w]; r > 0 {
+		return m.sc.sims[int(r-1)*len(m.tokens)+i] >= minPairSimilarity
+	}
+	a, b := m.tokens[i], m.ix.words[w]
+	if m.ids[i] == w || len(a) == 1 || len(b) == 1 {
+		return m.ids[i] == w || a[0] == b[0]
+	}
+	long := max(len(a), len(b))
+	if long < 4 {
+		return false
+	}
+	limit := 2
+	if long < 6 {
+		limit = 1
+	}
+	d := len(a) - len(b)
+	return d <= 2*limit && -d <= 2*limit && bits.OnesCount32(m.masks[i]^m.ix.masks[w]) <= 2*limit
 }
 
 // resize returns (*buf)[:n], all false, growing it when it must.
