@@ -35,10 +35,13 @@ type Index struct {
 	// (wordSimilarity at least minPairSimilarity), and from those to the
 	// names holding them. A word's neighbours are found once and kept
 	// (see neighbourhood), since names repeat their words (Zhang,
-	// Mohammed, Trading) from one customer to the next.
-	namesOf    [][]int32          // word → the names holding it
+	// Mohammed, Trading) from one customer to the next: by word number
+	// for listed words, in a bounded map for the others.
+	namesAt    []int32 // the names holding word w are names[namesAt[w]:namesAt[w+1]]
+	nameIDs    []int32
 	wordsByKey map[string][]int32 // retrieval key → words
-	near       sync.Map           // word → []neighbour
+	nearWord   []atomic.Pointer[[]neighbour]
+	nearOther  sync.Map // word → []neighbour
 	nearSize   atomic.Int32
 	// kinds holds what each name's entry is (kindOf), apart from the
 	// names, so that the candidates of another kind are set aside
@@ -61,21 +64,22 @@ type indexedName struct {
 // scripts than Latin are not indexed (see latin).
 func NewIndex(lists ...List) *Index {
 	ix := &Index{lists: lists, wordID: map[string]int32{}, wordsByKey: map[string][]int32{}, entries: map[entryKey][2]int32{}}
-	var df []int // how many names hold a word
+	var df []int          // how many names hold a word
+	var namesOf [][]int32 // word → the names holding it
 	word := func(t string) int32 {
 		w, ok := ix.wordID[t]
 		if !ok {
 			w = int32(len(ix.words))
 			ix.wordID[t] = w
 			ix.words = append(ix.words, t)
-			ix.namesOf = append(ix.namesOf, nil)
+			namesOf = append(namesOf, nil)
 			df = append(df, 0)
 		}
 		return w
 	}
 	heldBy := func(w, name int32) {
-		if p := ix.namesOf[w]; len(p) == 0 || p[len(p)-1] != name {
-			ix.namesOf[w] = append(p, name)
+		if p := namesOf[w]; len(p) == 0 || p[len(p)-1] != name {
+			namesOf[w] = append(p, name)
 		}
 	}
 	for li, l := range lists {
@@ -109,6 +113,13 @@ func NewIndex(lists ...List) *Index {
 		}
 	}
 	ix.weights, ix.masks = make([]float64, len(ix.words)), make([]uint32, len(ix.words))
+	ix.nearWord = make([]atomic.Pointer[[]neighbour], len(ix.words))
+	ix.namesAt = make([]int32, 0, len(ix.words)+1)
+	for _, names := range namesOf {
+		ix.namesAt = append(ix.namesAt, int32(len(ix.nameIDs)))
+		ix.nameIDs = append(ix.nameIDs, names...)
+	}
+	ix.namesAt = append(ix.namesAt, int32(len(ix.nameIDs)))
 	for w, n := range df {
 		ix.weights[w], ix.masks[w] = ix.weightOf(n), letterMask(ix.words[w])
 		for _, k := range keys(ix.words[w]) {
@@ -140,16 +151,23 @@ type neighbour struct {
 	sim  float64
 }
 
-// maxNeighbourhoods bounds the neighbourhoods kept; past it they are all
-// dropped and found again as queries need them.
+// maxNeighbourhoods bounds the neighbourhoods kept of words no listed
+// name holds; past it they are all dropped and found again as queries
+// need them.
 const maxNeighbourhoods = 1 << 16
 
 // neighbourhood returns the listed words similar to w, but for initials:
 // a single letter is similar to every word it begins, which says too
 // little to retrieve a name by, so an initial retrieves only itself (and
-// similarity still pairs it with the words it begins).
-func (ix *Index) neighbourhood(w string) []neighbour {
-	if v, ok := ix.near.Load(w); ok {
+// similarity still pairs it with the words it begins). id is w's number,
+// or -1 when no listed name holds it.
+func (ix *Index) neighbourhood(w string, id int32) []neighbour {
+	listed := id >= 0
+	if listed {
+		if p := ix.nearWord[id].Load(); p != nil {
+			return *p
+		}
+	} else if v, ok := ix.nearOther.Load(w); ok {
 		return v.([]neighbour)
 	}
 	var out []neighbour
@@ -164,11 +182,15 @@ func (ix *Index) neighbourhood(w string) []neighbour {
 			}
 		}
 	}
-	if ix.nearSize.Add(1) > maxNeighbourhoods {
-		ix.near.Clear()
-		ix.nearSize.Store(1)
+	switch {
+	case listed:
+		ix.nearWord[id].Store(&out)
+	case ix.nearSize.Add(1) > maxNeighbourhoods:
+		ix.nearOther.Clear()
+		ix.nearSize.Store(0)
+	default:
+		ix.nearOther.Store(w, out)
 	}
-	ix.near.Store(w, out)
 	return out
 }
 
@@ -351,7 +373,7 @@ func (m *match) candidates(kind uint8) []int32 {
 	}
 	touched := sc.touched[:0]
 	share := func(w int32, stamp int32, weight float64) {
-		for _, id := range ix.namesOf[w] {
+		for _, id := range ix.nameIDs[ix.namesAt[w]:ix.namesAt[w+1]] {
 			if sc.seenBy[id] == stamp {
 				continue // this query word counted for the name already
 			}
@@ -363,7 +385,7 @@ func (m *match) candidates(kind uint8) []int32 {
 		}
 	}
 	for i, t := range m.tokens {
-		for _, nb := range ix.neighbourhood(t) {
+		for _, nb := range ix.neighbourhood(t, m.ids[i]) {
 			share(nb.word, int32(i+1), m.weights[i])
 		}
 	}
@@ -371,16 +393,19 @@ func (m *match) candidates(kind uint8) []int32 {
 		// The query written together, compared as similarity compares
 		// it: equal, or one edit apart in eight letters or more.
 		stamp := int32(len(m.tokens) + 1)
-		if len(m.joined) < 8 {
-			if w, ok := ix.wordID[m.joined]; ok {
-				share(w, stamp, total)
+		id, listed := ix.wordID[m.joined]
+		switch {
+		case len(m.joined) >= 8:
+			if !listed {
+				id = -1
 			}
-		} else {
-			for _, nb := range ix.neighbourhood(m.joined) {
+			for _, nb := range ix.neighbourhood(m.joined, id) {
 				if nb.sim >= 0.95 { // equal or one edit
 					share(nb.word, stamp, total)
 				}
 			}
+		case listed:
+			share(id, stamp, total)
 		}
 	}
 	out := sc.candidates[:0]

@@ -19,7 +19,10 @@ var foldedLetters = map[rune]string{
 func fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range norm.NFKD.String(s) {
+	if !ascii(s) {
+		s = norm.NFKD.String(s) // ASCII is its own decomposition
+	}
+	for _, r := range s {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 		case r == '\'' || r == '’' || r == '`' || r == 'ʼ':
@@ -108,13 +111,51 @@ func joinInitials(words []string) []string {
 // companyForm returns how many of the first words are a legal form; a
 // long form word with a typo (LIMTED) still is.
 func companyForm(words []string) int {
-	for _, form := range companyForms {
-		if len(form) <= len(words) && formWords(form, words[:len(form)]) {
-			return len(form)
+	// The first form that fits, in the order of companyForms: of those
+	// beginning with this word, and of those beginning with a word long
+	// enough to be misspelt.
+	first := -1
+	for _, i := range formsByFirstWord[words[0]] {
+		if fits(i, words) {
+			first = i
+			break
 		}
 	}
-	return 0
+	for _, i := range misspeltForms {
+		if first >= 0 && i > first {
+			break
+		}
+		if fits(i, words) {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return 0
+	}
+	return len(companyForms[first])
 }
+
+func fits(form int, words []string) bool {
+	f := companyForms[form]
+	return len(f) <= len(words) && formWords(f, words[:len(f)])
+}
+
+// formsByFirstWord numbers the company forms by their first word, when
+// it is too short to be misspelt (formWords); misspeltForms are the
+// others. Both keep the order of companyForms.
+var formsByFirstWord, misspeltForms = func() (map[string][]int, []int) {
+	by := map[string][]int{}
+	var misspelt []int
+	for i, f := range companyForms {
+		if len(f[0]) < 7 {
+			by[f[0]] = append(by[f[0]], i)
+		} else {
+			misspelt = append(misspelt, i)
+		}
+	}
+	return by, misspelt
+}()
 
 func formWords(form, words []string) bool {
 	for i := range form {
