@@ -75,3 +75,12 @@ type Credentials struct {
 // ErrTooManyKeys is returned when a partner already holds MaxLiveKeys live
 // keys; one must be revoked before another is issued.
 var ErrTooManyKeys = Conflict("too_many_api_keys", "the partner already has two live API keys; revoke one first")
+
+// AllowAnotherKey is the rule a new API key is stored under: a partner
+// holds at most MaxLiveKeys live keys.
+func AllowAnotherKey(live int) error {
+	if live >= MaxLiveKeys {
+		return ErrTooManyKeys
+	}
+	return nil
+}

@@ -181,7 +181,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor Actor, partnerID strin
 	key, secret := NewAPIKey(partnerID, now)
 	audit := newAuditEvent(now, actor, ActionAPIKeyCreated)
 	audit.PartnerID, audit.APIKeyID = partnerID, key.ID
-	if err := s.store.AddAPIKey(ctx, key, audit); err != nil {
+	if err := s.store.AddAPIKey(ctx, key, audit, AllowAnotherKey); err != nil {
 		return Credentials{}, fmt.Errorf("create api key: %w", err)
 	}
 	return Credentials{PartnerID: partnerID, APIKey: key.ID, APISecret: secret}, nil

@@ -33,9 +33,12 @@ type PartnerStore interface {
 	CreatePartner(ctx context.Context, p Partner, key APIKey, audit AuditEvent) error
 	Partner(ctx context.Context, id string) (Partner, error)
 	Partners(ctx context.Context) ([]Partner, error)
-	// AddAPIKey stores another key for an existing partner; it fails with
-	// a conflict when the partner already holds MaxLiveKeys live keys.
-	AddAPIKey(ctx context.Context, key APIKey, audit AuditEvent) error
+	// AddAPIKey stores another key for an existing partner, unless allow,
+	// given how many live keys the partner holds, refuses it (its error
+	// is returned). The count is taken in the transaction that adds the
+	// key, with the partner locked, so that the rule holds when keys are
+	// issued at once.
+	AddAPIKey(ctx context.Context, key APIKey, audit AuditEvent, allow func(live int) error) error
 	// RevokeAPIKey marks a live key revoked at audit.At, filling in the
 	// event's partner; revoking a revoked key changes nothing.
 	RevokeAPIKey(ctx context.Context, keyID string, audit AuditEvent) error

@@ -128,8 +128,10 @@ type Job struct {
 // WebhookStore keeps endpoints and the outbox of events and deliveries.
 type WebhookStore interface {
 	// CreateEndpoint stores an endpoint with its sealed secret and the
-	// audit event; a partner holding MaxEndpoints already gets a conflict.
-	CreateEndpoint(ctx context.Context, e Endpoint, sealedSecret []byte, audit AuditEvent) error
+	// audit event, unless allow, given how many endpoints the partner
+	// has, refuses it; as with AddAPIKey, the count is taken with the
+	// partner locked in the transaction that adds the endpoint.
+	CreateEndpoint(ctx context.Context, e Endpoint, sealedSecret []byte, audit AuditEvent, allow func(endpoints int) error) error
 	// Endpoints lists a partner's endpoints, without secrets.
 	Endpoints(ctx context.Context, partnerID string) ([]Endpoint, error)
 	// DeleteEndpoint removes a partner's endpoint; its pending deliveries
@@ -244,6 +246,15 @@ func CheckEndpointURL(raw string, allowInsecure bool) error {
 // ErrTooManyEndpoints is returned when a partner already has MaxEndpoints.
 var ErrTooManyEndpoints = Conflict("too_many_endpoints", "the partner already has the most webhook endpoints allowed; delete one first")
 
+// AllowAnotherEndpoint is the rule a new endpoint is stored under: a
+// partner holds at most MaxEndpoints.
+func AllowAnotherEndpoint(endpoints int) error {
+	if endpoints >= MaxEndpoints {
+		return ErrTooManyEndpoints
+	}
+	return nil
+}
+
 // CreateEndpoint registers a partner's endpoint and returns it with its
 // signing secret, which is shown only now.
 func (s *Service) CreateEndpoint(ctx context.Context, actor Actor, partnerID, rawURL string) (Endpoint, error) {
@@ -255,7 +266,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, actor Actor, partnerID, ra
 	}
 	now := s.Now().UTC()
 	e := Endpoint{ID: NewID(PrefixEndpoint, now), PartnerID: partnerID, URL: rawURL, CreatedAt: now.Truncate(time.Second), Secret: newWebhookSecret()}
-	if err := s.store.CreateEndpoint(ctx, e, s.cipher.Seal(e.ID, []byte(e.Secret)), endpointAudit(now, actor, ActionEndpointCreated, partnerID, e.ID)); err != nil {
+	if err := s.store.CreateEndpoint(ctx, e, s.cipher.Seal(e.ID, []byte(e.Secret)), endpointAudit(now, actor, ActionEndpointCreated, partnerID, e.ID), AllowAnotherEndpoint); err != nil {
 		return Endpoint{}, fmt.Errorf("create endpoint: %w", err)
 	}
 	return e, nil

@@ -73,10 +73,10 @@ func scanPartner(row Row) (kyb.Partner, error) {
 	return p, nil
 }
 
-// AddAPIKey stores another key for a partner holding fewer than
-// kyb.MaxLiveKeys live keys. The partner's row is read for update, so
-// that concurrent issues take turns and the count stays true until commit.
-func (c *Core) AddAPIKey(ctx context.Context, key kyb.APIKey, audit kyb.AuditEvent) error {
+// AddAPIKey stores another key for a partner when allow accepts its count
+// of live keys. The partner's row is read for update, so that concurrent
+// issues take turns and the count stays true until commit.
+func (c *Core) AddAPIKey(ctx context.Context, key kyb.APIKey, audit kyb.AuditEvent, allow func(live int) error) error {
 	return c.transactAudited(ctx, func(tx Queryer) error {
 		var id string
 		err := tx.QueryRow(ctx, "SELECT id FROM partners WHERE id = ?"+c.Dialect.ForUpdate, key.PartnerID).Scan(&id)
@@ -90,8 +90,8 @@ func (c *Core) AddAPIKey(ctx context.Context, key kyb.APIKey, audit kyb.AuditEve
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM api_keys WHERE partner_id = ? AND revoked_at IS NULL", key.PartnerID).Scan(&live); err != nil {
 			return fmt.Errorf("count api keys: %w", err)
 		}
-		if live >= kyb.MaxLiveKeys {
-			return kyb.ErrTooManyKeys
+		if err := allow(live); err != nil {
+			return err
 		}
 		if err := c.insertAPIKey(ctx, tx, key); err != nil {
 			return err

@@ -10,9 +10,10 @@ import (
 )
 
 // CreateEndpoint stores an endpoint with its sealed secret and the audit
-// event, unless the partner already has kyb.MaxEndpoints. The partner's
-// row is read for update, so that concurrent creations take turns.
-func (c *Core) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret []byte, audit kyb.AuditEvent) error {
+// event when allow accepts the partner's count of endpoints. The
+// partner's row is read for update, so that concurrent creations take
+// turns.
+func (c *Core) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret []byte, audit kyb.AuditEvent, allow func(endpoints int) error) error {
 	return c.transactAudited(ctx, func(tx Queryer) error {
 		var one int
 		if err := tx.QueryRow(ctx, "SELECT 1 FROM partners WHERE id = ?"+c.Dialect.ForUpdate, e.PartnerID).Scan(&one); err != nil && !errors.Is(err, ErrNoRows) {
@@ -22,8 +23,8 @@ func (c *Core) CreateEndpoint(ctx context.Context, e kyb.Endpoint, sealedSecret 
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM webhook_endpoints WHERE partner_id = ? AND deleted_at IS NULL", e.PartnerID).Scan(&n); err != nil {
 			return fmt.Errorf("count endpoints: %w", err)
 		}
-		if n >= kyb.MaxEndpoints {
-			return kyb.ErrTooManyEndpoints
+		if err := allow(n); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, "INSERT INTO webhook_endpoints (id, partner_id, url, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?)",
 			e.ID, e.PartnerID, e.URL, sealedSecret, c.Dialect.Time(e.CreatedAt)); err != nil {

@@ -85,7 +85,7 @@ func testAuditChain(t *testing.T, s kyb.Store) {
 			key, _ := kyb.NewAPIKey(shared.ID, time.Now())
 			issued := AuditOf(kyb.ActionAPIKeyCreated, shared.ID, "")
 			issued.APIKeyID = key.ID
-			switch err := s.AddAPIKey(ctx, key, issued); {
+			switch err := s.AddAPIKey(ctx, key, issued, kyb.AllowAnotherKey); {
 			case err == nil:
 				if err := s.RevokeAPIKey(ctx, key.ID, Audit(kyb.ActionAPIKeyRevoked)); err != nil {
 					t.Errorf("RevokeAPIKey: %v", err)

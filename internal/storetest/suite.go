@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -107,11 +108,11 @@ func testAPIKeys(t *testing.T, s kyb.Store) {
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	second, _ := kyb.NewAPIKey(p.ID, now)
-	if err := s.AddAPIKey(ctx, second, Audit(kyb.ActionAPIKeyCreated)); err != nil {
+	if err := s.AddAPIKey(ctx, second, Audit(kyb.ActionAPIKeyCreated), kyb.AllowAnotherKey); err != nil {
 		t.Fatalf("AddAPIKey(second): %v", err)
 	}
 	third, _ := kyb.NewAPIKey(p.ID, now)
-	if err := s.AddAPIKey(ctx, third, Audit(kyb.ActionAPIKeyCreated)); !errors.Is(err, kyb.ErrTooManyKeys) {
+	if err := s.AddAPIKey(ctx, third, Audit(kyb.ActionAPIKeyCreated), kyb.AllowAnotherKey); !errors.Is(err, kyb.ErrTooManyKeys) {
 		t.Errorf("AddAPIKey(third) error = %v, want too many keys", err)
 	}
 	if err := s.RevokeAPIKey(ctx, first.ID, AuditAt(now, kyb.ActionAPIKeyRevoked)); err != nil {
@@ -127,8 +128,15 @@ func testAPIKeys(t *testing.T, s kyb.Store) {
 	if revoked.Live() || !revoked.RevokedAt.Equal(now) {
 		t.Errorf("revoked key RevokedAt = %v, want %v", revoked.RevokedAt, now)
 	}
-	if err := s.AddAPIKey(ctx, third, Audit(kyb.ActionAPIKeyCreated)); err != nil {
+	// The rule is given the live keys (the revoked one is not), and what it
+	// says is what the store does.
+	var counted []int
+	rule := func(live int) error { counted = append(counted, live); return kyb.AllowAnotherKey(live) }
+	if err := s.AddAPIKey(ctx, third, Audit(kyb.ActionAPIKeyCreated), rule); err != nil {
 		t.Errorf("AddAPIKey after revoke: %v", err)
+	}
+	if !slices.Equal(counted, []int{1}) {
+		t.Errorf("the rule was given %v live keys, want [1]", counted)
 	}
 	if err := s.RevokeAPIKey(ctx, "ak_missing", AuditAt(now, kyb.ActionAPIKeyRevoked)); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("RevokeAPIKey(unknown) error = %v, want not found", err)
@@ -137,7 +145,7 @@ func testAPIKeys(t *testing.T, s kyb.Store) {
 		t.Errorf("APIKey(unknown) error = %v, want not found", err)
 	}
 	orphan, _ := kyb.NewAPIKey("ptn_missing", now)
-	if err := s.AddAPIKey(ctx, orphan, Audit(kyb.ActionAPIKeyCreated)); !errors.Is(err, kyb.ErrNotFound) {
+	if err := s.AddAPIKey(ctx, orphan, Audit(kyb.ActionAPIKeyCreated), kyb.AllowAnotherKey); !errors.Is(err, kyb.ErrNotFound) {
 		t.Errorf("AddAPIKey(unknown partner) error = %v, want not found", err)
 	}
 }

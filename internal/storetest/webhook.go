@@ -15,7 +15,7 @@ func NewEndpoint(t *testing.T, s kyb.Store, partnerID, url string) kyb.Endpoint 
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
 	e := kyb.Endpoint{ID: kyb.NewID(kyb.PrefixEndpoint, now), PartnerID: partnerID, URL: url, CreatedAt: now}
-	if err := s.CreateEndpoint(ctx, e, []byte("sealed-"+e.ID), AuditOf(kyb.ActionEndpointCreated, e.PartnerID, e.ID)); err != nil {
+	if err := s.CreateEndpoint(ctx, e, []byte("sealed-"+e.ID), AuditOf(kyb.ActionEndpointCreated, e.PartnerID, e.ID), kyb.AllowAnotherEndpoint); err != nil {
 		t.Fatalf("CreateEndpoint: %v", err)
 	}
 	return e
@@ -29,7 +29,7 @@ func testEndpoints(t *testing.T, s kyb.Store) {
 		made = append(made, NewEndpoint(t, s, p.ID, fmt.Sprintf("https://example.com/hook/%d", i)))
 	}
 	extra := kyb.Endpoint{ID: kyb.NewID(kyb.PrefixEndpoint, time.Now()), PartnerID: p.ID, URL: "https://example.com/x", CreatedAt: time.Now().UTC()}
-	if err := s.CreateEndpoint(ctx, extra, []byte("x"), AuditOf(kyb.ActionEndpointCreated, extra.PartnerID, extra.ID)); !errors.Is(err, kyb.ErrTooManyEndpoints) {
+	if err := s.CreateEndpoint(ctx, extra, []byte("x"), AuditOf(kyb.ActionEndpointCreated, extra.PartnerID, extra.ID), kyb.AllowAnotherEndpoint); !errors.Is(err, kyb.ErrTooManyEndpoints) {
 		t.Errorf("CreateEndpoint beyond the cap: %v, want too many endpoints", err)
 	}
 	list, err := s.Endpoints(ctx, p.ID)
@@ -54,7 +54,7 @@ func testEndpoints(t *testing.T, s kyb.Store) {
 	if list, _ := s.Endpoints(ctx, p.ID); len(list) != kyb.MaxEndpoints-1 {
 		t.Errorf("after delete %d endpoints, want %d", len(list), kyb.MaxEndpoints-1)
 	}
-	if err := s.CreateEndpoint(ctx, extra, []byte("x"), AuditOf(kyb.ActionEndpointCreated, extra.PartnerID, extra.ID)); err != nil {
+	if err := s.CreateEndpoint(ctx, extra, []byte("x"), AuditOf(kyb.ActionEndpointCreated, extra.PartnerID, extra.ID), kyb.AllowAnotherEndpoint); err != nil {
 		t.Errorf("CreateEndpoint after a delete: %v", err)
 	}
 

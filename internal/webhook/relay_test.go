@@ -347,7 +347,7 @@ func TestRefusesPrivateAddressesAndRedirects(t *testing.T) {
 		"http://no-such-host.invalid:" + port + "/hook"}
 	for i, url := range targets {
 		e := kyb.Endpoint{ID: kyb.NewID(kyb.PrefixEndpoint, time.Now()), PartnerID: creds.PartnerID, URL: url, CreatedAt: time.Now().UTC()}
-		if err := store.CreateEndpoint(context.Background(), e, cipher.Seal(e.ID, []byte("whsec_c2VjcmV0")), kyb.AuditEvent{ID: kyb.NewID(kyb.PrefixAuditEvent, time.Now()), At: time.Now(), Actor: testActor, Action: kyb.ActionEndpointCreated}); err != nil {
+		if err := store.CreateEndpoint(context.Background(), e, cipher.Seal(e.ID, []byte("whsec_c2VjcmV0")), kyb.AuditEvent{ID: kyb.NewID(kyb.PrefixAuditEvent, time.Now()), At: time.Now(), Actor: testActor, Action: kyb.ActionEndpointCreated}, kyb.AllowAnotherEndpoint); err != nil {
 			t.Fatalf("endpoint %d: %v", i, err)
 		}
 	}
