@@ -36,8 +36,9 @@ func (s *Store) createBatch(ctx context.Context, ops []createOp) ([]createResult
 	err := s.transact(ctx, func(tx *sql.Tx) error {
 		ptx := &preparedTx{tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer ptx.close()
+		var link sqlstore.AuditLink
 		for i, op := range ops {
-			r, err := s.createOne(ctx, ptx, op)
+			r, err := s.createOne(ctx, ptx, &link, op)
 			if err != nil {
 				return err
 			}
@@ -56,7 +57,7 @@ var customerInsertParams = strings.Repeat("?, ", sqlstore.CustomerInsertCount-1)
 
 // createOne stores one customer with its audit event and webhook event,
 // or finds the one the partner already has with its partner_customer_id.
-func (s *Store) createOne(ctx context.Context, tx *preparedTx, op createOp) (createResult, error) {
+func (s *Store) createOne(ctx context.Context, tx *preparedTx, link *sqlstore.AuditLink, op createOp) (createResult, error) {
 	c := op.customer
 	res, err := tx.ExecContext(ctx, `INSERT INTO customers (`+sqlstore.CustomerInsertColumns+`, event_sequence)
 		VALUES (`+customerInsertParams+`, 1)
@@ -66,7 +67,7 @@ func (s *Store) createOne(ctx context.Context, tx *preparedTx, op createOp) (cre
 		return createResult{}, fmt.Errorf("insert customer: %w", wrapErr(err))
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		if err := sqlstore.InsertAudit(ctx, sqlstore.SQLite, tx.queryer(), op.audit); err != nil {
+		if err := link.Insert(ctx, sqlstore.SQLite, tx.queryer(), op.audit); err != nil {
 			return createResult{}, err
 		}
 		event := op.event

@@ -29,17 +29,39 @@ func AuditArgs(d Dialect, e kyb.AuditEvent) []any {
 // InsertAudit appends an event to the audit trail through q, inside the
 // transaction of the change it records, linked to the chain's head.
 func InsertAudit(ctx context.Context, d Dialect, q Queryer, e kyb.AuditEvent) error {
+	var link AuditLink
+	return link.Insert(ctx, d, q, e)
+}
+
+// AuditLink appends the audit events of one transaction: on an engine
+// where the core links the chain, it reads the chain's head for the first
+// event and knows it for the next, as nothing else writes in the
+// transaction (a batch of creates appends dozens of events).
+type AuditLink struct {
+	seq  int64
+	hash string
+	read bool
+}
+
+// Insert appends e as InsertAudit does.
+func (l *AuditLink) Insert(ctx context.Context, d Dialect, q Queryer, e kyb.AuditEvent) error {
 	query, args := InsertAuditSQL, AuditArgs(d, e)
+	var hash string
 	if !d.ChainsAudit {
-		seq, prev, err := auditHead(ctx, q)
-		if err != nil {
-			return err
+		if !l.read {
+			seq, prev, err := auditHead(ctx, q)
+			if err != nil {
+				return err
+			}
+			l.seq, l.hash, l.read = seq, prev, true
 		}
-		query, args = insertLinkedAuditSQL, append(args, seq+1, prev, kyb.ChainHash(prev, args[len(args)-1].(string)))
+		hash = kyb.ChainHash(l.hash, args[len(args)-1].(string))
+		query, args = insertLinkedAuditSQL, append(args, l.seq+1, l.hash, hash)
 	}
 	if _, err := q.Exec(ctx, query, args...); err != nil {
 		return fmt.Errorf("insert audit event: %w", err)
 	}
+	l.seq, l.hash = l.seq+1, hash
 	return nil
 }
 
@@ -59,8 +81,9 @@ func auditHead(ctx context.Context, q Queryer) (seq int64, hash string, err erro
 // AppendAudit records events in one transaction.
 func (c *Core) AppendAudit(ctx context.Context, events ...kyb.AuditEvent) error {
 	return c.transactAudited(ctx, func(tx Queryer) error {
+		var link AuditLink
 		for _, e := range events {
-			if err := InsertAudit(ctx, c.Dialect, tx, e); err != nil {
+			if err := link.Insert(ctx, c.Dialect, tx, e); err != nil {
 				return err
 			}
 		}
