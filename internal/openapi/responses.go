@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The answers every operation can give, which the overlay leaves out:
@@ -24,14 +25,17 @@ var (
 )
 
 // addStandardParts gives each operation under paths the request id
-// parameter, each of its successful answers the X-Request-Id header (both
-// first or last, where every operation has them), and the standard
-// answers above; the responses are then in the order of their codes.
+// parameter, each of its answers the X-Request-Id header (both first or
+// last, where every operation has them; the answers in components too,
+// when an operation refers to them), and the standard answers above; the
+// responses are then in the order of their codes.
 func addStandardParts(doc *obj) {
 	paths := doc.child("paths")
 	if paths == nil {
 		return
 	}
+	components := doc.path("components", "responses")
+	referred := map[string]bool{}
 	for _, p := range paths.keys {
 		item := paths.child(p)
 		for _, method := range item.keys {
@@ -41,19 +45,6 @@ func addStandardParts(doc *obj) {
 			}
 			addRequestID(op)
 			responses := op.child("responses")
-			for _, code := range responses.keys {
-				if r := responses.child(code); r != nil && code[0] == '2' && !r.has("$ref") {
-					headers := r.child("headers")
-					if headers == nil {
-						headers = newObj()
-						r.insertAt(min(r.index("description")+1, len(r.keys)), "headers", headers)
-					}
-					if !headers.has("X-Request-Id") {
-						headers.keys = append([]string{"X-Request-Id"}, headers.keys...)
-						headers.vals["X-Request-Id"] = ref("headers", "X-Request-Id")
-					}
-				}
-			}
 			standard := []map[string]string{everyOperation, byCaller[caller(op)]}
 			if op.has("requestBody") {
 				standard = append(standard, withBody)
@@ -66,7 +57,37 @@ func addStandardParts(doc *obj) {
 				}
 			}
 			slices.SortStableFunc(responses.keys, func(a, b string) int { return cmp.Compare(codeOrder(a), codeOrder(b)) })
+			for _, code := range responses.keys {
+				r := responses.child(code)
+				switch name, isRef := r.get("$ref").(string); {
+				case isRef:
+					referred[strings.TrimPrefix(name, "#/components/responses/")] = true
+				case code[0] == '2':
+					addRequestIDHeader(r)
+				}
+			}
 		}
+	}
+	if components == nil {
+		return
+	}
+	for _, name := range components.keys {
+		if referred[name] {
+			addRequestIDHeader(components.child(name))
+		}
+	}
+}
+
+// addRequestIDHeader makes X-Request-Id the first header of a response.
+func addRequestIDHeader(r *obj) {
+	headers := r.child("headers")
+	if headers == nil {
+		headers = newObj()
+		r.insertAt(min(r.index("description")+1, len(r.keys)), "headers", headers)
+	}
+	if !headers.has("X-Request-Id") {
+		headers.keys = append([]string{"X-Request-Id"}, headers.keys...)
+		headers.vals["X-Request-Id"] = ref("headers", "X-Request-Id")
 	}
 }
 

@@ -14,7 +14,7 @@ func TestAddStandardParts(t *testing.T) {
 		"/a": {"post": {"requestBody": {}, "responses": {"200": {"description": "ok", "content": {}}, "400": {"$ref": "#/components/responses/Mine"}, "413": {"$ref": "#/components/responses/MyTooLarge"}}}},
 		"/b": {"get": {"security": [{"operatorToken": []}], "parameters": [{"$ref": "#/components/parameters/RequestId"}, {"$ref": "#/components/parameters/Last"}], "responses": {"200": {"description": "ok", "headers": {"ETag": {}}}}}},
 		"/c": {"get": {"security": [], "responses": {"503": {"$ref": "#/components/responses/NotReady"}, "200": {"description": "ok"}}}}
-	}}`))
+	}, "components": {"responses": {"Mine": {"description": "mine", "content": {}}, "ForWebhooks": {"description": "a receiver's"}}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +45,9 @@ func TestAddStandardParts(t *testing.T) {
 			`"200":{"description":"ok","headers":{"X-Request-Id":{"$ref":"#/components/headers/X-Request-Id"}}},` +
 			`"405":{"$ref":"#/components/responses/MethodNotAllowed"},"500":{"$ref":"#/components/responses/InternalError"},` +
 			`"503":{"$ref":"#/components/responses/NotReady"}}}}`,
+		// The answers an operation refers to carry the header; others not.
+		`"Mine":{"description":"mine","headers":{"X-Request-Id":{"$ref":"#/components/headers/X-Request-Id"}},"content":{}}`,
+		`"ForWebhooks":{"description":"a receiver's"}`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the document lacks\n%s\nin\n%s", want, got)
