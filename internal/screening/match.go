@@ -37,7 +37,7 @@ type Index struct {
 	// (see neighbourhood), since names repeat their words (Zhang,
 	// Mohammed, Trading) from one customer to the next: by word number
 	// for listed words, in a bounded map for the others.
-	namesAt    []int32 // the names holding word w are names[namesAt[w]:namesAt[w+1]]
+	namesAt    []int32 // the names holding word w are nameIDs[namesAt[w]:namesAt[w+1]]
 	nameIDs    []int32
 	wordsByKey map[string][]int32 // retrieval key → words
 	nearWord   []atomic.Pointer[[]neighbour]

@@ -13,11 +13,11 @@ import (
 // The storage formats of the profile. Version 1 is storedProfile as JSON
 // ({"v":1,...}); version 2, which EncodeProfile writes, is storedProfile
 // in binary (appendStored), a byte holding the version first: reading it
-// costs a tenth of reading JSON, and every read of a customer does. A new
-// optional field goes at the end of its struct, and rows without it read
-// as before; any other change to storedProfile (removing, reordering or
-// renaming a field, or changing its type) needs a new version and a
-// reader of the old one.
+// costs a fifth of reading JSON or less, and every read of a customer
+// does. A new optional field goes at the end of its struct, and rows
+// without it read as before; any other change to storedProfile (removing,
+// reordering or renaming a field, or changing its type) needs a new
+// version and a reader of the old one.
 const (
 	jsonProfileVersion   = 1
 	binaryProfileVersion = 2
