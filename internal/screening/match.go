@@ -26,10 +26,9 @@ type Index struct {
 	// number of names holding it. The words also include each name of
 	// several words written together (ALQAIDA for AL QAIDA): no name
 	// holds it among its words, but it retrieves the name.
-	words   []string
-	wordID  map[string]int32
-	weights []float64
-	masks   []uint32 // letterMask of each word
+	words  []string
+	wordID map[string]int32
+	info   []wordInfo // by word number, what scoring reads of a word
 	// Retrieval goes from a query word to its neighbours, the listed
 	// words that share a retrieval key with it and are similar to it
 	// (wordSimilarity at least minPairSimilarity), and from those to the
@@ -51,6 +50,15 @@ type Index struct {
 }
 
 type entryKey struct{ source, id string }
+
+// wordInfo is what scoring reads of a listed word, together so that it
+// is one read from memory rather than four.
+type wordInfo struct {
+	weight float64
+	mask   uint32 // letterMask
+	length uint16 // in bytes, at most 65,535
+	first  byte
+}
 
 type indexedName struct {
 	list, entry int32
@@ -112,7 +120,19 @@ func NewIndex(lists ...List) *Index {
 			}
 		}
 	}
-	ix.weights, ix.masks = make([]float64, len(ix.words)), make([]uint32, len(ix.words))
+	ix.info = make([]wordInfo, len(ix.words))
+	// The names' words in one array, in the names' order, so that the
+	// candidates of a query (often neighbours by number) share its pages.
+	all := 0
+	for _, n := range ix.names {
+		all += len(n.words)
+	}
+	flat := make([]int32, 0, all)
+	for i := range ix.names {
+		at := len(flat)
+		flat = append(flat, ix.names[i].words...)
+		ix.names[i].words = flat[at:len(flat):len(flat)]
+	}
 	ix.nearWord = make([]atomic.Pointer[[]neighbour], len(ix.words))
 	ix.namesAt = make([]int32, 0, len(ix.words)+1)
 	for _, names := range namesOf {
@@ -121,13 +141,14 @@ func NewIndex(lists ...List) *Index {
 	}
 	ix.namesAt = append(ix.namesAt, int32(len(ix.nameIDs)))
 	for w, n := range df {
-		ix.weights[w], ix.masks[w] = ix.weightOf(n), letterMask(ix.words[w])
+		t := ix.words[w]
+		ix.info[w] = wordInfo{weight: ix.weightOf(n), mask: letterMask(t), length: uint16(min(len(t), 1<<16-1)), first: t[0]}
 		for _, k := range keys(ix.words[w]) {
 			ix.wordsByKey[k] = append(ix.wordsByKey[k], int32(w))
 		}
 	}
 	ix.scratch.New = func() any {
-		return &scratch{shared: make([]float64, len(ix.names)), seenBy: make([]int32, len(ix.names)), simRow: make([]int32, len(ix.words))}
+		return &scratch{byName: make([]nameShare, len(ix.names)), simRow: make([]int32, len(ix.words))}
 	}
 	return ix
 }
@@ -177,7 +198,7 @@ func (ix *Index) neighbourhood(w string, id int32) []neighbour {
 			if len(w) == 1 && ix.words[c] != w || slices.ContainsFunc(out, func(n neighbour) bool { return n.word == c }) {
 				continue
 			}
-			if s := wordSimilarity(w, ix.words[c], mask, ix.masks[c]); s >= minPairSimilarity {
+			if s := wordSimilarity(w, ix.words[c], mask, ix.info[c].mask); s >= minPairSimilarity {
 				out = append(out, neighbour{c, s})
 			}
 		}
@@ -282,7 +303,7 @@ func (ix *Index) Screen(q Query, threshold float64) []Hit {
 		m.masks[i] = letterMask(t)
 		m.ids[i], m.weights[i] = -1, ix.weightOf(0)
 		if id, ok := ix.wordID[t]; ok {
-			m.ids[i], m.weights[i] = id, ix.weights[id]
+			m.ids[i], m.weights[i] = id, ix.info[id].weight
 		}
 	}
 	var best map[[2]int32]Hit
@@ -374,14 +395,15 @@ func (m *match) candidates(kind uint8) []int32 {
 	touched := sc.touched[:0]
 	share := func(w int32, stamp int32, weight float64) {
 		for _, id := range ix.nameIDs[ix.namesAt[w]:ix.namesAt[w+1]] {
-			if sc.seenBy[id] == stamp {
-				continue // this query word counted for the name already
+			ns := &sc.byName[id]
+			if ns.seenBy == stamp || ix.kinds[id] != kind {
+				continue // this query word counted for the name already, or it is of another kind
 			}
-			if sc.seenBy[id] == 0 {
+			if ns.seenBy == 0 {
 				touched = append(touched, id)
 			}
-			sc.seenBy[id] = stamp
-			sc.shared[id] += weight
+			ns.seenBy = stamp
+			ns.shared += weight
 		}
 	}
 	for i, t := range m.tokens {
@@ -410,10 +432,10 @@ func (m *match) candidates(kind uint8) []int32 {
 	}
 	out := sc.candidates[:0]
 	for _, id := range touched {
-		if sc.shared[id] >= minSharedWeight*total && ix.kinds[id] == kind {
+		if sc.byName[id].shared >= minSharedWeight*total {
 			out = append(out, id)
 		}
-		sc.shared[id], sc.seenBy[id] = 0, 0
+		sc.byName[id] = nameShare{}
 	}
 	sc.touched, sc.candidates = touched, out
 	return out
@@ -422,8 +444,7 @@ func (m *match) candidates(kind uint8) []int32 {
 // scratch is the per-query working memory, kept in a pool: arrays over
 // every name and every word, cleared where they were touched.
 type scratch struct {
-	shared     []float64
-	seenBy     []int32
+	byName     []nameShare
 	touched    []int32
 	candidates []int32
 	// simRow[w] is 1 + the row of sims holding the similarity of each
@@ -434,6 +455,14 @@ type scratch struct {
 	pairs     []pair
 	usedQuery []bool
 	usedList  []bool
+}
+
+// nameShare is what a query has found of a name so far: the weight of
+// its words with neighbours in the name, and the last of them (1 + its
+// number) that counted.
+type nameShare struct {
+	shared float64
+	seenBy int32
 }
 
 // minSharedWeight is the share of the query's weight whose words must
@@ -466,7 +495,7 @@ func (m *match) row(w int32) []float64 {
 	for i, t := range m.tokens {
 		s := 1.0
 		if m.ids[i] != w {
-			s = wordSimilarity(t, m.ix.words[w], m.masks[i], m.ix.masks[w])
+			s = wordSimilarity(t, m.ix.words[w], m.masks[i], m.ix.info[w].mask)
 		}
 		m.sc.sims = append(m.sc.sims, s)
 	}
@@ -513,7 +542,7 @@ func (m *match) similarity(n *indexedName) float64 {
 			continue
 		}
 		usedQ[p.i], usedC[p.j] = true, true
-		w := (m.weights[p.i] + m.ix.weights[n.words[p.j]]) / 2
+		w := (m.weights[p.i] + m.ix.info[n.words[p.j]].weight) / 2
 		matched += w * p.s
 		total += w
 	}
@@ -524,7 +553,7 @@ func (m *match) similarity(n *indexedName) float64 {
 	}
 	for j, used := range usedC {
 		if !used {
-			total += extraWordCost * m.ix.weights[n.words[j]]
+			total += extraWordCost * m.ix.info[n.words[j]].weight
 		}
 	}
 	score := 0.0
@@ -555,16 +584,17 @@ func (m *match) bound(n *indexedName) float64 {
 	can := resize(&m.sc.usedQuery, len(m.tokens))
 	var paired, unpaired float64
 	for _, w := range n.words {
+		info := &m.ix.info[w]
 		pairs := false
 		for i := range m.tokens {
-			if m.couldPair(i, w) {
+			if m.couldPair(i, w, info) {
 				can[i], pairs = true, true
 			}
 		}
 		if pairs {
-			paired += m.ix.weights[w] / 2
+			paired += info.weight / 2
 		} else {
-			unpaired += extraWordCost * m.ix.weights[w]
+			unpaired += extraWordCost * info.weight
 		}
 	}
 	for i, c := range can {
@@ -583,15 +613,15 @@ func (m *match) bound(n *indexedName) float64 {
 // couldPair tells whether query word i and listed word w may be similar
 // enough to pair: their similarity when it is computed already, else
 // wordSimilarity's tests that need no edit distance.
-func (m *match) couldPair(i int, w int32) bool {
+func (m *match) couldPair(i int, w int32, info *wordInfo) bool {
 	if r := m.sc.simRow[w]; r > 0 {
 		return m.sc.sims[int(r-1)*len(m.tokens)+i] >= minPairSimilarity
 	}
-	a, b := m.tokens[i], m.ix.words[w]
-	if m.ids[i] == w || len(a) == 1 || len(b) == 1 {
-		return m.ids[i] == w || a[0] == b[0]
+	a, lb := m.tokens[i], int(info.length)
+	if m.ids[i] == w || len(a) == 1 || lb == 1 {
+		return m.ids[i] == w || a[0] == info.first
 	}
-	long := max(len(a), len(b))
+	long := max(len(a), lb)
 	if long < 4 {
 		return false
 	}
@@ -599,8 +629,8 @@ func (m *match) couldPair(i int, w int32) bool {
 	if long < 6 {
 		limit = 1
 	}
-	d := len(a) - len(b)
-	return d <= 2*limit && -d <= 2*limit && bits.OnesCount32(m.masks[i]^m.ix.masks[w]) <= 2*limit
+	d := len(a) - lb
+	return d <= 2*limit && -d <= 2*limit && bits.OnesCount32(m.masks[i]^info.mask) <= 2*limit
 }
 
 // resize returns (*buf)[:n], all false, growing it when it must.
