@@ -138,13 +138,11 @@ func keysCreate(ctx context.Context, args []string, e env) error {
 
 func keysRevoke(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("keys revoke", "keys revoke KEY [--database-url URL]", e)
-	// The key comes first, flags after it.
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return command.Usage("keys revoke: the key to revoke is required")
+	key, args, err := leadingID(fs, args, "the key to revoke")
+	if err != nil {
+		return err
 	}
-	key := args[0]
-	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		if err := svc.RevokeAPIKey(ctx, cliActor, key); err != nil {
 			return err
 		}
@@ -214,14 +212,14 @@ func operatorsCreate(ctx context.Context, args []string, e env) error {
 
 func operatorsReset(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("operators reset", "operators reset OPERATOR_ID [--email EMAIL] [--console-url URL] [--json]", e)
-	id, err := operatorArg(fs, args, "operators reset")
-	if err != nil {
-		return err
-	}
 	email := fs.String("email", "", "the email to sign in with from now on; required for an operator who had a bearer token only")
 	consoleURL := fs.String("console-url", "", "the console's address as operators reach it, for the set-up link (default http:// and --addr)")
 	asJSON := fs.Bool("json", false, "print one JSON object with operator_id, setup_url and expires_at")
-	return withAccounts(ctx, fs, args[1:], e, nil, func(cfg config.Config, svc *kyb.Service) error {
+	id, args, err := leadingID(fs, args, "the operator id")
+	if err != nil {
+		return err
+	}
+	return withAccounts(ctx, fs, args, e, nil, func(cfg config.Config, svc *kyb.Service) error {
 		setup, err := svc.ResetOperatorAccount(ctx, cliActor, id, *email)
 		if err != nil {
 			return err
@@ -310,22 +308,13 @@ func consoleAccount(op kyb.Operator) string {
 	return "none"
 }
 
-// operatorArg takes the operator id that comes first on the command line.
-func operatorArg(fs *flag.FlagSet, args []string, name string) (string, error) {
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return "", command.Usage(name + ": the operator id is required")
-	}
-	return args[0], nil
-}
-
 func operatorsDisable(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("operators disable", "operators disable OPERATOR_ID [--database-url URL]", e)
-	id, err := operatorArg(fs, args, "operators disable")
+	id, args, err := leadingID(fs, args, "the operator id")
 	if err != nil {
 		return err
 	}
-	return withOperators(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+	return withOperators(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		op, err := svc.DisableOperator(ctx, cliActor, id)
 		if err != nil {
 			return err
@@ -337,12 +326,12 @@ func operatorsDisable(ctx context.Context, args []string, e env) error {
 
 func operatorsRotateToken(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("operators rotate-token", "operators rotate-token OPERATOR_ID [--json] [--database-url URL]", e)
-	id, err := operatorArg(fs, args, "operators rotate-token")
+	asJSON := fs.Bool("json", false, "print one JSON object with operator_id, token and expires_at")
+	id, args, err := leadingID(fs, args, "the operator id")
 	if err != nil {
 		return err
 	}
-	asJSON := fs.Bool("json", false, "print one JSON object with operator_id, token and expires_at")
-	return withOperators(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+	return withOperators(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		creds, err := svc.RotateOperatorToken(ctx, cliActor, id)
 		if err != nil {
 			return err
@@ -353,14 +342,13 @@ func operatorsRotateToken(ctx context.Context, args []string, e env) error {
 
 func customersReview(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("customers review", "customers review CUSTOMER_ID --status active|rejected|suspended --reason TEXT [--database-url URL]", e)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return command.Usage("customers review: the customer id is required")
-	}
-	id := args[0]
 	status := fs.String("status", "", "the new status: active, rejected or suspended (required)")
 	reason := fs.String("reason", "", "why, for the audit trail and the partner (required)")
-	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+	id, args, err := leadingID(fs, args, "the customer id")
+	if err != nil {
+		return err
+	}
+	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		c, err := svc.ChangeStatus(ctx, cliActor, id, kyb.StatusChange{Status: kyb.Status(*status), Reason: *reason})
 		if err != nil {
 			return err

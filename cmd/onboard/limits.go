@@ -11,14 +11,13 @@ import (
 // partnersRateLimit shows, sets or removes a partner's own rate limit.
 func partnersRateLimit(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("partners rate-limit", "partners rate-limit PARTNER_ID [--rps N --burst M | --default] [--database-url URL]", e)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return command.Usage("partners rate-limit: the partner id is required")
-	}
-	id := args[0]
 	rps := fs.String("rps", "", "requests a second each of the partner's API keys may make on average (with --burst)")
 	burst := fs.String("burst", "", "requests a key may make at once after a pause (with --rps)")
 	toDefault := fs.Bool("default", false, "remove the partner's own limit, so that its keys get serve's --rate-limit and --rate-burst again")
+	id, args, err := leadingID(fs, args, "the partner id")
+	if err != nil {
+		return err
+	}
 	check := func() error {
 		switch {
 		case *toDefault && (*rps != "" || *burst != ""):
@@ -28,7 +27,7 @@ func partnersRateLimit(ctx context.Context, args []string, e env) error {
 		}
 		return nil
 	}
-	return withService(ctx, fs, args[1:], e, check, func(svc *kyb.Service) error {
+	return withService(ctx, fs, args, e, check, func(svc *kyb.Service) error {
 		changed := *toDefault || *rps != ""
 		if changed {
 			var l kyb.RateLimit

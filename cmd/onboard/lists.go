@@ -91,13 +91,12 @@ func listsList(ctx context.Context, args []string, e env) error {
 
 func partnersPolicy(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("partners policy", "partners policy PARTNER_ID [--set manual|auto_approve_clean] [--database-url URL]", e)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return command.Usage("partners policy: the partner id is required")
-	}
-	id := args[0]
 	set := fs.String("set", "", "the new policy: manual (every new customer waits for review) or auto_approve_clean (a customer screened with no hit and no risk flag is approved at create)")
-	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+	id, args, err := leadingID(fs, args, "the partner id")
+	if err != nil {
+		return err
+	}
+	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		if *set != "" {
 			if err := svc.SetPolicy(ctx, cliActor, id, kyb.DecisionPolicy(*set)); err != nil {
 				return err

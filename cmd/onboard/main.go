@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -182,4 +183,20 @@ func joinArgs(cmd, sub string) string {
 // newFlagSet returns a flag set for a command of this program.
 func newFlagSet(name, synopsis string, e env) *flag.FlagSet {
 	return command.NewFlagSet("onboard", name, synopsis, e.stderr)
+}
+
+// leadingID returns the id a command takes before its flags (onboard
+// customers review ID --status …) and the arguments after it. Without an
+// id it prints the usage, and --help is answered as every command
+// answers it: define the flags first, so that the usage lists them.
+// what names the id in the error ("the customer id").
+func leadingID(fs *flag.FlagSet, args []string, what string) (string, []string, error) {
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		return args[0], args[1:], nil
+	}
+	if err := command.ParseFlags(fs, args); errors.Is(err, flag.ErrHelp) {
+		return "", nil, err
+	}
+	fs.Usage()
+	return "", nil, command.Usage(fs.Name() + ": " + what + " is required")
 }

@@ -6,12 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -446,5 +448,43 @@ func TestOperatorsListDisableRotateOnTheCommandLine(t *testing.T) {
 		if _, err := cli(t, args...); err == nil {
 			t.Errorf("onboard %v succeeded, want an error", args)
 		}
+	}
+}
+
+// TestLeadingIDCommands: the commands that take an id before their flags
+// answer --help with their usage and every flag of theirs (exit 0), and
+// without the id name what is missing.
+func TestLeadingIDCommands(t *testing.T) {
+	for _, tc := range []struct {
+		command []string
+		flags   []string
+		missing string
+	}{
+		{[]string{"customers", "review"}, []string{"-status", "-reason"}, "the customer id is required"},
+		{[]string{"customers", "erase"}, []string{"-reason"}, "the customer id is required"},
+		{[]string{"customers", "clear-review"}, []string{"-reason"}, "the customer id is required"},
+		{[]string{"customers", "request-info"}, []string{"-kind", "-field", "-message", "-due"}, "the customer id is required"},
+		{[]string{"keys", "revoke"}, nil, "the key to revoke is required"},
+		{[]string{"operators", "reset"}, []string{"-email", "-console-url", "-json"}, "the operator id is required"},
+		{[]string{"operators", "disable"}, nil, "the operator id is required"},
+		{[]string{"operators", "rotate-token"}, []string{"-json"}, "the operator id is required"},
+		{[]string{"partners", "rate-limit"}, []string{"-rps", "-burst", "-default"}, "the partner id is required"},
+		{[]string{"partners", "policy"}, []string{"-set"}, "the partner id is required"},
+	} {
+		t.Run(strings.Join(tc.command, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append(slices.Clone(tc.command), "--help"), env{stdout: &stdout, stderr: &stderr, getenv: testEnv})
+			if !errors.Is(err, flag.ErrHelp) {
+				t.Errorf("--help: %v, want flag.ErrHelp (exit 0)", err)
+			}
+			for _, f := range append([]string{"Usage: onboard " + strings.Join(tc.command, " ")}, tc.flags...) {
+				if !strings.Contains(stderr.String(), f) {
+					t.Errorf("--help printed\n%s\nwithout %q", stderr.String(), f)
+				}
+			}
+			if _, err := cli(t, tc.command...); err == nil || !strings.Contains(err.Error(), tc.missing) {
+				t.Errorf("without the id: %v, want %q", err, tc.missing)
+			}
+		})
 	}
 }

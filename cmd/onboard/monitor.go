@@ -154,12 +154,11 @@ func printRescreenJobs(w io.Writer, jobs []kyb.RescreenJob) error {
 func customersClearReview(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("customers clear-review", "customers clear-review ID --reason TEXT [--database-url URL]", e)
 	reason := fs.String("reason", "", "why the customer needs no other action than the mark's removal (required; kept in the audit trail)")
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return command.Usage("customers clear-review: the customer id is required")
+	id, args, err := leadingID(fs, args, "the customer id")
+	if err != nil {
+		return err
 	}
-	id := args[0]
-	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		c, err := svc.ClearReview(ctx, cliActor, id, kyb.ReviewClearance{Reason: *reason})
 		if err != nil {
 			return err

@@ -11,13 +11,12 @@ import (
 
 func customersErase(ctx context.Context, args []string, e env) error {
 	fs := newFlagSet("customers erase", "customers erase CUSTOMER_ID --reason TEXT [--database-url URL]", e)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return command.Usage("customers erase: the customer id is required")
-	}
-	id := args[0]
 	reason := fs.String("reason", "", "why, for the audit trail (required)")
-	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+	id, args, err := leadingID(fs, args, "the customer id")
+	if err != nil {
+		return err
+	}
+	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		c, err := svc.EraseCustomer(ctx, cliActor, id, kyb.Erasure{Reason: *reason})
 		if err != nil {
 			return err

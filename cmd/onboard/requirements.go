@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/onboardkyb/onboard/internal/command"
 	"github.com/onboardkyb/onboard/internal/kyb"
 )
 
@@ -19,13 +18,11 @@ func customersRequestInfo(ctx context.Context, args []string, e env) error {
 	fileType := fs.String("file-type", "", `the type of the file to provide, such as "Main page" (required for a document item)`)
 	message := fs.String("message", "", "what to ask, shown to the partner (required)")
 	due := fs.Duration("due", 0, "when it is wanted by, from now, such as 168h (optional)")
-	// The flags are defined first, so that --help lists them.
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		fs.Usage()
-		return command.Usage("customers request-info: the customer id is required")
+	id, args, err := leadingID(fs, args, "the customer id")
+	if err != nil {
+		return err
 	}
-	id := args[0]
-	return withService(ctx, fs, args[1:], e, nil, func(svc *kyb.Service) error {
+	return withService(ctx, fs, args, e, nil, func(svc *kyb.Service) error {
 		item := kyb.RequirementItem{Kind: *kind, Field: *field, FileType: *fileType, Message: *message}
 		if *due > 0 {
 			item.DueAt = kyb.FormatTime(svc.Now().Add(*due).Truncate(time.Second))
