@@ -217,18 +217,26 @@ func TestReviewThroughForms(t *testing.T) {
 			t.Errorf("a file the application does not name = %d, want 404", a.StatusCode)
 		}
 
-		token := csrf(t, page)
+		token, version := csrf(t, page), formVersion(t, page)
 		post := func(form url.Values) answer { return b.do("POST", "/console/customers/"+c.ID+"/status", form) }
-		if a := post(url.Values{"status": {"active"}, "reason": {"ok"}}); a.StatusCode != http.StatusForbidden {
+		if a := post(url.Values{"status": {"active"}, "reason": {"ok"}, "version": {version}}); a.StatusCode != http.StatusForbidden {
 			t.Errorf("a decision without the CSRF token = %d, want 403", a.StatusCode)
 		}
-		if a := post(url.Values{"csrf": {token}, "status": {"active"}, "reason": {"  "}}); a.StatusCode != http.StatusBadRequest || !strings.Contains(a.Body, "Give a reason") {
+		if a := post(url.Values{"csrf": {token}, "status": {"active"}, "reason": {"  "}, "version": {version}}); a.StatusCode != http.StatusBadRequest || !strings.Contains(a.Body, "Give a reason") {
 			t.Errorf("a decision without a reason = %d", a.StatusCode)
 		}
-		if a := post(url.Values{"csrf": {token}, "status": {"suspended"}, "reason": {"no"}}); a.StatusCode != http.StatusConflict {
+		if a := post(url.Values{"csrf": {token}, "status": {"suspended"}, "reason": {"no"}, "version": {version}}); a.StatusCode != http.StatusConflict {
 			t.Errorf("suspending a pending customer = %d, want 409", a.StatusCode)
 		}
-		a := post(url.Values{"csrf": {token}, "status": {"rejected"}, "reason": {"the director is listed"}})
+		// A decision is of the version the page showed: a page older than
+		// the customer is refused, and so is a form without a version.
+		if a := post(url.Values{"csrf": {token}, "status": {"rejected"}, "reason": {"no"}, "version": {"2"}}); a.StatusCode != http.StatusConflict || !strings.Contains(a.Body, "changed since this page was loaded") {
+			t.Errorf("a decision on another version = %d:\n%s", a.StatusCode, a.Body)
+		}
+		if a := post(url.Values{"csrf": {token}, "status": {"rejected"}, "reason": {"no"}}); a.StatusCode != http.StatusBadRequest {
+			t.Errorf("a decision without the version = %d, want 400", a.StatusCode)
+		}
+		a := post(url.Values{"csrf": {token}, "status": {"rejected"}, "reason": {"the director is listed"}, "version": {version}})
 		if a.StatusCode != http.StatusSeeOther {
 			t.Fatalf("reject = %d\n%s", a.StatusCode, a.Body)
 		}
@@ -369,7 +377,7 @@ func TestTwoApprovalsAndQueueFilters(t *testing.T) {
 
 		approve := func(b *browser, reason string) answer {
 			page := b.get("/console/customers/" + c.ID)
-			return b.do("POST", "/console/customers/"+c.ID+"/status", url.Values{"csrf": {csrf(t, page)}, "status": {"active"}, "reason": {reason}})
+			return b.do("POST", "/console/customers/"+c.ID+"/status", url.Values{"csrf": {csrf(t, page)}, "status": {"active"}, "reason": {reason}, "version": {formVersion(t, page)}})
 		}
 		a := approve(first, "checked the passport")
 		if a.StatusCode != http.StatusSeeOther || !strings.HasSuffix(a.Header.Get("Location"), "done=pending") {

@@ -261,7 +261,20 @@ func (b *browser) do(method, path string, form url.Values) answer {
 
 func (b *browser) get(path string) answer { return b.do("GET", path, nil) }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var (
+	csrfField    = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	versionField = regexp.MustCompile(`name="version" value="([0-9]+)"`)
+)
+
+// formVersion returns the customer's version a decision form carries.
+func formVersion(t *testing.T, a answer) string {
+	t.Helper()
+	m := versionField.FindStringSubmatch(a.Body)
+	if m == nil {
+		t.Fatalf("no version field on the page (%d):\n%s", a.StatusCode, a.Body)
+	}
+	return m[1]
+}
 
 // csrf returns the CSRF token of the first form of a page.
 func csrf(t *testing.T, a answer) string {

@@ -416,7 +416,15 @@ func (c *Console) changeStatus(w http.ResponseWriter, r *http.Request, op kyb.Op
 	if reason == "" {
 		return &pageError{status: http.StatusBadRequest, message: "Give a reason for the decision: it is recorded and shown to the partner.", back: back}
 	}
-	cust, err := c.svc.ChangeStatus(r.Context(), actor(op), id, kyb.StatusChange{Status: status, Reason: reason})
+	// The decision is of the version the page showed.
+	version, err := strconv.Atoi(r.PostForm.Get("version"))
+	if err != nil || version < 1 {
+		return &pageError{status: http.StatusBadRequest, message: "The form lacks the customer's version: load the page again.", back: back}
+	}
+	cust, err := c.svc.ChangeStatus(r.Context(), actor(op), id, kyb.StatusChange{Status: status, Reason: reason, IfMatch: version})
+	if kyb.ErrorKind(err) == kyb.KindPreconditionFailed {
+		return &pageError{status: http.StatusConflict, message: "The customer changed since this page was loaded: look at it again before deciding.", back: back}
+	}
 	if err != nil {
 		return orPage(err, back)
 	}

@@ -240,6 +240,11 @@ func (s *Server) adminChangeStatus(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	infoFrom(r.Context()).customerID = r.PathValue("customer_id")
+	ifMatch, err := parseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	change.IfMatch = ifMatch
 	c, err := s.service.ChangeStatus(r.Context(), actorOf(r), r.PathValue("customer_id"), change)
 	if err != nil {
 		return err

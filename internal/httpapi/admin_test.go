@@ -418,3 +418,33 @@ func TestListCustomers(t *testing.T) {
 		}
 	})
 }
+
+// TestStatusChangeIfMatch: an operator's decision with If-Match is of that
+// version only; a customer updated since is 412 and stays as it was.
+func TestStatusChangeIfMatch(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		ts := newTestServer(t, e)
+		token := ts.operator(t)
+		creds := ts.partner(t)
+		id := ts.newCustomer(t, creds)
+		decide := func(ifMatch string) response {
+			return ts.request(t, "POST", "/admin/customers/"+id+"/status", nil, review("active", "verified"), "Authorization", "Bearer "+token, "If-Match", ifMatch)
+		}
+		if resp := ts.update(t, creds, id, `{"business_details":{"business_name":"Example Two Ltd"}}`, `"1"`); resp.StatusCode != http.StatusOK {
+			t.Fatalf("update = %d: %s", resp.StatusCode, resp.Body)
+		}
+		resp := decide(`"1"`)
+		if resp.StatusCode != http.StatusPreconditionFailed || resp.json(t)["error"].(map[string]any)["code"] != "version_mismatch" {
+			t.Fatalf("a decision on version 1 of a customer at 2 = %d, want 412 version_mismatch: %s", resp.StatusCode, resp.Body)
+		}
+		if got := ts.admin(t, token, "GET", "/admin/customers/"+id, "").json(t); got["status"] != "pending" {
+			t.Errorf("after the refused decision the customer is %v, want pending", got["status"])
+		}
+		if resp := decide("3x"); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("a malformed If-Match = %d, want 400", resp.StatusCode)
+		}
+		if resp := decide(`W/"2"`); resp.StatusCode != http.StatusOK || resp.json(t)["status"] != "active" {
+			t.Errorf("a decision on the current version = %d: %s", resp.StatusCode, resp.Body)
+		}
+	})
+}

@@ -42,6 +42,9 @@ const MaxReasonLength = 1000
 type StatusChange struct {
 	Status Status `json:"status"`
 	Reason string `json:"reason"`
+	// IfMatch is the version the operator decided on (If-Match, or the
+	// console's page); 0 decides on whichever is current.
+	IfMatch int `json:"-"`
 }
 
 // Validate checks the change on its own, before the customer is known.

@@ -209,6 +209,11 @@ func (s *Service) ChangeStatus(ctx context.Context, actor Actor, customerID stri
 	if err != nil {
 		return Customer{}, err
 	}
+	if change.IfMatch != 0 && change.IfMatch != c.Version {
+		// The customer changed since the operator read it: a decision
+		// is of what they saw.
+		return Customer{}, ErrVersionMismatch(c.Version)
+	}
 	if !c.Status.CanBecome(change.Status) {
 		return Customer{}, ErrTransition(c.Status, change.Status)
 	}

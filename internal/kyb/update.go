@@ -30,11 +30,11 @@ type Update struct {
 	Merge func(current api.Profile, patch []byte) (api.Profile, error)
 }
 
-// ErrVersionMismatch is the failed precondition of an update whose
-// If-Match names another version than the customer's.
+// ErrVersionMismatch is the failed precondition of an update or a
+// decision whose If-Match names another version than the customer's.
 func ErrVersionMismatch(current int) *Error {
 	return &Error{Kind: KindPreconditionFailed, Code: "version_mismatch",
-		Message: fmt.Sprintf("the customer is at version %d, not the one If-Match names; read it and update that version", current)}
+		Message: fmt.Sprintf("the customer is at version %d, not the one If-Match names: it changed since it was read; read it again", current)}
 }
 
 // updateReviewReason is the status_reason of an active customer an update sent

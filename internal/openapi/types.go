@@ -79,6 +79,9 @@ func goFields(t reflect.Type) ([]goField, error) {
 		if !f.IsExported() {
 			continue
 		}
+		if tag == "-" {
+			continue // never on the wire, as encoding/json has it
+		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if name == "" || name == "-" {
 			return nil, fmt.Errorf("%s.%s has no JSON name", t, f.Name)
