@@ -266,22 +266,25 @@ var (
 	versionField = regexp.MustCompile(`name="version" value="([0-9]+)"`)
 )
 
-// formVersion returns the customer's version a decision form carries.
-func formVersion(t *testing.T, a answer) string {
-	t.Helper()
-	m := versionField.FindStringSubmatch(a.Body)
-	if m == nil {
-		t.Fatalf("no version field on the page (%d):\n%s", a.StatusCode, a.Body)
-	}
-	return m[1]
-}
-
 // csrf returns the CSRF token of the first form of a page.
 func csrf(t *testing.T, a answer) string {
 	t.Helper()
-	m := csrfField.FindStringSubmatch(a.Body)
+	return hiddenField(t, a, csrfField, "CSRF")
+}
+
+// formVersion returns the customer's version a decision form carries.
+func formVersion(t *testing.T, a answer) string {
+	t.Helper()
+	return hiddenField(t, a, versionField, "version")
+}
+
+// hiddenField returns what the first field of a page that field matches
+// holds.
+func hiddenField(t *testing.T, a answer, field *regexp.Regexp, what string) string {
+	t.Helper()
+	m := field.FindStringSubmatch(a.Body)
 	if m == nil {
-		t.Fatalf("no CSRF field on the page (%d):\n%s", a.StatusCode, a.Body)
+		t.Fatalf("no %s field on the page (%d):\n%s", what, a.StatusCode, a.Body)
 	}
 	return m[1]
 }
