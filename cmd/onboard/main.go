@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -187,15 +186,16 @@ func newFlagSet(name, synopsis string, e env) *flag.FlagSet {
 
 // leadingID returns the id a command takes before its flags (onboard
 // customers review ID --status …) and the arguments after it. Without an
-// id it prints the usage, and --help is answered as every command
-// answers it: define the flags first, so that the usage lists them.
-// what names the id in the error ("the customer id").
+// id, --help and bad flags are answered as every command answers them,
+// and otherwise the usage is printed: define the flags first, so that
+// the usage lists them. what names the id in the error ("the customer
+// id").
 func leadingID(fs *flag.FlagSet, args []string, what string) (string, []string, error) {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		return args[0], args[1:], nil
 	}
-	if err := command.ParseFlags(fs, args); errors.Is(err, flag.ErrHelp) {
-		return "", nil, err
+	if err := command.ParseFlags(fs, args); err != nil {
+		return "", nil, err // the flag package has printed the usage
 	}
 	fs.Usage()
 	return "", nil, command.Usage(fs.Name() + ": " + what + " is required")

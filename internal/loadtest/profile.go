@@ -69,6 +69,23 @@ var (
 	categories = []string{"5732", "5651", "5411", "5734", "5085", "5712"}
 )
 
+// ScreenedNames are the names Profiles gives people (every given name with
+// every family name) and companies (every name word with every trade, the
+// legal forms in turn), for measuring what screening them costs.
+func ScreenedNames() (people, companies []string) {
+	for _, first := range firstNames {
+		for _, last := range lastNames {
+			people = append(people, first+" "+last)
+		}
+	}
+	for _, word := range nameWords {
+		for i, trade := range trades {
+			companies = append(companies, word+" "+trade+" "+suffixes[i%len(suffixes)])
+		}
+	}
+	return people, companies
+}
+
 // Profiles makes realistic, valid and unique customer profiles: names,
 // addresses, phones and amounts vary, and every partner_customer_id is
 // new. A Profiles is not safe for concurrent use; give each worker its own.

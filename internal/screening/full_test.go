@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkyb/onboard/internal/loadtest"
 	"github.com/onboardkyb/onboard/internal/screening"
 )
 
@@ -106,16 +107,12 @@ func BenchmarkScreen(b *testing.B) {
 func BenchmarkScreenOrdinaryNames(b *testing.B) {
 	ix := screening.NewIndex(fullOFAC(b), fullUN(b))
 	var queries []screening.Query
-	for _, first := range []string{"Wei", "Anna", "James", "Priya", "Lucas", "Sofia", "Kenji", "Amara", "Mateo", "Chloé", "Omar", "Ingrid", "Jürgen", "Mei", "Rafael"} {
-		for _, last := range []string{"Zhang", "Schmidt", "Smith", "Patel", "Silva", "Rossi", "Tanaka", "Okafor", "García", "Dubois", "Haddad", "Larsen", "Müller", "Chen", "Costa"} {
-			queries = append(queries, screening.Query{Name: first + " " + last, Kind: screening.KindPerson})
-		}
+	people, companies := loadtest.ScreenedNames()
+	for _, name := range people {
+		queries = append(queries, screening.Query{Name: name, Kind: screening.KindPerson})
 	}
-	for _, word := range []string{"Northwind", "Bluebird", "Summit", "Harbor", "Evergreen", "Quantum", "Atlas", "Lumen", "Cedar", "Orbit", "Meridian", "Pioneer", "Silverline", "Redwood", "Beacon"} {
-		for i, trade := range []string{"Trading", "Technology", "Logistics", "Electronics", "Textiles", "Foods", "Software", "Imports", "Outfitters", "Robotics"} {
-			suffix := []string{"Co., Ltd.", "Ltd", "GmbH", "SAS", "Pte. Ltd.", "K.K.", "LLC", "Pty Ltd", "Ltda.", "Pvt. Ltd."}[i]
-			queries = append(queries, screening.Query{Name: word + " " + trade + " " + suffix, Kind: screening.KindOrganisation})
-		}
+	for _, name := range companies {
+		queries = append(queries, screening.Query{Name: name, Kind: screening.KindOrganisation})
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

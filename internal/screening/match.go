@@ -143,7 +143,7 @@ func NewIndex(lists ...List) *Index {
 	for w, n := range df {
 		t := ix.words[w]
 		ix.info[w] = wordInfo{weight: ix.weightOf(n), mask: letterMask(t), length: uint16(min(len(t), 1<<16-1)), first: t[0]}
-		for _, k := range keys(ix.words[w]) {
+		for _, k := range keys(t) {
 			ix.wordsByKey[k] = append(ix.wordsByKey[k], int32(w))
 		}
 	}

@@ -61,7 +61,9 @@ func (l *AuditLink) Insert(ctx context.Context, d Dialect, q Queryer, e kyb.Audi
 	if _, err := q.Exec(ctx, query, args...); err != nil {
 		return fmt.Errorf("insert audit event: %w", err)
 	}
-	l.seq, l.hash = l.seq+1, hash
+	if l.read {
+		l.seq, l.hash = l.seq+1, hash // the event is the chain's head now
+	}
 	return nil
 }
 

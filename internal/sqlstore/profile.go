@@ -91,9 +91,7 @@ type storedIdentity struct {
 
 // EncodeProfile returns the stored form of a profile.
 func EncodeProfile(p api.Profile) ([]byte, error) {
-	s := storedOf(p)
-	s.V = binaryProfileVersion
-	return appendStored([]byte{binaryProfileVersion}, reflect.ValueOf(s)), nil
+	return appendStored([]byte{binaryProfileVersion}, reflect.ValueOf(storedOf(p))), nil
 }
 
 // storedOf returns the stored names of a profile.
