@@ -12,7 +12,6 @@ import (
 
 	"github.com/biter777/countries"
 	"github.com/bojanz/currency"
-	"github.com/nyaruka/phonenumbers"
 	"github.com/onboardkyb/onboard/api"
 )
 
@@ -218,8 +217,7 @@ func (c *checker) phone(field, v string) {
 		c.add(field, api.CodeInvalidFormat, "must be an E.164 phone number such as +14155550123")
 		return
 	}
-	n, err := phonenumbers.Parse(v, "")
-	if err != nil || !phonenumbers.IsValidNumber(n) {
+	if !validPhone(v) {
 		c.add(field, api.CodeInvalidFormat, "is not a valid phone number")
 	}
 }

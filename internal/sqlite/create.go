@@ -30,11 +30,12 @@ type createResult struct {
 // a time and makes each commit durable with an fsync of the WAL, so
 // creates that queued while the previous transaction ran are committed
 // together: one fsync and one write of the index pages they share, instead
-// of one each. Each statement is prepared once per batch.
+// of one each.
 func (s *Store) createBatch(ctx context.Context, ops []createOp) ([]createResult, error) {
 	results := make([]createResult, len(ops))
+	var missed []string
 	err := s.transact(ctx, func(tx *sql.Tx) error {
-		ptx := &preparedTx{tx: tx, stmts: map[string]*sql.Stmt{}}
+		ptx := &preparedTx{tx: tx, shared: s.writes, stmts: map[string]*sql.Stmt{}}
 		defer ptx.close()
 		var link sqlstore.AuditLink
 		for i, op := range ops {
@@ -44,8 +45,15 @@ func (s *Store) createBatch(ctx context.Context, ops []createOp) ([]createResult
 			}
 			results[i] = r
 		}
+		missed = ptx.missed
 		return nil
 	})
+	// The writer's one connection is free again: prepare there what this
+	// batch prepared for itself, so later batches find it (a failure only
+	// means the next batch prepares it again).
+	for _, query := range missed {
+		s.writes.prepare(ctx, query)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -84,16 +92,26 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// preparedTx is a transaction that prepares each statement it runs once,
-// however often it runs it: the driver would otherwise parse the SQL on
-// every call.
+// preparedTx is a transaction that runs each statement prepared: the
+// driver would otherwise parse the SQL on every call. A statement already
+// prepared on the writer's connection (shared) is used as it is; one that
+// is not is prepared for this transaction and listed in missed, since the
+// connection, held by the transaction, cannot prepare it for later ones
+// until it ends.
 type preparedTx struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	tx     *sql.Tx
+	shared *stmtCache
+	stmts  map[string]*sql.Stmt
+	missed []string
 }
 
 func (p *preparedTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := p.stmts[query]; ok {
+		return st, nil
+	}
+	if shared, ok := p.shared.load(query); ok {
+		st := p.tx.StmtContext(ctx, shared)
+		p.stmts[query] = st
 		return st, nil
 	}
 	st, err := p.tx.PrepareContext(ctx, query)
@@ -101,6 +119,7 @@ func (p *preparedTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) 
 		return nil, err
 	}
 	p.stmts[query] = st
+	p.missed = append(p.missed, query)
 	return st, nil
 }
 

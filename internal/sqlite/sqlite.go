@@ -42,8 +42,9 @@ type Store struct {
 	read  *sql.DB
 	// creates batches CreateCustomer calls into shared transactions.
 	creates *groupcommit.Batcher[createOp, createResult]
-	// reads prepares the hottest queries of the read pool once.
-	reads *stmtCache
+	// reads prepares the hottest queries of the read pool once; writes
+	// those of the batches of creates, on the writer's one connection.
+	reads, writes *stmtCache
 	// timeout bounds each call, transaction and batch of creates.
 	timeout time.Duration
 }
@@ -101,6 +102,7 @@ func Open(ctx context.Context, path string, keys *envelope.Keyring, opts ...sqls
 		return nil, err
 	}
 	s.reads = &stmtCache{db: s.read}
+	s.writes = &stmtCache{db: s.write}
 	s.Core = &sqlstore.Core{
 		Dialect: sqlstore.SQLite,
 		Read:    sqlstore.Bounded(readQueryer(s.reads), sqlstore.CallDeadline(o.Timeout)),
@@ -175,7 +177,7 @@ func (s *Store) Close() error {
 	if s.creates != nil {
 		s.creates.Close()
 	}
-	return errors.Join(s.reads.close(), s.read.Close(), s.write.Close())
+	return errors.Join(s.reads.close(), s.writes.close(), s.read.Close(), s.write.Close())
 }
 
 // Ping reports whether the database answers.

@@ -16,6 +16,15 @@ type stmtCache struct {
 	stmts sync.Map // SQL text -> *sql.Stmt
 }
 
+// load returns the statement of query if it has been prepared.
+func (c *stmtCache) load(query string) (*sql.Stmt, bool) {
+	st, ok := c.stmts.Load(query)
+	if !ok {
+		return nil, false
+	}
+	return st.(*sql.Stmt), true
+}
+
 func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
