@@ -22,6 +22,10 @@
 //     properties (but partner_customer_id) required only while the named
 //     one is absent: an erased customer keeps its ids alone.
 //
+// The webhooks section is built from api.EventTypes (webhooks.go): the
+// overlay gives each event its summary, description and example, and once,
+// under "x-webhook-delivery", how every event is delivered.
+//
 // The answers and parts every operation shares (401, 405, 429, 500 and
 // 503, 413 and 415 where it takes a body, the X-Request-Id parameter and
 // header) are not in the overlay either: responses.go adds them by who may
@@ -97,6 +101,9 @@ func Generate(types map[string]reflect.Type) ([]byte, error) {
 			return nil, err
 		}
 		schemas.set(name, s)
+	}
+	if err := expandWebhooks(doc); err != nil {
+		return nil, err
 	}
 	addStandardParts(doc)
 	if err := applyGo(doc, "#", types); err != nil {
