@@ -26,6 +26,9 @@
 // overlay gives each event its summary, description and example, and once,
 // under "x-webhook-delivery", how every event is delivered.
 //
+// Who may call an operation (its security) follows from its path:
+// addSecurity in responses.go.
+//
 // The answers and parts every operation shares (401, 405, 429, 500 and
 // 503, 413 and 415 where it takes a body, the X-Request-Id parameter and
 // header) are not in the overlay either: responses.go adds them by who may
@@ -103,6 +106,9 @@ func Generate(types map[string]reflect.Type) ([]byte, error) {
 		schemas.set(name, s)
 	}
 	if err := expandWebhooks(doc); err != nil {
+		return nil, err
+	}
+	if err := addSecurity(doc); err != nil {
 		return nil, err
 	}
 	addStandardParts(doc)

@@ -2,6 +2,7 @@ package openapi
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,4 +128,35 @@ func codeOrder(code string) int {
 		return int(code[0]-'0')*100 + 99
 	}
 	return 1000
+}
+
+// addSecurity says who may call each operation, from its path, as the
+// server's routes decide it: /admin takes an operator's token, /api the
+// partner's keys (the document's default), the rest nobody's. It goes
+// where the overlay would have put it, before the parameters.
+func addSecurity(doc *obj) error {
+	paths := doc.child("paths")
+	for _, p := range paths.keys {
+		item := paths.child(p)
+		for _, method := range item.keys {
+			op := item.child(method)
+			if op == nil {
+				continue
+			}
+			if op.has("security") {
+				return fmt.Errorf("paths.%s.%s: security comes from the path, not the overlay", p, method)
+			}
+			var security []any
+			switch {
+			case strings.HasPrefix(p, "/api/"):
+				continue
+			case strings.HasPrefix(p, "/admin/"):
+				security = []any{newObj("operatorToken", []any{})}
+			default:
+				security = []any{}
+			}
+			op.insertAt(op.index("parameters", "requestBody", "responses"), "security", security)
+		}
+	}
+	return nil
 }

@@ -54,3 +54,32 @@ func TestAddStandardParts(t *testing.T) {
 		}
 	}
 }
+
+// TestAddSecurity: /admin takes an operator's token, /api the document's
+// default, anything else nothing; an overlay that says so itself fails.
+func TestAddSecurity(t *testing.T) {
+	v, err := parse([]byte(`{"paths": {
+		"/admin/a": {"get": {"description": "d", "parameters": [], "responses": {}}},
+		"/api/b": {"post": {"requestBody": {}, "responses": {}}},
+		"/healthz": {"get": {"responses": {}}}
+	}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := v.(*obj)
+	if err := addSecurity(doc); err != nil {
+		t.Fatal(err)
+	}
+	out, err := marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"paths":{"/admin/a":{"get":{"description":"d","security":[{"operatorToken":[]}],"parameters":[],"responses":{}}},` +
+		`"/api/b":{"post":{"requestBody":{},"responses":{}}},"/healthz":{"get":{"security":[],"responses":{}}}}}`
+	if string(out) != want {
+		t.Errorf("addSecurity made\n%s\nwant\n%s", out, want)
+	}
+	if err := addSecurity(doc); err == nil || !strings.Contains(err.Error(), "/admin/a") {
+		t.Errorf("addSecurity over an operation with security = %v, want an error naming it", err)
+	}
+}
