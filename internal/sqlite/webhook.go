@@ -36,7 +36,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET lease_until = ?, attempts = attempts + 1
 			WHERE (event_id, endpoint_id) IN (
 				SELECT event_id, endpoint_id FROM deliveries
-				WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+				WHERE `+dueDelivery+`
 				AND endpoint_id IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NULL)
 				ORDER BY next_attempt_at LIMIT ?)
 			RETURNING event_id, endpoint_id, attempts`, micros(now.Add(lease)), micros(now), micros(now), limit)
@@ -83,13 +83,14 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, lease time.D
 // creates commit on even when there is nothing to send, as there is for a
 // partner without webhook endpoints.
 func (s *Store) anyDue(ctx context.Context, now time.Time) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
 	var due bool
-	err := s.reads.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries
-		WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?))`, micros(now), micros(now)).Scan(&due)
-	return due, wrapErr(err)
+	err := s.Read.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM deliveries WHERE "+dueDelivery+")", micros(now), micros(now)).Scan(&due)
+	return due, err
 }
+
+// dueDelivery picks the deliveries waiting to be sent at its two
+// parameters, both the time now: pending, due, and not leased.
+const dueDelivery = "status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
 
 // RecordAttempt stores an attempt's outcome and releases the lease.
 func (s *Store) RecordAttempt(ctx context.Context, eventID, endpointID string, claim int, a kyb.Attempt, status kyb.DeliveryStatus, next time.Time) error {

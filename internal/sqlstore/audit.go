@@ -67,10 +67,15 @@ func (l *AuditLink) Insert(ctx context.Context, d Dialect, q Queryer, e kyb.Audi
 	return nil
 }
 
+// AuditHeadSQL reads the seq and hash of the audit chain's last event (no
+// row when there is none). PostgreSQL's trigger (migration 0008) reads it
+// in its own words.
+const AuditHeadSQL = "SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
+
 // auditHead returns the seq and hash of the chain's last event, zero and
 // empty when there is none.
 func auditHead(ctx context.Context, q Queryer) (seq int64, hash string, err error) {
-	err = q.QueryRow(ctx, "SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1").Scan(&seq, &hash)
+	err = q.QueryRow(ctx, AuditHeadSQL).Scan(&seq, &hash)
 	if errors.Is(err, ErrNoRows) {
 		return 0, "", nil
 	}
