@@ -38,8 +38,8 @@ func AuditDigest(e AuditEvent) string {
 }
 
 // ChainHash links an event's digest to the hash of the event before it.
-// PostgreSQL computes the same in its audit_events_chain trigger and in
-// the statement of its batch of creates.
+// PostgreSQL computes the same in its function audit_chain_hash (migration
+// 0022).
 func ChainHash(prevHash, digest string) string {
 	sum := sha256.Sum256([]byte(prevHash + digest))
 	return hex.EncodeToString(sum[:])

@@ -45,9 +45,9 @@ func (s *Store) CreateCustomer(ctx context.Context, c kyb.Customer, audit kyb.Au
 // first), its audit event (sqlstore.AuditArgs) and its webhook event (see
 // outboxCTE) unless the partner has the partner_customer_id already, and
 // answers whether it did. It links the audit event to the chain's head as
-// the audit_events_chain trigger would (kyb.ChainHash), which it may since
-// the batch holds the chain's lock: the statement's snapshot, taken after
-// the lock, sees the head (migration 0021).
+// the audit_events_chain trigger would (audit_chain_hash, migration 0022),
+// which it may since the batch holds the chain's lock: the statement's
+// snapshot, taken after the lock, sees the head (migration 0021).
 var createCustomerSQL = func() string {
 	customer, audit := sqlstore.CustomerInsertCount, strings.Count(sqlstore.AuditColumns, ",")+1
 	return `WITH inserted AS (
@@ -58,8 +58,8 @@ var createCustomerSQL = func() string {
 	audited AS (
 		INSERT INTO audit_events (` + sqlstore.AuditColumns + `, seq, prev_hash, hash)
 		SELECT ` + params(customer+1, audit) + `, coalesce(head.seq, 0) + 1, coalesce(head.hash, ''),
-			encode(sha256(convert_to(coalesce(head.hash, '') || $` + strconv.Itoa(customer+audit) + `, 'UTF8')), 'hex')
-		FROM inserted LEFT JOIN (SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1) head ON true),
+			audit_chain_hash(coalesce(head.hash, ''), $` + strconv.Itoa(customer+audit) + `)
+		FROM inserted LEFT JOIN (` + sqlstore.AuditHeadSQL + `) head ON true),
 	` + outboxCTE("inserted", customer+audit+1) + `
 	SELECT count(*) = 1 FROM inserted`
 }()
