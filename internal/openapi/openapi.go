@@ -26,8 +26,12 @@
 // overlay gives each event its summary, description and example, and once,
 // under "x-webhook-delivery", how every event is delivered.
 //
-// Who may call an operation (its security) follows from its path:
-// addSecurity in responses.go.
+// Examples are written once, under "x-examples", and used by name
+// (examples.go); a shared answer without a body of its own is an error
+// with the Error object as its body (addErrorBodies in responses.go).
+//
+// Who may call an operation (its security) follows from its path, as do
+// its path parameters: addSecurity and addPathParameters in responses.go.
 //
 // The answers and parts every operation shares (401, 405, 429, 500 and
 // 503, 413 and 415 where it takes a body, the X-Request-Id parameter and
@@ -65,6 +69,10 @@ func Generate(types map[string]reflect.Type) ([]byte, error) {
 	if !ok || schemas == nil {
 		return nil, fmt.Errorf("overlay.json has no components.schemas")
 	}
+	if err := expandExamples(doc); err != nil {
+		return nil, fmt.Errorf("overlay.json: %w", err)
+	}
+	addErrorBodies(doc)
 	generated, err := profileSchemas()
 	if err != nil {
 		return nil, err
@@ -109,6 +117,9 @@ func Generate(types map[string]reflect.Type) ([]byte, error) {
 		return nil, err
 	}
 	if err := addSecurity(doc); err != nil {
+		return nil, err
+	}
+	if err := addPathParameters(doc); err != nil {
 		return nil, err
 	}
 	addStandardParts(doc)

@@ -25,11 +25,47 @@ var (
 	withBody = map[string]string{"413": "PayloadTooLarge", "415": "UnsupportedMediaType"}
 )
 
+// noBodyKey marks a shared answer without a body (a webhook receiver's);
+// every other shared answer is an error, with the Error object as its
+// body: the overlay gives at most its example, beside its description.
+const noBodyKey = "x-no-body"
+
+// addErrorBodies gives each shared answer of components.responses the
+// Error object as its body, with the example the overlay gives it.
+func addErrorBodies(doc *obj) {
+	responses := doc.path("components", "responses")
+	if responses == nil {
+		return
+	}
+	for _, name := range responses.keys {
+		r := responses.child(name)
+		switch {
+		case r.has(noBodyKey):
+			r.del(noBodyKey)
+		case r.has("content"):
+		case r.has("example"):
+			r.replace("example", "content", errorBody(r.get("example")))
+		default:
+			r.set("content", errorBody(nil))
+		}
+	}
+}
+
+// errorBody is an error's JSON body, with example when it is not nil.
+func errorBody(example any) *obj {
+	media := newObj("schema", ref("schemas", "Error"))
+	if example != nil {
+		media.set("example", example)
+	}
+	return newObj("application/json", media)
+}
+
 // addStandardParts gives each operation under paths the request id
 // parameter, each of its answers the X-Request-Id header (both first or
 // last, where every operation has them; the answers in components too,
-// when an operation refers to them), and the standard answers above; the
-// responses are then in the order of their codes.
+// when an operation refers to them), a partner's successful answers the
+// rate-limit headers, and the standard answers above; the responses are
+// then in the order of their codes.
 func addStandardParts(doc *obj) {
 	paths := doc.child("paths")
 	if paths == nil {
@@ -65,6 +101,9 @@ func addStandardParts(doc *obj) {
 					referred[strings.TrimPrefix(name, "#/components/responses/")] = true
 				case code[0] == '2':
 					addRequestIDHeader(r)
+					if caller(op) == "partner" {
+						addRateLimitHeaders(r)
+					}
 				}
 			}
 		}
@@ -92,6 +131,19 @@ func addRequestIDHeader(r *obj) {
 	}
 }
 
+// rateLimitHeaders are on every answer to a partner that its rate limit
+// let through, after X-Request-Id.
+var rateLimitHeaders = []string{"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
+
+func addRateLimitHeaders(r *obj) {
+	headers := r.child("headers")
+	at := headers.index("X-Request-Id") + 1
+	for _, h := range rateLimitHeaders {
+		headers.insertAt(at, h, ref("headers", h))
+		at++
+	}
+}
+
 // caller is who may call an operation: "public" (security []), "operator"
 // (operatorToken) or "partner" (the document's default).
 func caller(op *obj) string {
@@ -103,6 +155,44 @@ func caller(op *obj) string {
 		return "public"
 	}
 	return "operator"
+}
+
+// addPathParameters gives each operation the parameters of its path, in
+// the path's order and before its others: {customer_id} is the component
+// parameter CustomerId, or AdminCustomerId under /admin/ where there is
+// one (an operator's customer may be any partner's).
+func addPathParameters(doc *obj) error {
+	components := doc.path("components", "parameters")
+	for _, p := range doc.child("paths").keys {
+		var params []any
+		for rest := p; strings.Contains(rest, "{"); {
+			_, after, _ := strings.Cut(rest, "{")
+			name, tail, _ := strings.Cut(after, "}")
+			rest = tail
+			component := camel(name)
+			if admin := "Admin" + component; strings.HasPrefix(p, "/admin/") && components.has(admin) {
+				component = admin
+			}
+			if !components.has(component) {
+				return fmt.Errorf("paths.%s: no components.parameters.%s for {%s}", p, component, name)
+			}
+			params = append(params, ref("parameters", component))
+		}
+		item := doc.child("paths").child(p)
+		for _, method := range item.keys {
+			op := item.child(method)
+			given, _ := op.get("parameters").([]any)
+			for _, g := range given {
+				if r, ok := g.(*obj); ok && slices.ContainsFunc(params, func(p any) bool { return p.(*obj).get("$ref") == r.get("$ref") }) {
+					return fmt.Errorf("paths.%s.%s: the path's parameters come from the path, not the overlay", p, method)
+				}
+			}
+			if len(params) > 0 {
+				op.insertAt(op.index("parameters", "requestBody", "responses"), "parameters", append(slices.Clone(params), given...))
+			}
+		}
+	}
+	return nil
 }
 
 func addRequestID(op *obj) {
