@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"fmt"
 	"reflect"
 
+	"github.com/onboardkyb/onboard/internal/kyb"
 	"github.com/onboardkyb/onboard/internal/screening"
 )
 
@@ -43,4 +45,25 @@ func DocumentedTypes() map[string]reflect.Type {
 		"httpapi.statusCountsJSON":       reflect.TypeFor[statusCountsJSON](),
 		"httpapi.adminFileJSON":          reflect.TypeFor[adminFileJSON](),
 	}
+}
+
+// DocumentedFacts are the limits the OpenAPI overlay's prose names, as
+// {{name}}: each is written once, here.
+func DocumentedFacts() map[string]string {
+	return map[string]string{
+		"json_body_limit": binarySize(MaxJSONBodyBytes),
+		"json_body_bytes": fmt.Sprint(MaxJSONBodyBytes),
+		"upload_limit":    binarySize(MaxUploadBytes),
+		"upload_bytes":    fmt.Sprint(MaxUploadBytes),
+		"file_limit":      binarySize(kyb.MaxFileSize),
+		"file_bytes":      fmt.Sprint(kyb.MaxFileSize),
+	}
+}
+
+// binarySize writes a whole number of MiB or KiB as such.
+func binarySize(n int) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
 }

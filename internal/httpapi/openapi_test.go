@@ -430,7 +430,7 @@ func checkClosedObjects(t *testing.T, at string, s *openapi3.SchemaRef) {
 // README's table of field rules, is not what the generator makes of kyb's
 // rule tables, the Go types and the overlay.
 func TestOpenAPIDocumentGenerated(t *testing.T) {
-	want, err := openapi.Generate(httpapi.DocumentedTypes())
+	want, err := openapi.Generate(httpapi.DocumentedTypes(), httpapi.DocumentedFacts())
 	if err != nil {
 		t.Fatalf("Generate: %v", err)
 	}

@@ -26,6 +26,10 @@
 // overlay gives each event its summary, description and example, and once,
 // under "x-webhook-delivery", how every event is delivered.
 //
+// A JSON request body gives the noun its description starts with
+// (x-json-body), and the prose names the server's limits as {{name}}:
+// facts.go.
+//
 // Examples are written once, under "x-examples", and used by name
 // (examples.go); a shared answer without a body of its own is an error
 // with the Error object as its body (addErrorBodies in responses.go).
@@ -55,8 +59,9 @@ import (
 var overlay []byte
 
 // Generate returns the document as internal/httpapi serves it. types adds
-// to the Go types that x-go may name (those of package api and kyb).
-func Generate(types map[string]reflect.Type) ([]byte, error) {
+// to the Go types that x-go may name (those of package api and kyb);
+// facts are the limits the prose names as {{name}} (facts.go).
+func Generate(types map[string]reflect.Type, facts map[string]string) ([]byte, error) {
 	all := maps.Clone(wireTypes)
 	maps.Copy(all, types)
 	types = all
@@ -73,6 +78,10 @@ func Generate(types map[string]reflect.Type) ([]byte, error) {
 		return nil, fmt.Errorf("overlay.json: %w", err)
 	}
 	addErrorBodies(doc)
+	describeJSONBodies(doc)
+	if err := putFacts(doc, facts); err != nil {
+		return nil, err
+	}
 	generated, err := profileSchemas()
 	if err != nil {
 		return nil, err

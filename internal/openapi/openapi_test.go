@@ -11,12 +11,12 @@ import (
 // TestGenerateIsDeterministic: the committed document is compared byte for
 // byte, so two runs must agree.
 func TestGenerateIsDeterministic(t *testing.T) {
-	first, err := openapi.Generate(httpapi.DocumentedTypes())
+	first, err := openapi.Generate(httpapi.DocumentedTypes(), httpapi.DocumentedFacts())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 5 {
-		again, err := openapi.Generate(httpapi.DocumentedTypes())
+		again, err := openapi.Generate(httpapi.DocumentedTypes(), httpapi.DocumentedFacts())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 // TestGenerateNeedsEveryType: an overlay schema naming a Go type that is
 // not given fails the run rather than going unchecked.
 func TestGenerateNeedsEveryType(t *testing.T) {
-	if _, err := openapi.Generate(nil); err == nil {
+	if _, err := openapi.Generate(nil, httpapi.DocumentedFacts()); err == nil {
 		t.Error("Generate without httpapi's types succeeded")
 	}
 }

@@ -23,7 +23,7 @@ func main() {
 
 // run writes the document and the README's field rules.
 func run(document, readme string) error {
-	doc, err := openapi.Generate(httpapi.DocumentedTypes())
+	doc, err := openapi.Generate(httpapi.DocumentedTypes(), httpapi.DocumentedFacts())
 	if err != nil {
 		return err
 	}
