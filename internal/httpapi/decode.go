@@ -39,7 +39,7 @@ func decodeJSON(body []byte, dst any) ([]api.FieldError, error) {
 	if !utf8.Valid(body) {
 		return nil, kyb.InvalidRequest("invalid_json", "the request body is not valid UTF-8")
 	}
-	if tooDeep(body) || !json.Valid(body) {
+	if !wellFormed(body) {
 		return nil, whyInvalid(body)
 	}
 	d := decoder{b: body}
@@ -63,30 +63,7 @@ const maxDepth = 32
 // errTooDeep refuses a body nested deeper than maxDepth.
 var errTooDeep = kyb.InvalidRequest("invalid_json", fmt.Sprintf("the request body nests arrays and objects more than %d levels deep", maxDepth))
 
-// tooDeep reports whether body, read as JSON, nests arrays and objects
-// deeper than maxDepth. It is a look before json.Valid, whose stack grows
-// with the depth up to 10 000 levels; whyInvalid then says what is wrong.
-func tooDeep(b []byte) bool {
-	depth, inString := 0, false
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '[' || c == '{':
-			if depth++; depth > maxDepth {
-				return true
-			}
-		case c == ']' || c == '}':
-			depth--
-		}
-	}
-	return false
-}
-
-// whyInvalid reads a body that json.Valid refused with encoding/json's
+// whyInvalid reads a body that wellFormed refused with encoding/json's
 // tokenizer, keeping nothing, to report where and how it is wrong.
 func whyInvalid(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -141,8 +118,8 @@ func syntaxError(err error) error {
 	}
 }
 
-// decoder reads JSON that json.Valid accepted, so it checks only what
-// validity does not promise: depth, types and the bounds of the rules.
+// decoder reads JSON that wellFormed accepted, so it checks only what
+// that does not promise: types and the bounds of the rules.
 type decoder struct {
 	b    []byte
 	i    int
