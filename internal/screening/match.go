@@ -156,14 +156,25 @@ func NewIndex(lists ...List) *Index {
 // keys are the retrieval keys of a word: its first three letters, its
 // last three, its first two with its last and its first with its last
 // two, so that a word with one typo anywhere shares at least one key with
-// the word it misspells.
+// the word it misspells. A word of three letters or fewer is its own key;
+// one of four also has the keys of the words of three that it is with a
+// letter dropped, since those are one edit from it (SONG and SON) and
+// share none of its other keys.
 func keys(t string) []string {
 	r := []rune(t)
 	if len(r) <= 3 {
 		return []string{"=" + t}
 	}
 	n := len(r)
-	return []string{"<" + string(r[:3]), ">" + string(r[n-3:]), "^" + string(r[:2]) + string(r[n-1]), "$" + string(r[0]) + string(r[n-2:])}
+	out := []string{"<" + string(r[:3]), ">" + string(r[n-3:]), "^" + string(r[:2]) + string(r[n-1]), "$" + string(r[0]) + string(r[n-2:])}
+	if n == 4 {
+		for i := range r {
+			if k := "=" + string(r[:i]) + string(r[i+1:]); !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 // neighbour is a listed word similar to a query word, and how similar.

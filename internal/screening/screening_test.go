@@ -240,3 +240,25 @@ func TestScreenExcerpt(t *testing.T) {
 		t.Errorf("hit = %+v, want the list name, our field and value, and the birth date raising the score", h)
 	}
 }
+
+// TestScreenWordOfFourAgainstThree: a word of four letters one edit from
+// a listed word of three (SONG and SON) retrieves the name it is in, and
+// the other way round, though they share none of the keys of longer
+// words: here the word carries most of the query's weight, so without it
+// the name would not be scored at all.
+func TestScreenWordOfFourAgainstThree(t *testing.T) {
+	listed := screening.List{Source: "test", Entries: []screening.Entry{
+		{ID: "1", Kind: screening.KindPerson, Names: []screening.Name{{Text: "RI, Son", Type: "primary", Quality: screening.QualityStrong}}},
+		{ID: "2", Kind: screening.KindPerson, Names: []screening.Name{{Text: "KIM, Dong", Type: "primary", Quality: screening.QualityStrong}}},
+	}}
+	ix := screening.NewIndex(excerptOFAC(t), listed)
+	for query, want := range map[string]string{
+		"Ri Song": "test:1", // four letters against three
+		"Kim Don": "test:2", // three against four
+	} {
+		hits := ix.Screen(screening.Query{Name: query, Kind: screening.KindPerson}, screening.DefaultThreshold)
+		if len(hits) == 0 || hits[0].Source+":"+hits[0].EntryID != want {
+			t.Errorf("%q hits %+v, want %s first", query, hits, want)
+		}
+	}
+}
