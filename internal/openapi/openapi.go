@@ -11,7 +11,8 @@
 //   - "x-go": "api.File" makes a schema describe that Go type: its
 //     properties must be the type's JSON fields, which fix their order,
 //     the fields encoding never omits are required, and a property gets
-//     the JSON type of its field unless the overlay gives one.
+//     the JSON type of its field unless the overlay gives one (and a
+//     time.Time field the UTCDateTime schema).
 //   - "x-enum": "kyb.AuditActions" gives a property the values of that Go
 //     list (see wireEnums) as its enum.
 //   - "x-extends": "Name" makes a schema the named one (a component, or a

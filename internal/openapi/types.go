@@ -123,7 +123,8 @@ func jsonType(t reflect.Type) string {
 // refuses unknown fields, with exactly the type's fields in its order,
 // requiring every field that encoding never leaves out (the overlay may
 // require more: what the service always sets), each of the JSON type of
-// its Go type unless the overlay says otherwise.
+// its Go type unless the overlay says otherwise, and a time.Time a
+// UTCDateTime.
 func fromGo(s *obj, at string, types map[string]reflect.Type) error {
 	name, _ := s.get("x-go").(string)
 	t := types[name]
@@ -155,6 +156,9 @@ func fromGo(s *obj, at string, types map[string]reflect.Type) error {
 				p = withType(p, jt)
 			}
 		}
+		if isTime(f.typ) && !p.has("allOf") && !p.has("$ref") {
+			p.set("allOf", []any{ref("schemas", "UTCDateTime")})
+		}
 		ordered.set(f.name, p)
 		if !f.omitted || required[f.name] {
 			req = append(req, f.name)
@@ -182,6 +186,14 @@ func fromGo(s *obj, at string, types map[string]reflect.Type) error {
 	}
 	*s = *out
 	return nil
+}
+
+// isTime tells a time.Time field, written as a UTC date-time.
+func isTime(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t == reflect.TypeFor[time.Time]()
 }
 
 func withType(p *obj, t string) *obj {
