@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -575,6 +576,50 @@ func TestErasureDestroysVersionsAndRequirements(t *testing.T) {
 					t.Errorf("GET %s after erasure shows %q: %s", path, secret, body)
 				}
 			}
+		}
+	})
+}
+
+// updateBeforeErase is a store that runs update once, just before the
+// first erasure it is asked for: an update that lands between the
+// service gathering a customer's files and erasing it.
+type updateBeforeErase struct {
+	kyb.Store
+	once   sync.Once
+	update func()
+}
+
+func (s *updateBeforeErase) EraseCustomer(ctx context.Context, audit kyb.AuditEvent, version int, fileIDs []string) (kyb.Customer, error) {
+	s.once.Do(s.update)
+	return s.Store.EraseCustomer(ctx, audit, version, fileIDs)
+}
+
+// TestErasureAfterAConcurrentUpdate: a document an update names while the
+// customer is being erased is erased too; the erasure of the version
+// before the update does not happen.
+func TestErasureAfterAConcurrentUpdate(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, e storetest.Engine) {
+		store := &updateBeforeErase{Store: e.Open(t)}
+		ts := startTestServer(t, store, testFileCipher(t), nil)
+		creds := ts.partner(t)
+		admin := ts.adminOperator(t)
+		id := ts.newFullCustomer(t, creds)
+		var front string
+		store.update = func() {
+			front = ts.upload(t, creds, kyb.FileMainPage, "front.png", samplePNG, true).json(t)["file_id"].(string)
+			patch := `{"business_person_list":[` + mustJSON(t, personWith(t, ts, creds, id, "E12345678", front)) + `]}`
+			if resp := ts.update(t, creds, id, patch, ""); resp.StatusCode != http.StatusOK {
+				t.Errorf("the update = %d %s", resp.StatusCode, resp.Body)
+			}
+		}
+		if resp := ts.admin(t, admin, "POST", "/admin/customers/"+id+"/erase", `{"reason":"erasure request"}`); resp.StatusCode != http.StatusOK {
+			t.Fatalf("erase = %d %s", resp.StatusCode, resp.Body)
+		}
+		if front == "" {
+			t.Fatal("the update did not run")
+		}
+		if resp := ts.request(t, "GET", "/api/files/"+front, &creds, ""); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the front the concurrent update named = %d after erasure, want 404", resp.StatusCode)
 		}
 	})
 }

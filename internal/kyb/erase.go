@@ -2,6 +2,7 @@ package kyb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -24,9 +25,11 @@ type ErasureStore interface {
 	// be opened again, clears its keyed
 	// hashes, deletes its partner's files fileIDs, stops the pending
 	// deliveries of its events and records audit, in one transaction.
-	// The customer keeps its ids, status and history. It is a conflict
-	// when the customer is active (ErrTransition) or already erased.
-	EraseCustomer(ctx context.Context, audit AuditEvent, fileIDs []string) (Customer, error)
+	// The customer keeps its ids, status and history. It is
+	// ErrCustomerChanged when the customer is no longer at version (an
+	// update may have named another file) or at audit.FromStatus, or is
+	// erased already.
+	EraseCustomer(ctx context.Context, audit AuditEvent, version int, fileIDs []string) (Customer, error)
 	// ErasableCustomers returns up to limit customers rejected before
 	// cutoff whose data is not yet erased, oldest first.
 	ErasableCustomers(ctx context.Context, rejectedBefore time.Time, limit int) ([]string, error)
@@ -75,26 +78,35 @@ func (s *Service) EraseCustomer(ctx context.Context, actor Actor, customerID str
 	if err := req.Validate(); err != nil {
 		return Customer{}, err
 	}
-	c, err := s.changeable(ctx, customerID)
-	if err != nil {
-		return Customer{}, err
+	// The files are gathered from the versions before the erasure's
+	// transaction; it erases only the version they were gathered from, so
+	// that a file an update names meanwhile is not left behind: the
+	// customer is read again and the files gathered again.
+	for attempt := 1; ; attempt++ {
+		c, err := s.changeable(ctx, customerID)
+		if err != nil {
+			return Customer{}, err
+		}
+		if c.Status == StatusActive {
+			e := Conflict("customer_active", "an active customer cannot be erased; suspend or reject it first")
+			e.CustomerID = c.ID
+			return Customer{}, e
+		}
+		audit := newAuditEvent(s.Now().UTC(), actor, ActionCustomerErased)
+		audit.PartnerID, audit.CustomerID, audit.FromStatus, audit.Reason = c.PartnerID, c.ID, c.Status, req.Reason
+		files, err := s.filesOfEveryVersion(ctx, c)
+		if err != nil {
+			return Customer{}, fmt.Errorf("erase customer %s: %w", customerID, err)
+		}
+		erased, err := s.store.EraseCustomer(ctx, audit, c.Version, files)
+		if errors.Is(err, ErrCustomerChanged) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return Customer{}, fmt.Errorf("erase customer %s: %w", customerID, err)
+		}
+		return erased, nil
 	}
-	if c.Status == StatusActive {
-		e := Conflict("customer_active", "an active customer cannot be erased; suspend or reject it first")
-		e.CustomerID = c.ID
-		return Customer{}, e
-	}
-	audit := newAuditEvent(s.Now().UTC(), actor, ActionCustomerErased)
-	audit.PartnerID, audit.CustomerID, audit.FromStatus, audit.Reason = c.PartnerID, c.ID, c.Status, req.Reason
-	files, err := s.filesOfEveryVersion(ctx, c)
-	if err != nil {
-		return Customer{}, fmt.Errorf("erase customer %s: %w", customerID, err)
-	}
-	erased, err := s.store.EraseCustomer(ctx, audit, files)
-	if err != nil {
-		return Customer{}, fmt.Errorf("erase customer %s: %w", customerID, err)
-	}
-	return erased, nil
 }
 
 // EraseExpired erases the personal data of customers rejected longer than

@@ -12,19 +12,20 @@ import (
 // hashed or digested from its profile, deletes the files fileIDs, and stops the
 // pending deliveries of its events, recording audit; see
 // kyb.ErasureStore.
-func (c *Core) EraseCustomer(ctx context.Context, audit kyb.AuditEvent, fileIDs []string) (kyb.Customer, error) {
+func (c *Core) EraseCustomer(ctx context.Context, audit kyb.AuditEvent, version int, fileIDs []string) (kyb.Customer, error) {
 	var erased kyb.Customer
 	err := c.transactAudited(ctx, func(tx Queryer) error {
 		// The fingerprint goes too: it is a digest of the whole profile.
 		n, err := tx.Exec(ctx, `UPDATE customers SET data_key = NULL, data_key_kek = NULL, sealed_profile = NULL, profile = '', fingerprint = '', sealed_screening = NULL,
 				business_identifier_hmac = NULL, id_number_hmacs = NULL, erased_at = ?
-			WHERE id = ? AND status = ? AND erased_at IS NULL`, c.Dialect.Time(audit.At), audit.CustomerID, audit.FromStatus)
+			WHERE id = ? AND status = ? AND version = ? AND erased_at IS NULL`, c.Dialect.Time(audit.At), audit.CustomerID, audit.FromStatus, version)
 		if err != nil {
 			return fmt.Errorf("erase customer: %w", err)
 		}
 		if n == 0 {
-			// Its status moved on, or another erasure came first.
-			return kyb.Conflict("customer_changed", "the customer changed while it was being erased; read it and try again")
+			// Its status moved on, an update came in, or another erasure
+			// came first.
+			return kyb.ErrCustomerChanged
 		}
 		// The hashes of a rejected customer's identifiers go too: kept, they
 		// would still tell whoever holds an ID number that it was here.

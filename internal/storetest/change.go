@@ -180,7 +180,15 @@ func testCustomerChanges(t *testing.T, s kyb.Store) {
 	}
 	erase := Audit(kyb.ActionCustomerErased)
 	erase.PartnerID, erase.CustomerID, erase.FromStatus = p.ID, c.ID, kyb.StatusRejected
-	if _, err := s.EraseCustomer(ctx, erase, nil); err != nil {
+	// An erasure of the version before the update changes nothing: the
+	// files it was given are those of what it read.
+	if _, err := s.EraseCustomer(ctx, erase, current.Version-1, nil); !errors.Is(err, kyb.ErrCustomerChanged) {
+		t.Errorf("an erasure of a stale version = %v, want ErrCustomerChanged", err)
+	}
+	if got, _ := s.CustomerByID(ctx, c.ID); !got.ErasedAt.IsZero() || got.Profile.BusinessDetails == nil {
+		t.Errorf("after the refused erasure the customer is %+v, want it whole", got)
+	}
+	if _, err := s.EraseCustomer(ctx, erase, current.Version, nil); err != nil {
 		t.Fatalf("EraseCustomer: %v", err)
 	}
 	for _, n := range []int{1, 2} {
