@@ -181,9 +181,12 @@ func addPathParameters(doc *obj) error {
 		item := doc.child("paths").child(p)
 		for _, method := range item.keys {
 			op := item.child(method)
+			if op == nil {
+				continue
+			}
 			given, _ := op.get("parameters").([]any)
 			for _, g := range given {
-				if r, ok := g.(*obj); ok && slices.ContainsFunc(params, func(p any) bool { return p.(*obj).get("$ref") == r.get("$ref") }) {
+				if r, ok := g.(*obj); ok && slices.ContainsFunc(params, func(x any) bool { return x.(*obj).get("$ref") == r.get("$ref") }) {
 					return fmt.Errorf("paths.%s.%s: the path's parameters come from the path, not the overlay", p, method)
 				}
 			}
