@@ -68,8 +68,8 @@ func (l *AuditLink) Insert(ctx context.Context, d Dialect, q Queryer, e kyb.Audi
 }
 
 // AuditHeadSQL reads the seq and hash of the audit chain's last event (no
-// row when there is none). PostgreSQL's trigger (migration 0008) reads it
-// in its own words.
+// row when there is none). PostgreSQL's create batch reads it with this
+// statement; its trigger (migration 0022), in PL/pgSQL's own words.
 const AuditHeadSQL = "SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
 
 // auditHead returns the seq and hash of the chain's last event, zero and
